@@ -1,0 +1,338 @@
+package results
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Column names of a table CSV.
+const (
+	colModality = "modality"
+	colModel    = "model"
+	colParams   = "params"
+	colStep     = "step"
+	colCR       = "compression_ratio"
+)
+
+// ReadTableCSV reads a CSV holding the table of one modality. Errors name the
+// file, line and field at fault; a grid with a missing cell is an error.
+func ReadTableCSV(path string) (Table, error) {
+	tables, err := ReadCSV(path)
+	if err != nil {
+		return Table{}, err
+	}
+	if len(tables) != 1 {
+		return Table{}, fmt.Errorf("reading %s: expected one modality, found %d (%s); use ReadCSV", path, len(tables), modalityList(tables))
+	}
+	return tables[0], nil
+}
+
+// ReadCSV reads a CSV holding the tables of one or more modalities (a
+// modality column tells them apart), in the order of Modalities.
+func ReadCSV(path string) ([]Table, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading results table: %w", err)
+	}
+	return Decode(bytes.NewReader(data), path)
+}
+
+// ReadDir reads every CSV in dir that has a compression_ratio column, and
+// returns their tables in the order of Modalities. Other CSVs (such as the
+// paper's fitted coefficients) are left alone. Two files giving the same
+// modality are an error.
+func ReadDir(dir string) ([]Table, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil {
+		return nil, fmt.Errorf("reading results folder %s: %w", dir, err)
+	}
+	var tables []Table
+	from := map[string]string{}
+	for _, path := range paths {
+		header, err := readHeader(path)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(header, colCR) {
+			continue
+		}
+		ts, err := ReadCSV(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			if prev, ok := from[t.Modality]; ok {
+				return nil, fmt.Errorf("reading results folder %s: %s and %s both hold the %s table", dir, prev, path, t.label())
+			}
+			from[t.Modality] = path
+			tables = append(tables, t)
+		}
+	}
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("reading results folder %s: no CSV with a %s column", dir, colCR)
+	}
+	sortByModality(tables)
+	return tables, nil
+}
+
+// Read reads path as a results folder (ReadDir) or a single CSV (ReadCSV).
+func Read(path string) ([]Table, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading results: %w", err)
+	}
+	if info.IsDir() {
+		return ReadDir(path)
+	}
+	return ReadCSV(path)
+}
+
+func readHeader(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading results table: %w", err)
+	}
+	defer f.Close()
+	header, err := csv.NewReader(f).Read()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: header: %w", path, err)
+	}
+	return normalise(header), nil
+}
+
+func normalise(header []string) []string {
+	out := make([]string, len(header))
+	for i, h := range header {
+		out[i] = strings.ToLower(strings.TrimSpace(h))
+	}
+	return out
+}
+
+// Decode reads table CSV data; name (usually the file path) is used in
+// errors and, when there is no modality column, to find the modality.
+func Decode(r io.Reader, name string) ([]Table, error) {
+	cr := csv.NewReader(r)
+	cr.TrimLeadingSpace = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: empty file, expected a header with columns %s", name, strings.Join(requiredColumns(), ","))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	header = normalise(header)
+	col := map[string]int{}
+	for i, h := range header {
+		col[h] = i
+	}
+	for _, c := range requiredColumns() {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("%s:1: header lacks the %q column (has %s)", name, c, strings.Join(header, ","))
+		}
+	}
+	modalityCol, hasModality := col[colModality]
+	fileModality := modalityFromName(name)
+
+	type key struct {
+		modality, model string
+		step            int
+	}
+	lineOf := map[key]int{}
+	type sized struct {
+		params float64
+		line   int
+	}
+	sizeOf := map[string]sized{}
+	byModality := map[string]*Table{}
+	var order []string
+	for {
+		record, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s:%d: %w (missing or extra cell?)", name, pe.Line, pe.Err)
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		field := func(c string) (string, error) {
+			v := strings.TrimSpace(record[col[c]])
+			if v == "" {
+				return "", fmt.Errorf("%s:%d: field %s: empty (missing cell)", name, line, c)
+			}
+			return v, nil
+		}
+		var row Row
+		if row.Model, err = field(colModel); err != nil {
+			return nil, err
+		}
+		if row.Params, err = parseNumber(field, colParams); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if row.Step, err = parseStep(field); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if row.CR, err = parseNumber(field, colCR); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		if err := row.validate(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		modality := fileModality
+		if hasModality {
+			modality = strings.TrimSpace(record[modalityCol])
+		}
+		k := key{modality, row.Model, row.Step}
+		if prev, ok := lineOf[k]; ok {
+			return nil, fmt.Errorf("%s:%d: model %s step %d already given on line %d", name, line, row.Model, row.Step, prev)
+		}
+		lineOf[k] = line
+		if s, ok := sizeOf[row.Model]; ok && s.params != row.Params {
+			return nil, fmt.Errorf("%s:%d: field %s: model %s has size %g here but %g on line %d", name, line, colParams, row.Model, row.Params, s.params, s.line)
+		}
+		sizeOf[row.Model] = sized{row.Params, line}
+		t := byModality[modality]
+		if t == nil {
+			t = &Table{Modality: modality}
+			byModality[modality] = t
+			order = append(order, modality)
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	if len(order) == 0 {
+		return nil, fmt.Errorf("%s: no rows after the header", name)
+	}
+	tables := make([]Table, 0, len(order))
+	for _, m := range order {
+		t := *byModality[m]
+		if err := t.Validate(); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		t.Sort()
+		tables = append(tables, t)
+	}
+	sortByModality(tables)
+	return tables, nil
+}
+
+func requiredColumns() []string { return []string{colModel, colParams, colStep, colCR} }
+
+func parseNumber(field func(string) (string, error), c string) (float64, error) {
+	s, err := field(c)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("field %s: %q is not a number", c, s)
+	}
+	return v, nil
+}
+
+// parseStep accepts "143000" and the checkpoint spelling "step143000".
+func parseStep(field func(string) (string, error)) (int, error) {
+	s, err := field(colStep)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.Atoi(strings.TrimPrefix(s, "step"))
+	if err != nil {
+		return 0, fmt.Errorf("field %s: %q is not a whole number of steps", colStep, s)
+	}
+	return v, nil
+}
+
+// modalityFromName finds a modality word in a file name, e.g. "text" in
+// "table2_text.csv"; it returns "" when there is none.
+func modalityFromName(name string) string {
+	base := strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	words := strings.FieldsFunc(strings.ToLower(base), func(r rune) bool { return r < 'a' || r > 'z' })
+	for _, w := range words {
+		if slices.Contains(Modalities, w) {
+			return w
+		}
+	}
+	return ""
+}
+
+// sortByModality orders tables as Modalities lists them; others go last,
+// alphabetically.
+func sortByModality(tables []Table) {
+	rank := func(m string) int {
+		if i := slices.Index(Modalities, m); i >= 0 {
+			return i
+		}
+		return len(Modalities)
+	}
+	slices.SortStableFunc(tables, func(x, y Table) int {
+		if d := rank(x.Modality) - rank(y.Modality); d != 0 {
+			return d
+		}
+		return strings.Compare(x.Modality, y.Modality)
+	})
+}
+
+func modalityList(tables []Table) string {
+	names := make([]string, len(tables))
+	for i, t := range tables {
+		names[i] = t.label()
+	}
+	return strings.Join(names, ", ")
+}
+
+// Encode writes tables as one CSV with the columns
+// modality,model,params,step,compression_ratio, rows sorted by size and
+// step. Values are written with full precision, so Decode gives them back
+// exactly.
+func Encode(w io.Writer, tables ...Table) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{colModality, colModel, colParams, colStep, colCR}); err != nil {
+		return err
+	}
+	for _, t := range tables {
+		sorted := Table{Modality: t.Modality, Rows: slices.Clone(t.Rows)}
+		sorted.Sort()
+		for _, r := range sorted.Rows {
+			rec := []string{
+				t.Modality, r.Model,
+				strconv.FormatFloat(r.Params, 'g', -1, 64),
+				strconv.Itoa(r.Step),
+				strconv.FormatFloat(r.CR, 'g', -1, 64),
+			}
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteCSV writes tables to path with Encode, after checking each with
+// Validate.
+func WriteCSV(path string, tables ...Table) error {
+	for _, t := range tables {
+		if err := t.Validate(); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, tables...); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("writing results table: %w", err)
+	}
+	return nil
+}

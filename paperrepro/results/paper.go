@@ -1,0 +1,222 @@
+package results
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Files of the expected/ folder that LoadPaper reads.
+const (
+	PaperTable1File     = "table1_fit.csv"
+	PaperPredictionFile = "prediction.csv"
+)
+
+// PaperTableFiles names the CSV of each modality's compression-ratio table
+// (the paper's appendix Tables 2-4) in the expected/ folder.
+var PaperTableFiles = map[string]string{
+	"text":   "table2_text.csv",
+	"image":  "table3_image.csv",
+	"speech": "table4_speech.csv",
+}
+
+// Coefficients are one modality's row of the paper's Table 1: the fitted
+// CR(P, S) = A + B P^-Alpha + C S^-Beta.
+type Coefficients struct {
+	Modality string
+	Dataset  string
+	A, B, C  float64
+	Alpha    float64
+	Beta     float64
+}
+
+// Prediction is the paper's Section 4.6 extrapolation: the compression ratio
+// its fit predicts for a model of Params parameters after Step steps.
+type Prediction struct {
+	Modality string
+	Params   float64
+	Step     float64
+	CR       float64
+	Source   string
+}
+
+// Paper is everything the paper reports that the reproduction checks.
+type Paper struct {
+	// Tables are the compression-ratio tables (appendix Tables 2-4) in the
+	// order of Modalities.
+	Tables []Table
+	// Table1 is the fitted coefficients, one entry per modality.
+	Table1 []Coefficients
+	// Prediction is the Section 4.6 example.
+	Prediction Prediction
+}
+
+// Table returns the paper's table of modality, and whether there is one.
+func (p Paper) Table(modality string) (Table, bool) {
+	for _, t := range p.Tables {
+		if t.Modality == modality {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
+
+// Coefficients returns the paper's Table 1 row of modality, and whether
+// there is one.
+func (p Paper) Coefficients(modality string) (Coefficients, bool) {
+	for _, c := range p.Table1 {
+		if c.Modality == modality {
+			return c, true
+		}
+	}
+	return Coefficients{}, false
+}
+
+// LoadPaper reads the paper's numbers from the expected/ folder dir.
+func LoadPaper(dir string) (Paper, error) {
+	var p Paper
+	for _, m := range Modalities {
+		t, err := ReadTableCSV(filepath.Join(dir, PaperTableFiles[m]))
+		if err != nil {
+			return Paper{}, fmt.Errorf("loading the paper's tables: %w", err)
+		}
+		if t.Modality != m {
+			return Paper{}, fmt.Errorf("loading the paper's tables: %s holds modality %q, expected %q", PaperTableFiles[m], t.Modality, m)
+		}
+		p.Tables = append(p.Tables, t)
+	}
+	var err error
+	if p.Table1, err = readTable1(filepath.Join(dir, PaperTable1File)); err != nil {
+		return Paper{}, fmt.Errorf("loading the paper's Table 1: %w", err)
+	}
+	if p.Prediction, err = readPrediction(filepath.Join(dir, PaperPredictionFile)); err != nil {
+		return Paper{}, fmt.Errorf("loading the paper's prediction: %w", err)
+	}
+	return p, nil
+}
+
+// record is one CSV row with its line number, read by column name.
+type record struct {
+	path   string
+	line   int
+	col    map[string]int
+	fields []string
+}
+
+func (r record) str(c string) (string, error) {
+	i, ok := r.col[c]
+	if !ok {
+		return "", fmt.Errorf("%s:1: header lacks the %q column", r.path, c)
+	}
+	v := strings.TrimSpace(r.fields[i])
+	if v == "" {
+		return "", fmt.Errorf("%s:%d: field %s: empty (missing cell)", r.path, r.line, c)
+	}
+	return v, nil
+}
+
+func (r record) num(c string) (float64, error) {
+	s, err := r.str(c)
+	if err != nil {
+		return 0, err
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s:%d: field %s: %q is not a number", r.path, r.line, c, s)
+	}
+	return v, nil
+}
+
+// readRecords reads a small CSV with a header into records.
+func readRecords(path string) ([]record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cr := csv.NewReader(bytes.NewReader(data))
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range normalise(header) {
+		col[h] = i
+	}
+	var recs []record
+	for {
+		fields, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := cr.FieldPos(0)
+		recs = append(recs, record{path: path, line: line, col: col, fields: fields})
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("%s: no rows after the header", path)
+	}
+	return recs, nil
+}
+
+func readTable1(path string) ([]Coefficients, error) {
+	recs, err := readRecords(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []Coefficients
+	for _, r := range recs {
+		var c Coefficients
+		if c.Modality, err = r.str("modality"); err != nil {
+			return nil, err
+		}
+		if c.Dataset, err = r.str("dataset"); err != nil {
+			return nil, err
+		}
+		for _, f := range []struct {
+			name string
+			dst  *float64
+		}{{"a", &c.A}, {"b", &c.B}, {"c", &c.C}, {"alpha", &c.Alpha}, {"beta", &c.Beta}} {
+			if *f.dst, err = r.num(f.name); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func readPrediction(path string) (Prediction, error) {
+	recs, err := readRecords(path)
+	if err != nil {
+		return Prediction{}, err
+	}
+	if len(recs) != 1 {
+		return Prediction{}, fmt.Errorf("%s: expected one prediction row, found %d", path, len(recs))
+	}
+	r := recs[0]
+	var p Prediction
+	if p.Modality, err = r.str("modality"); err != nil {
+		return Prediction{}, err
+	}
+	if p.Params, err = r.num("params"); err != nil {
+		return Prediction{}, err
+	}
+	if p.Step, err = r.num("step"); err != nil {
+		return Prediction{}, err
+	}
+	if p.CR, err = r.num("predicted_compression_ratio"); err != nil {
+		return Prediction{}, err
+	}
+	if p.Source, err = r.str("source"); err != nil {
+		return Prediction{}, err
+	}
+	return p, nil
+}
