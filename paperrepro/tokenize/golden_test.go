@@ -1,0 +1,134 @@
+package tokenize
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"golang.org/x/text/unicode/norm"
+)
+
+// goldenCase is one line of a golden .jsonl file: a text and the ids Hugging
+// Face's tokenizers gives it with add_special_tokens=false.
+type goldenCase struct {
+	Name    string `json:"name"`
+	TextB64 string `json:"text_b64"`
+	IDs     []int  `json:"ids"`
+}
+
+// readGolden reads every case of every *.jsonl file in dir.
+func readGolden(t *testing.T, dir string) []goldenCase {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no golden *.jsonl files in %s (err %v)", dir, err)
+	}
+	var cases []goldenCase
+	for _, file := range files {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Buffer(nil, 64<<20)
+		for line := 1; sc.Scan(); line++ {
+			var c goldenCase
+			if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+				t.Fatalf("%s:%d: %v", file, line, err)
+			}
+			c.Name = filepath.Base(file) + ":" + c.Name
+			cases = append(cases, c)
+		}
+		if err := sc.Err(); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		f.Close()
+	}
+	return cases
+}
+
+func (c goldenCase) text(t *testing.T) string {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(c.TextB64)
+	if err != nil {
+		t.Fatalf("%s: text_b64: %v", c.Name, err)
+	}
+	return string(b)
+}
+
+// loadPythia loads the Pythia tokenizer.json copied into testdata.
+func loadPythia(t testing.TB) *Tokenizer {
+	t.Helper()
+	tok, err := Load(testenv.Testdata(t, "tokenizer", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// firstDiff returns the first index where a and b differ.
+func firstDiff(a, b []int) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// checkGolden encodes every golden case in dir with tok, compares with the
+// reference ids, and checks that decoding gives the text back.
+func checkGolden(t *testing.T, tok *Tokenizer, dir string) {
+	cases := readGolden(t, dir)
+	t.Logf("%d golden cases in %s", len(cases), dir)
+	for _, c := range cases {
+		t.Run(c.Name, func(t *testing.T) {
+			text := c.text(t)
+			got, err := tok.Encode(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, c.IDs) {
+				i := firstDiff(got, c.IDs)
+				t.Fatalf("%d ids, want %d; first difference at %d: got %v, want %v",
+					len(got), len(c.IDs), i, got[i:min(i+8, len(got))], c.IDs[i:min(i+8, len(c.IDs))])
+			}
+			back, err := tok.Decode(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := norm.NFC.String(text); back != want {
+				t.Errorf("Decode(Encode(text)) = %q, want NFC(text) = %q", back, want)
+			}
+		})
+	}
+}
+
+// TestGolden checks the Pythia tokenizer against Hugging Face's ids for every
+// case in testdata/tokenizer/*.jsonl.
+func TestGolden(t *testing.T) {
+	checkGolden(t, loadPythia(t), testenv.Testdata(t, "tokenizer"))
+}
+
+// TestGoldenShared checks that the testdata copy of the golden file still
+// matches the shared fixture it was copied from.
+func TestGoldenShared(t *testing.T) {
+	for _, name := range []string{"golden.jsonl"} {
+		shared, err := os.ReadFile(testenv.Shared(t, "fixtures", "tokenizer", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		local, err := os.ReadFile(testenv.Testdata(t, "tokenizer", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(shared) != string(local) {
+			t.Errorf("testdata/tokenizer/%s differs from the shared fixture", name)
+		}
+	}
+}
