@@ -29,7 +29,10 @@
 // decomposes, it drops added tokens, its pattern lacks the lookahead, and its
 // merge queue breaks ties between equal ranks in no fixed order).
 //
-// Because of step 2, Decode(Encode(s)) returns s only when s is already in
-// NFC (as all ASCII text is, so the paper's chr(b % 128) text always round
-// trips exactly); otherwise it returns a canonically equivalent string.
+// Because of step 2, Decode(Encode(s)) returns s itself only when s is
+// already in NFC, as all ASCII text is, so the paper's chr(b % 128) text
+// always round trips exactly. Otherwise it returns a string canonically
+// equivalent to s: NFC of each piece between special tokens, which is not
+// always NFC(s) (in "<|endoftext|>\u0338" the ">" and the combining U+0338
+// stay apart).
 package tokenize

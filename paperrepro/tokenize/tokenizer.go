@@ -104,7 +104,7 @@ func (t *Tokenizer) DecodeBytes(ids []int) ([]byte, error) {
 
 // Decode returns the text the ids stand for. Special tokens are kept, so
 // Decode inverts Encode: Decode(Encode(s)) == s for every s in NFC, and is
-// canonically equivalent to s otherwise. Ids whose bytes are not valid UTF-8
+// canonically equivalent to s otherwise (see the package doc). Ids whose bytes are not valid UTF-8
 // (a multi-byte character cut between tokens) are an error; DecodeBytes
 // returns such bytes as they are.
 func (t *Tokenizer) Decode(ids []int) (string, error) {
