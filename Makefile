@@ -6,15 +6,29 @@
 
 GO ?= go
 
-.PHONY: setup setup-go test
+.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh
 
 ## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go
+setup: setup-go setup-notebooks
 
 setup-go:
 	$(GO) mod download
 
-## test: vet, then every Go test
+## setup-notebooks: Jupyter from Debian packages, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
+setup-notebooks:
+	notebooks/tools/setup.sh
+
+## test: vet, every Go test, then the notebooks
 test: setup
 	$(GO) vet ./...
 	$(GO) test ./...
+	$(MAKE) notebooks
+
+## notebooks: execute every notebook headless in a temporary directory; fails on any error
+notebooks: setup-notebooks
+	cd notebooks/tools && $(GO) test ./...
+	notebooks/tools/execute.sh notebooks/*.ipynb
+
+## notebooks-refresh: execute every notebook and store its outputs in it, for committing
+notebooks-refresh: setup-notebooks
+	notebooks/tools/execute.sh --inplace notebooks/*.ipynb

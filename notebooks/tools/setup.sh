@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs what executing the notebooks needs: Jupyter from Debian packages and
+# the GoNB kernel with goimports and gopls at the versions pinned in this
+# directory's go.mod. Idempotent: a second run checks versions and installs
+# nothing, so it also works without root once everything is in place.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Jupyter: the command line nbconvert needs to execute notebooks headless, and
+# the classic notebook server a reader opens them with.
+debs=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-notebook)
+missing=()
+for deb in "${debs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$deb")
+	fi
+done
+if ((${#missing[@]})); then
+	sudo=()
+	if [[ $(id -u) != 0 ]]; then
+		command -v sudo >/dev/null || {
+			echo "setup: need root to install ${missing[*]} (apt-get); run as root or install sudo" >&2
+			exit 1
+		}
+		sudo=(sudo)
+	fi
+	echo "setup: installing ${missing[*]}"
+	"${sudo[@]}" apt-get update -qq
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# GoNB and goimports come from the tool directives in go.mod; `go install
+# ...@latest` does not resolve on every proxy, the pinned versions do.
+bin=$(./gobin.sh)
+mkdir -p "$bin"
+has_version() { # binary module version
+	[[ -x $1 ]] && go version -m "$1" 2>/dev/null | grep -qP "^\tmod\t$2\t$3\t"
+}
+if ! has_version "$bin/gonb" github.com/janpfeifer/gonb v0.11.1 ||
+	! has_version "$bin/goimports" golang.org/x/tools v0.36.0; then
+	echo "setup: installing gonb and goimports into $bin"
+	GOBIN=$bin go install tool
+fi
+# gopls gives a reader auto-completion in the browser; @latest needs a newer Go.
+if ! has_version "$bin/gopls" golang.org/x/tools/gopls v0.23.0; then
+	echo "setup: installing gopls into $bin"
+	GOBIN=$bin go install golang.org/x/tools/gopls@v0.23.0
+fi
+
+# Register the kernel with Jupyter (writes kernel.json naming this gonb binary).
+PATH=$bin:$PATH "$bin/gonb" --install
+jupyter kernelspec list | grep -q '^ *gonb ' || {
+	echo "setup: jupyter does not list the gonb kernel after gonb --install" >&2
+	exit 1
+}
