@@ -1,0 +1,29 @@
+// Package neox runs GPT-NeoX (Pythia) language models in Go with GoMLX: it
+// loads a Hugging Face checkpoint and turns token ids into next-token
+// log-probabilities.
+//
+// In the pipeline it sits between tokenize (text -> ids) and protocol/arith
+// (log-probabilities -> bits and bytes):
+//
+//	m, err := neox.Load("pythia-70m/step143000")  // config.json + model.safetensors
+//	bits, err := m.TokenBits(ids)                  // -log2 p of each token after the first
+//
+// TokenBits is what the paper's seed protocol needs (code lengths), and
+// computes only the log-normaliser and the target logit of each position;
+// NextTokenLogProbs returns whole distributions; a Decoder produces them one
+// token at a time from a key/value cache, deterministically, for the
+// lossless coder, which must see bit-identical floats when compressing and
+// decompressing.
+//
+// The forward pass (model.go) follows transformers' modeling_gpt_neox:
+// fused per-head query_key_value laid out [heads, 3, head_size],
+// rotate-half rotary embedding on the first rotary_pct of each head, causal
+// attention, exact GELU, and parallel (use_parallel_residual) or sequential
+// residual connections. Weights stored as F32, F16 or BF16 in
+// model.safetensors, sharded safetensors or pytorch_model.bin are converted
+// to float32 on load; all arithmetic is float32.
+//
+// The GoMLX backend is chosen once per process (backend.go): GOMLX_BACKEND
+// when set, else XLA when the binary is built with the xla tag and a PJRT
+// plugin is installed, else GoMLX's pure-Go backend; one log line says which.
+package neox
