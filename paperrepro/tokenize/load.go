@@ -61,7 +61,7 @@ func parse(data []byte) (*Tokenizer, error) {
 		return nil, err
 	}
 	tok := &Tokenizer{model: model, normalize: normalize, cache: newWordCache(wordCacheEntries)}
-	if err := tok.addTokens(cfg.AddedTokens, normalize); err != nil {
+	if err := tok.addTokens(cfg.AddedTokens, vocab, normalize); err != nil {
 		return nil, err
 	}
 	tok.buildDecodeTable(vocab)
@@ -198,24 +198,45 @@ func buildModel(cfg *sugar.Config) (m *bpeModel, vocab map[string]int, err error
 	return m, vocab, nil
 }
 
-// addTokens registers the added tokens: it splits them into those matched on
-// the raw text and those matched on the normalized text, and records every
-// token's content for decoding.
-func (t *Tokenizer) addTokens(cfgs []sugar.TokenConfig, normalize func(string) string) error {
+// addTokens registers the added tokens: it gives them ids, splits them into
+// those matched on the raw text and those matched on the normalized text,
+// and records every token's content for decoding.
+//
+// The ids follow Hugging Face's AddedVocabulary, which ignores the "id"
+// field of tokenizer.json: a token already in the model's vocabulary keeps
+// its id there; a new one gets the model's vocabulary size, or one more than
+// the largest added id once that reaches past the vocabulary. For a
+// consistent file (Pythia's) these are the ids written in it.
+func (t *Tokenizer) addTokens(cfgs []sugar.TokenConfig, vocab map[string]int, normalize func(string) string) error {
 	var raw, normalized []addedToken
-	seen := make(map[int]string, len(cfgs))
+	flags := make(map[string]sugar.TokenConfig, len(cfgs))
+	t.added = make(map[int]string, len(cfgs))
+	maxAdded := -1
 	for i, c := range cfgs {
 		if c.Content == "" {
-			return fmt.Errorf("added_tokens[%d] (id %d): empty content", i, c.Id)
+			continue // Hugging Face skips empty added tokens
 		}
-		if c.Id < 0 || c.Id > maxID {
-			return fmt.Errorf("added_tokens[%d] %q: id %d out of range", i, c.Content, c.Id)
+		if prev, dup := flags[c.Content]; dup {
+			c.Id, prev.Id = 0, 0
+			if prev != c {
+				return fmt.Errorf("added_tokens[%d] %q: listed twice with different flags", i, c.Content)
+			}
+			continue
 		}
-		id := int(c.Id)
-		if prev, dup := seen[id]; dup && prev != c.Content {
-			return fmt.Errorf("added_tokens[%d] %q: id %d already used by %q", i, c.Content, id, prev)
+		flags[c.Content] = c
+		id, inVocab := vocab[c.Content]
+		switch {
+		case inVocab:
+		case maxAdded >= len(vocab):
+			id = maxAdded + 1
+		default:
+			id = len(vocab)
 		}
-		seen[id] = c.Content
+		if id > maxID {
+			return fmt.Errorf("added_tokens[%d] %q: id %d out of range", i, c.Content, id)
+		}
+		maxAdded = max(maxAdded, id)
+		t.added[id] = c.Content
 		tok := addedToken{id: id, singleWord: c.SingleWord, lstrip: c.Lstrip, rstrip: c.Rstrip}
 		if c.Normalized {
 			tok.content = normalize(c.Content)
@@ -227,7 +248,6 @@ func (t *Tokenizer) addTokens(cfgs []sugar.TokenConfig, normalize func(string) s
 	}
 	t.raw = newAddedMatcher(raw)
 	t.normalized = newAddedMatcher(normalized)
-	t.added = seen
 	return nil
 }
 
