@@ -35,13 +35,19 @@ func parse(data []byte) (*Tokenizer, error) {
 	var cfg sugar.Config
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		var syntax *json.SyntaxError
-		if errors.As(err, &syntax) || err.Error() == "unexpected end of JSON input" {
-			return nil, fmt.Errorf("not a complete JSON document (truncated file?): %w", err)
+		switch {
+		case errors.As(err, &syntax) && syntax.Offset >= int64(len(data)):
+			return nil, fmt.Errorf("JSON ends early, after %d bytes (truncated file?): %w", len(data), err)
+		case errors.As(err, &syntax):
+			return nil, fmt.Errorf("not valid JSON (at byte %d of %d): %w", syntax.Offset, len(data), err)
 		}
 		return nil, fmt.Errorf("not a tokenizer.json: %w", err)
 	}
 	if cfg.Model == nil {
 		return nil, errors.New(`no "model" section: not a tokenizer.json`)
+	}
+	if err := checkBPEOptions(cfg.Model); err != nil {
+		return nil, err
 	}
 	normalize, err := checkNormalizer(cfg.Normalizer)
 	if err != nil {
@@ -51,9 +57,6 @@ func parse(data []byte) (*Tokenizer, error) {
 		return nil, err
 	}
 	if err := checkByteLevel("decoder", cfg.Decoder); err != nil {
-		return nil, err
-	}
-	if err := checkBPEOptions(cfg.Model); err != nil {
 		return nil, err
 	}
 	model, vocab, err := buildModel(&cfg)
