@@ -1,0 +1,221 @@
+package datasets
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/jpeg" // registers JPEG with image.Decode
+	_ "image/png"  // registers PNG with image.Decode
+	"math/rand/v2"
+	"os"
+	"runtime"
+)
+
+// Image rules.
+const (
+	// RuleRandomCrop takes one patch per image at a random offset, cycling
+	// through the images again when they run out (the paper's code).
+	RuleRandomCrop = "random-crop"
+	// RuleTiles takes every non-overlapping patch of each image, row-major
+	// over the tile grid, dropping partial edge tiles (Deletang et al. 2023).
+	RuleTiles = "tiles"
+)
+
+// DefaultPatchWidth is the width of an image patch; with 2048-byte chunks
+// patches are 32 rows x 64 columns.
+const DefaultPatchWidth = 64
+
+// decodedImage is one input image after reading and decoding.
+type decodedImage struct {
+	path   string
+	img    image.Image
+	sha256 string
+	bytes  int64
+	err    error
+}
+
+// openImages cuts grayscale patches from the JPEG and PNG images under dir,
+// taken in byte-wise sorted file-name order. An image that fails to decode is
+// skipped with a warning naming it (and listed in Provenance.Skipped): one bad
+// file among ImageNet's 50,000 should not stop a run, and skipping keeps the
+// output a deterministic function of the directory's contents.
+func openImages(dir string, opts Options) (Source, error) {
+	rule := opts.Rule
+	if rule == "" {
+		rule = RuleRandomCrop
+	}
+	if rule != RuleRandomCrop && rule != RuleTiles {
+		return nil, fmt.Errorf("image: unknown rule %q (want %q or %q)", rule, RuleRandomCrop, RuleTiles)
+	}
+	width := opts.PatchWidth
+	if width == 0 {
+		width = DefaultPatchWidth
+	}
+	if width < 0 || opts.ChunkSize%width != 0 {
+		return nil, fmt.Errorf("image: chunk size %d is not a whole number of rows of %d pixels", opts.ChunkSize, width)
+	}
+	height := opts.ChunkSize / width
+	files, err := listFiles(dir, ".jpeg", ".jpg", ".png")
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("image: no JPEG or PNG images under %s", dir)
+	}
+
+	params := map[string]any{"patch_width": width, "patch_height": height}
+	var rng *rand.Rand
+	if rule == RuleRandomCrop {
+		rng = rand.New(rand.NewPCG(opts.Seed, 0))
+		params["seed"] = opts.Seed
+	}
+	prov := Provenance{Modality: Image, Rule: rule, ChunkSize: opts.ChunkSize, Count: opts.Count, Parameters: params, Root: dir}
+	need := opts.ChunkSize * opts.Count
+	data := make([]byte, 0, need)
+	used := map[string]bool{}
+	seen := map[string]bool{}
+
+	images, stop := decodeInOrder(files)
+	defer stop()
+	for k, usableInPass := 0, 0; len(data) < need; k++ {
+		if k > 0 && k%len(files) == 0 {
+			if rule == RuleTiles {
+				return nil, fmt.Errorf("image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
+			}
+			if usableInPass == 0 {
+				return nil, fmt.Errorf("image: none of the %d images under %s is usable (see the warnings)", len(files), dir)
+			}
+			usableInPass = 0
+		}
+		d := <-images
+		firstVisit := !seen[d.path]
+		seen[d.path] = true
+		if reason := unusable(d, width, height); reason != "" {
+			if firstVisit {
+				fmt.Fprintf(opts.Log, "warning: skipping image %s: %s\n", d.path, reason)
+				prov.Skipped = append(prov.Skipped, SkippedFile{Path: relPath(dir, d.path), Reason: reason})
+			}
+			continue
+		}
+		usableInPass++
+		if !used[d.path] {
+			used[d.path] = true
+			prov.Files = append(prov.Files, FileRecord{Path: relPath(dir, d.path), SHA256: d.sha256, Bytes: d.bytes})
+		}
+		bounds := d.img.Bounds()
+		if rule == RuleRandomCrop {
+			x0 := rng.IntN(bounds.Dx() - width + 1)
+			y0 := rng.IntN(bounds.Dy() - height + 1)
+			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height)
+			continue
+		}
+		for y0 := bounds.Min.Y; y0+height <= bounds.Max.Y && len(data) < need; y0 += height {
+			for x0 := bounds.Min.X; x0+width <= bounds.Max.X && len(data) < need; x0 += width {
+				data = appendGrayPatch(data, d.img, x0, y0, width, height)
+			}
+		}
+	}
+	return &memorySource{modality: Image, size: opts.ChunkSize, data: data, prov: prov}, nil
+}
+
+// unusable says why a decoded image gives no patch, or "" when it does.
+func unusable(d decodedImage, width, height int) string {
+	if d.err != nil {
+		return d.err.Error()
+	}
+	if b := d.img.Bounds(); b.Dx() < width || b.Dy() < height {
+		return fmt.Sprintf("%dx%d pixels, smaller than a %dx%d patch", b.Dx(), b.Dy(), width, height)
+	}
+	return ""
+}
+
+// decodeInOrder decodes files[0], files[1], ..., cycling forever, on all CPUs
+// but delivered in order, a few images ahead of the consumer. Call stop when
+// done to release the workers.
+func decodeInOrder(files []string) (images <-chan decodedImage, stop func()) {
+	workers := runtime.GOMAXPROCS(0)
+	out := make(chan decodedImage)
+	queue := make(chan chan decodedImage, 2*workers)
+	done := make(chan struct{})
+	slots := make(chan struct{}, workers)
+	go func() {
+		defer close(queue)
+		for k := 0; ; k++ {
+			result := make(chan decodedImage, 1)
+			select {
+			case slots <- struct{}{}:
+			case <-done:
+				return
+			}
+			go func(path string) {
+				defer func() { <-slots }()
+				result <- decodeImage(path)
+			}(files[k%len(files)])
+			select {
+			case queue <- result:
+			case <-done:
+				return
+			}
+		}
+	}()
+	go func() {
+		defer close(out)
+		for result := range queue {
+			select {
+			case out <- <-result:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return out, func() { close(done) }
+}
+
+// decodeImage reads, hashes and decodes one image file.
+func decodeImage(path string) decodedImage {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return decodedImage{path: path, err: err}
+	}
+	d := decodedImage{path: path, sha256: sha256Hex(raw), bytes: int64(len(raw))}
+	d.img, _, d.err = image.Decode(bytes.NewReader(raw))
+	if d.err != nil {
+		d.err = fmt.Errorf("decoding: %w", d.err)
+	}
+	return d
+}
+
+// appendGrayPatch appends the width x height patch of img at (x0, y0), row
+// by row, as 8-bit gray L = (19595 R + 38470 G + 7471 B + 32768) >> 16, the
+// ITU-R 601 luma of PIL's convert("L"). Gray images are taken as they are.
+func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []byte {
+	switch m := img.(type) {
+	case *image.Gray:
+		for y := y0; y < y0+height; y++ {
+			start := m.PixOffset(x0, y)
+			dst = append(dst, m.Pix[start:start+width]...)
+		}
+	case *image.YCbCr:
+		for y := y0; y < y0+height; y++ {
+			for x := x0; x < x0+width; x++ {
+				c := m.YCbCrAt(x, y)
+				r, g, b := color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
+				dst = append(dst, luma(r, g, b))
+			}
+		}
+	default:
+		for y := y0; y < y0+height; y++ {
+			for x := x0; x < x0+width; x++ {
+				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+				dst = append(dst, luma(c.R, c.G, c.B))
+			}
+		}
+	}
+	return dst
+}
+
+// luma is PIL's convert("L") on 8-bit R, G, B.
+func luma(r, g, b uint8) byte {
+	return byte((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 32768) >> 16)
+}
