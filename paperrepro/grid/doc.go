@@ -1,0 +1,53 @@
+// Package grid runs the paper's experiment: every checkpoint (model size x
+// training step) compresses every modality's chunks under one protocol, and
+// each finished cell becomes one JSON result file with its provenance.
+//
+// It sits after the protocols in the pipeline:
+//
+//	hub (checkpoint) + datasets (chunks) -> Engine (tokenize, neox, protocol)
+//	-> grid (one result file per cell) -> results.Table -> scaling, figures
+//
+// A run is resumable at two levels. A finished cell is a file written
+// atomically (temporary file, then rename), and a run skips every cell whose
+// file exists - after checking that it was made with the same protocol,
+// options and data, so a changed run never silently reuses stale numbers.
+// Inside a cell, each batch of chunk results is appended to a .partial file;
+// a killed run picks up from the last complete batch. Chunk results are
+// deterministic, so a resumed run writes the same numbers as an uninterrupted
+// one (only the timings differ).
+//
+// Layout under the output folder:
+//
+//	<out>/<protocol label>/<model>/step<step>/<modality>.json
+//
+// for example results/seed/pythia-70m/step1000/text.json. ReadDir reads
+// such a folder back and Tables turns the cells into results.Tables for the
+// fit, the figures and the comparison with the paper.
+//
+// # Running on an NVIDIA GPU
+//
+// The model code is GoMLX, so the same grid runs on a GPU through GoMLX's XLA
+// backend (github.com/gomlx/gomlx/backends/xla, which loads a PJRT plugin with
+// dlopen). The command links it in when built with the xla tag, which needs
+// cgo; the binary can be built on any linux/amd64 machine and copied over:
+//
+//	CGO_ENABLED=1 go build -tags xla -o paperrepro ./paperrepro/cmd/paperrepro
+//
+// On the GPU machine, JAX's CUDA PJRT plugin serves as the plugin: the pip
+// package jax-cuda13-pjrt ships jax_plugins/xla_cuda13/xla_cuda_plugin.so and
+// jax-cuda13-plugin brings the CUDA libraries (under site-packages/nvidia).
+// go-xla finds plugins by file name (pjrt_c_api_<name>_plugin.so) in the
+// folders of PJRT_PLUGIN_LIBRARY_PATH, so link it under that name:
+//
+//	pip install jax-cuda13-pjrt jax-cuda13-plugin
+//	SITE=$(python3 -c 'import site; print(site.getsitepackages()[0])')
+//	mkdir -p ~/pjrt && ln -sf $SITE/jax_plugins/xla_cuda13/xla_cuda_plugin.so ~/pjrt/pjrt_c_api_cuda_plugin.so
+//	ln -sfn $SITE/nvidia ~/nvidia   # go-xla looks for nvidia/ beside or above the plugin
+//	export PJRT_PLUGIN_LIBRARY_PATH=~/pjrt
+//	GOMLX_BACKEND=xla:cuda ./paperrepro run --out results ...
+//
+// Every result file records the backend, because floating-point results (and
+// so lossless streams) differ between backends. This path is documentation
+// only: no GPU was lent to this project, so only the pure-Go backend
+// (GOMLX_BACKEND=go) has produced numbers here.
+package grid
