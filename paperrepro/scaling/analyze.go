@@ -1,0 +1,35 @@
+package scaling
+
+import (
+	"fmt"
+
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+// Analysis is everything the reproduction reports about one table's fit.
+type Analysis struct {
+	Modality  string
+	Fit       *Result
+	Bootstrap *BootstrapResult
+	// Holdouts has one leave-one-size-out check per model size, smallest
+	// first.
+	Holdouts []Holdout
+}
+
+// Analyze fits form to table t, bootstraps confidence intervals with opts
+// and runs the leave-one-size-out check.
+func Analyze(form Form, t results.Table, opts BootstrapOptions) (*Analysis, error) {
+	fit, err := FitTable(form, t)
+	if err != nil {
+		return nil, err
+	}
+	boot, err := Bootstrap(fit, opts)
+	if err != nil {
+		return nil, fmt.Errorf("%s table: %w", t.Modality, err)
+	}
+	holdouts, err := LeaveOneSizeOut(form, Observations(t))
+	if err != nil {
+		return nil, fmt.Errorf("%s table: %w", t.Modality, err)
+	}
+	return &Analysis{Modality: t.Modality, Fit: fit, Bootstrap: boot, Holdouts: holdouts}, nil
+}

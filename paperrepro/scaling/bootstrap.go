@@ -1,0 +1,155 @@
+package scaling
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+
+	"gonum.org/v1/gonum/stat"
+)
+
+// BootstrapOptions configures Bootstrap. The zero value means 1000
+// resamples, seed 0 and 95% intervals.
+type BootstrapOptions struct {
+	// Resamples is the number of bootstrap resamples (default 1000).
+	Resamples int
+	// Seed makes the resamples reproducible: the same seed gives the same
+	// intervals, whatever the number of CPUs.
+	Seed uint64
+	// Level is the confidence level of the intervals (default 0.95).
+	Level float64
+}
+
+func (o BootstrapOptions) withDefaults() BootstrapOptions {
+	if o.Resamples == 0 {
+		o.Resamples = 1000
+	}
+	if o.Level == 0 {
+		o.Level = 0.95
+	}
+	return o
+}
+
+// Interval is a bootstrap confidence interval of one coefficient.
+type Interval struct {
+	Name     string
+	Estimate float64 // the fit on all cells
+	Lo, Hi   float64
+}
+
+// BootstrapResult holds the confidence intervals of every coefficient and
+// the refitted coefficients behind them.
+type BootstrapResult struct {
+	Options BootstrapOptions
+	// Intervals has one percentile interval per coefficient, in the order
+	// of Form.Coefficients().
+	Intervals []Interval
+	// Samples[i] holds the coefficients fitted to resample i.
+	Samples [][]float64
+}
+
+// Interval returns the interval of the named coefficient, and false when
+// there is none.
+func (b *BootstrapResult) Interval(name string) (Interval, bool) {
+	for _, iv := range b.Intervals {
+		if iv.Name == name {
+			return iv, true
+		}
+	}
+	return Interval{}, false
+}
+
+// bootstrapScreened is how many of the start grid's points, ranked by their
+// cost before any descent, each resample descends from besides the full
+// fit's optimum. The full optimum is almost always the right basin; the
+// screened starts catch resamples whose optimum moved to another one, at a
+// fraction of the cost of the whole grid.
+const bootstrapScreened = 2
+
+// Bootstrap estimates percentile confidence intervals for every coefficient
+// of fit by resampling its cells with replacement and refitting each
+// resample. Resample i draws from its own random stream (seeded by Seed and
+// i), so the result is the same however the work is spread over CPUs.
+func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
+	opts = opts.withDefaults()
+	if opts.Resamples < 2 || !(opts.Level > 0 && opts.Level < 1) {
+		return nil, fmt.Errorf("bootstrap of %s: need at least 2 resamples and a level in (0, 1), got %d and %g", fit.Form.Name(), opts.Resamples, opts.Level)
+	}
+	obs := make([]Observation, len(fit.Cells))
+	for i, c := range fit.Cells {
+		obs[i] = c.Observation
+	}
+	samples := make([][]float64, opts.Resamples)
+	workers := min(runtime.GOMAXPROCS(0), opts.Resamples)
+	var wg sync.WaitGroup
+	for worker := range workers {
+		wg.Go(func() {
+			w := make([]float64, len(obs))
+			solver := newLMSolver(fit.par, obs, w)
+			for i := worker; i < opts.Resamples; i += workers {
+				rng := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
+				clear(w)
+				for range obs {
+					w[rng.IntN(len(obs))]++
+				}
+				starts := append([][]float64{fit.theta}, screen(solver, fit.par.Starts(obs, w), bootstrapScreened)...)
+				theta, _ := bestOf(solver, starts)
+				samples[i] = fit.par.Coefficients(theta)
+			}
+		})
+	}
+	wg.Wait()
+
+	names := fit.Form.Coefficients()
+	res := &BootstrapResult{Options: opts, Samples: samples}
+	tail := (1 - opts.Level) / 2
+	col := make([]float64, 0, len(samples))
+	for j, name := range names {
+		col = col[:0]
+		for _, s := range samples {
+			if !math.IsNaN(s[j]) {
+				col = append(col, s[j])
+			}
+		}
+		if len(col) == 0 {
+			return nil, fmt.Errorf("bootstrap of %s: coefficient %s is NaN in every resample", fit.Form.Name(), name)
+		}
+		slices.Sort(col)
+		res.Intervals = append(res.Intervals, Interval{
+			Name:     name,
+			Estimate: fit.Coef[j],
+			Lo:       stat.Quantile(tail, stat.LinInterp, col, nil),
+			Hi:       stat.Quantile(1-tail, stat.LinInterp, col, nil),
+		})
+	}
+	return res, nil
+}
+
+// screen returns the k starts with the lowest cost, without descending.
+func screen(solver *lmSolver, starts [][]float64, k int) [][]float64 {
+	type scored struct {
+		theta []float64
+		cost  float64
+	}
+	all := make([]scored, len(starts))
+	for i, st := range starts {
+		all[i] = scored{st, solver.cost(st)}
+	}
+	slices.SortStableFunc(all, func(x, y scored) int {
+		switch {
+		case x.cost < y.cost:
+			return -1
+		case x.cost > y.cost:
+			return 1
+		}
+		return 0
+	})
+	out := make([][]float64, 0, k)
+	for _, s := range all[:min(k, len(all))] {
+		out = append(out, s.theta)
+	}
+	return out
+}

@@ -1,0 +1,89 @@
+package scaling_test
+
+import (
+	"fmt"
+
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+	"github.com/paperrepro/paperrepro/paperrepro/scaling"
+)
+
+// Fit the paper's form to its text table (appendix Table 2) and extrapolate
+// to a 5B-parameter model after 200k steps, as the paper's Section 4.6 does.
+func ExampleFitTable() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	fit, err := scaling.FitTable(scaling.PowerLaw{}, text)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(fit.Form.Name())
+	for i, name := range fit.Form.Coefficients() {
+		fmt.Printf("%-5s = %.3g\n", name, fit.Coef[i])
+	}
+	fmt.Printf("R^2 = %.3f, RMSE = %.4f\n", fit.R2, fit.RMSE)
+	fmt.Printf("CR(5e9, 2e5) = %.4f\n", fit.Predict(5e9, 2e5))
+	// Output:
+	// CR = a + b*P^-alpha + c*S^-beta
+	// a     = 0.0997
+	// b     = 75.9
+	// c     = 15.1
+	// alpha = 0.393
+	// beta  = 0.759
+	// R^2 = 0.965, RMSE = 0.0064
+	// CR(5e9, 2e5) = 0.1127
+}
+
+// Bootstrap confidence intervals are reproducible: the same seed gives the
+// same intervals.
+func ExampleBootstrap() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	fit, err := scaling.FitTable(scaling.PowerLaw{}, text)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	boot, err := scaling.Bootstrap(fit, scaling.BootstrapOptions{Resamples: 200, Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	beta, _ := boot.Interval("beta")
+	fmt.Printf("beta = %.2f, 95%% CI [%.2f, %.2f]\n", beta.Estimate, beta.Lo, beta.Hi)
+	// Output:
+	// beta = 0.76, 95% CI [0.54, 0.99]
+}
+
+// Leave each model size out in turn and see how well the law fitted to the
+// others predicts it.
+func ExampleLeaveOneSizeOut() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	holdouts, err := scaling.LeaveOneSizeOut(scaling.PowerLaw{}, scaling.Observations(text))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, h := range holdouts {
+		fmt.Printf("%-12s RMSE %.4f\n", h.Model, h.RMSE)
+	}
+	// Output:
+	// pythia-70m   RMSE 0.0147
+	// pythia-160m  RMSE 0.0049
+	// pythia-410m  RMSE 0.0077
+	// pythia-1b    RMSE 0.0042
+	// pythia-1.4b  RMSE 0.0065
+}

@@ -1,0 +1,109 @@
+package scaling
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+// Result is a fitted scaling law and how well it fits its data.
+type Result struct {
+	// Form is the fitted functional form.
+	Form Form
+	// Coef holds the fitted coefficients in the order of
+	// Form.Coefficients().
+	Coef []float64
+	// Cells holds every observation with the fit's prediction there.
+	Cells []Cell
+	// R2 is the coefficient of determination, 1 - SS_res / SS_tot.
+	R2 float64
+	// RMSE is the root mean squared residual, in units of CR.
+	RMSE float64
+	// Starts is how many initial points the multi-start search tried.
+	Starts int
+
+	par   Parametrization
+	theta []float64
+}
+
+// Cell is one observation with the fitted value there.
+type Cell struct {
+	Observation
+	// Predicted is the fit's CR at the observation's P and S.
+	Predicted float64
+	// Residual is CR - Predicted.
+	Residual float64
+}
+
+// Predict is the fitted CR at model size p and training step s.
+func (r *Result) Predict(p, s float64) float64 { return r.Form.Eval(r.Coef, p, s) }
+
+// Coefficient returns the fitted value of the named coefficient, and false
+// when the form has none of that name.
+func (r *Result) Coefficient(name string) (float64, bool) {
+	i := slices.Index(r.Form.Coefficients(), name)
+	if i < 0 {
+		return 0, false
+	}
+	return r.Coef[i], true
+}
+
+// Fit fits form to obs by least squares: a Levenberg-Marquardt descent from
+// every point of the form's start grid, keeping the lowest cost.
+func Fit(form Form, obs []Observation) (*Result, error) {
+	par, err := form.Parametrize(obs)
+	if err != nil {
+		return nil, err
+	}
+	starts := par.Starts(obs, nil)
+	solver := newLMSolver(par, obs, nil)
+	theta, cost := bestOf(solver, starts)
+	if math.IsInf(cost, 0) || math.IsNaN(cost) {
+		return nil, fmt.Errorf("fitting %s: no start converged to a finite cost", form.Name())
+	}
+	return newResult(form, par, theta, obs, len(starts)), nil
+}
+
+// FitTable fits form to a results table.
+func FitTable(form Form, t results.Table) (*Result, error) {
+	r, err := Fit(form, Observations(t))
+	if err != nil {
+		return nil, fmt.Errorf("%s table: %w", t.Modality, err)
+	}
+	return r, nil
+}
+
+// bestOf runs the solver from each start and returns the lowest-cost end
+// point; ties keep the earlier start, so results do not depend on timing.
+func bestOf(solver *lmSolver, starts [][]float64) ([]float64, float64) {
+	var best []float64
+	bestCost := math.Inf(1)
+	for _, st := range starts {
+		theta, cost := solver.minimize(st)
+		if cost < bestCost {
+			best, bestCost = theta, cost
+		}
+	}
+	return best, bestCost
+}
+
+func newResult(form Form, par Parametrization, theta []float64, obs []Observation, starts int) *Result {
+	r := &Result{Form: form, Coef: par.Coefficients(theta), Starts: starts, par: par, theta: theta}
+	var mean float64
+	for _, o := range obs {
+		mean += o.CR
+	}
+	mean /= float64(len(obs))
+	var ssRes, ssTot float64
+	for _, o := range obs {
+		pred := par.Value(theta, o, nil)
+		r.Cells = append(r.Cells, Cell{Observation: o, Predicted: pred, Residual: o.CR - pred})
+		ssRes += (o.CR - pred) * (o.CR - pred)
+		ssTot += (o.CR - mean) * (o.CR - mean)
+	}
+	r.R2 = 1 - ssRes/ssTot
+	r.RMSE = math.Sqrt(ssRes / float64(len(obs)))
+	return r
+}

@@ -1,0 +1,55 @@
+package scaling
+
+import "github.com/paperrepro/paperrepro/paperrepro/results"
+
+// Observation is one measured cell: the compression ratio CR of a model of P
+// parameters after S training steps.
+type Observation struct {
+	Model string // model name, for reports
+	P     float64
+	S     float64
+	CR    float64
+}
+
+// Observations turns a results table into observations, one per row.
+func Observations(t results.Table) []Observation {
+	obs := make([]Observation, len(t.Rows))
+	for i, r := range t.Rows {
+		obs[i] = Observation{Model: r.Model, P: r.Params, S: float64(r.Step), CR: r.CR}
+	}
+	return obs
+}
+
+// Form is a functional form CR(P, S; coefficients) that Fit can fit.
+// Implementations choose the parametrisation the solver works in, so that a
+// form whose natural coefficients span many orders of magnitude (b ~ 1e3
+// next to alpha ~ 0.4) can still be fitted in a well-conditioned one.
+type Form interface {
+	// Name is the formula, e.g. "CR = a + b*P^-alpha + c*S^-beta".
+	Name() string
+	// Coefficients names the coefficients, in the order Eval takes them.
+	Coefficients() []string
+	// Eval is CR at (p, s) for the given coefficients.
+	Eval(coef []float64, p, s float64) float64
+	// Parametrize returns the fitting parametrisation for data like obs
+	// (for example scaled to the data's typical P and S). It fails when obs
+	// cannot determine the coefficients.
+	Parametrize(obs []Observation) (Parametrization, error)
+}
+
+// Parametrization is a Form in the parameters theta that the solver moves.
+type Parametrization interface {
+	// Dim is the number of parameters.
+	Dim() int
+	// Value returns the form's CR at o, and writes d CR / d theta into grad
+	// when grad is not nil.
+	Value(theta []float64, o Observation, grad []float64) float64
+	// Project moves theta in place to the nearest allowed point (bounds
+	// such as a >= 0).
+	Project(theta []float64)
+	// Starts returns the initial points of the multi-start search for
+	// observations obs weighted by w (w nil: all ones).
+	Starts(obs []Observation, w []float64) [][]float64
+	// Coefficients converts theta to the Form's coefficients.
+	Coefficients(theta []float64) []float64
+}
