@@ -4,8 +4,8 @@ import (
 	"math"
 	"strconv"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified, as in GoMLX's own examples.
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified, as in GoMLX's own examples.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 )
 
@@ -118,10 +118,11 @@ func causalAttention(q, k, v *Node) *Node {
 // attentionScores is q.k / sqrt(head_size) for q [batch, seq, heads, head_size]
 // and k [batch, keys, heads, head_size], shaped [batch, heads, seq, keys].
 func attentionScores(q, k *Node) *Node {
-	headSize := q.Shape().Dimensions[3]
 	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2})
-	return MulScalar(scores, 1/math.Sqrt(float64(headSize)))
+	return MulScalar(scores, 1/sqrtFloat(q.Shape().Dimensions[3]))
 }
+
+func sqrtFloat(n int) float64 { return math.Sqrt(float64(n)) }
 
 // maskedSoftmax is the softmax over the last axis of scores where allowed
 // (broadcast to the shape of scores) is true; disallowed keys get weight

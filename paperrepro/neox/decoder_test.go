@@ -1,0 +1,131 @@
+package neox
+
+import (
+	"math"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+)
+
+// loadFixture loads testdata/neox/name.
+func loadFixture(t testing.TB, name string) *Model {
+	t.Helper()
+	m, err := Load(testenv.Testdata(t, "neox", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return m
+}
+
+// decodeAll feeds seqs (equal lengths) through a Decoder and returns the
+// distributions after every position: out[b][t][vocab].
+func decodeAll(t *testing.T, m *Model, seqs [][]int, maxLen int) [][][]float32 {
+	t.Helper()
+	d, err := m.NewDecoder(len(seqs), maxLen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	out := make([][][]float32, len(seqs))
+	for pos := range seqs[0] {
+		ids := make([]int, len(seqs))
+		for b, s := range seqs {
+			ids[b] = s[pos]
+		}
+		dists, err := d.Next(ids)
+		if err != nil {
+			t.Fatalf("position %d: %v", pos, err)
+		}
+		for b := range seqs {
+			out[b] = append(out[b], dists[b])
+		}
+	}
+	return out
+}
+
+func maxAbsDiff(a, b [][][]float32) float64 {
+	worst := 0.0
+	for i := range a {
+		for j := range a[i] {
+			for k := range a[i][j] {
+				worst = max(worst, math.Abs(float64(a[i][j][k])-float64(b[i][j][k])))
+			}
+		}
+	}
+	return worst
+}
+
+// TestDecoderMatchesFullPass checks on every golden fixture that the KV-cache
+// decoder gives the full pass's distributions at every position.
+func TestDecoderMatchesFullPass(t *testing.T) {
+	for _, dir := range goldenDirs(t) {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			g := readGolden(t, filepath.Join(dir, "golden.safetensors"))
+			m := loadFixture(t, filepath.Base(dir))
+			full, err := m.NextTokenLogProbs(g.ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			decoded := decodeAll(t, m, g.ids, len(g.ids[0])+5) // cache longer than the streams
+			if diff := maxAbsDiff(full, decoded); diff > goldenTolerance {
+				t.Errorf("decoder vs full pass: max abs difference %.3g > %g", diff, goldenTolerance)
+			} else {
+				t.Logf("decoder vs full pass: max abs difference %.2g", diff)
+			}
+		})
+	}
+}
+
+// TestDecoderDeterministic checks that the same history and batch size give
+// bit-identical floats, from a fresh decoder and from a second run.
+func TestDecoderDeterministic(t *testing.T) {
+	m := loadFixture(t, "parallel-f32")
+	seqs := [][]int{{5, 17, 999, 0, 3, 3, 42}, {1, 2, 3, 4, 5, 6, 7}, {7, 7, 7, 7, 7, 7, 7}}
+	first := decodeAll(t, m, seqs, 16)
+	second := decodeAll(t, m, seqs, 16)
+	for b := range first {
+		for pos := range first[b] {
+			if !slices.Equal(first[b][pos], second[b][pos]) {
+				t.Fatalf("stream %d, position %d: floats differ between two identical runs", b, pos)
+			}
+		}
+	}
+}
+
+func TestDecoderErrors(t *testing.T) {
+	m := loadFixture(t, "parallel-f32")
+	if _, err := m.NewDecoder(1, m.Config().MaxPositionEmbeddings+1); err == nil {
+		t.Error("NewDecoder with maxLen > max_position_embeddings: no error")
+	}
+	if _, err := m.NewDecoder(0, 4); err == nil {
+		t.Error("NewDecoder with batch 0: no error")
+	}
+	d, err := m.NewDecoder(2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, tc := range []struct {
+		name string
+		ids  []int
+	}{
+		{"wrong batch", []int{1}},
+		{"id out of vocabulary", []int{1, m.Config().VocabSize}},
+		{"negative id", []int{-1, 0}},
+	} {
+		if _, err := d.Next(tc.ids); err == nil {
+			t.Errorf("%s: no error", tc.name)
+		}
+	}
+	for range 2 {
+		if _, err := d.Next([]int{1, 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.Next([]int{1, 2}); err == nil {
+		t.Error("Next past maxLen: no error")
+	}
+}
