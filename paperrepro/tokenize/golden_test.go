@@ -2,11 +2,15 @@ package tokenize
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
@@ -22,7 +26,7 @@ type goldenCase struct {
 }
 
 // readGolden reads every case of every *.jsonl file in dir.
-func readGolden(t *testing.T, dir string) []goldenCase {
+func readGolden(t testing.TB, dir string) []goldenCase {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
 	if err != nil || len(files) == 0 {
@@ -52,7 +56,7 @@ func readGolden(t *testing.T, dir string) []goldenCase {
 	return cases
 }
 
-func (c goldenCase) text(t *testing.T) string {
+func (c goldenCase) text(t testing.TB) string {
 	t.Helper()
 	b, err := base64.StdEncoding.DecodeString(c.TextB64)
 	if err != nil {
@@ -164,4 +168,42 @@ func checkRoundTrip(t *testing.T, text, back string) {
 	if norm.NFC.String(back) != norm.NFC.String(text) {
 		t.Errorf("Decode(Encode(%q)) = %q, not canonically equivalent to the text", text, back)
 	}
+}
+
+// TestEnwik8Chunks checks every 2048-byte chunk of the shared enwik8 prefix,
+// mapped with chr(b % 128) as in the paper, against the token count and a
+// digest of Hugging Face's ids (testdata/tokenizer/enwik8_chunks.txt, made by
+// bench_hf.mjs --digest): the text modality's whole input, not a sample.
+func TestEnwik8Chunks(t *testing.T) {
+	text := enwik8Text(t)
+	want, err := os.ReadFile(testenv.Testdata(t, "tokenizer", "enwik8_chunks.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := loadPythia(t)
+	var got strings.Builder
+	for i, start := 0, 0; start < len(text); i, start = i+1, start+chunkSize {
+		ids, err := tok.Encode(text[start:min(start+chunkSize, len(text))])
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&got, "%d %d %x\n", i, len(ids), sha256.Sum256([]byte(joinInts(ids))))
+	}
+	gotLines, wantLines := strings.Split(got.String(), "\n"), strings.Split(string(want), "\n")
+	if len(gotLines) != len(wantLines) {
+		t.Fatalf("%d chunks, the reference has %d", len(gotLines)-1, len(wantLines)-1)
+	}
+	for i := range wantLines {
+		if gotLines[i] != wantLines[i] {
+			t.Errorf("chunk line %q, Hugging Face %q", gotLines[i], wantLines[i])
+		}
+	}
+}
+
+func joinInts(ids []int) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.Itoa(id)
+	}
+	return strings.Join(parts, ",")
 }
