@@ -1,0 +1,40 @@
+package tokenize_test
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
+)
+
+// Pythia's tokenizer turns a run of two spaces into one added token (50276)
+// and keeps <|endoftext|> written in the text as its special id 0.
+func Example() {
+	tok, err := tokenize.Load("../../testdata/tokenizer/tokenizer.json")
+	if err != nil {
+		log.Fatal(err)
+	}
+	ids, err := tok.Encode("Hello  world<|endoftext|>")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(ids)
+	text, err := tok.Decode(ids)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%q\n", text)
+	// Output:
+	// [12092 50276 10186 0]
+	// "Hello  world<|endoftext|>"
+}
+
+// The paper scores at most the first 1024 tokens of each chunk.
+func ExampleTruncate() {
+	ids := make([]int, 1500)
+	fmt.Println(len(tokenize.Truncate(ids, tokenize.PaperMaxTokens)))
+	fmt.Println(len(tokenize.Truncate(ids[:700], tokenize.PaperMaxTokens)))
+	// Output:
+	// 1024
+	// 700
+}
