@@ -5,15 +5,19 @@ import "math"
 const (
 	bitTotalBits = 16
 	bitTotal     = 1 << bitTotalBits
-	// bitRate: each coded bit moves the probability 1/32 of the way to it,
-	// fast enough to learn within a 2048-byte chunk.
-	bitRate = 5
+	// bitSlowest: after the first bits, each coded bit moves the
+	// probability 1/32 of the way to it, so it keeps following changes.
+	bitSlowest = 32
 )
 
 // BitModel is an adaptive probability for a binary event, starting at 1/2.
-// The zero value is not usable; call NewBitModel.
+// The n-th bit seen moves the probability 1/(n+2) of the way towards
+// itself (a running frequency estimate, quick to learn a nearly constant
+// bit), down to 1/32 from the 30th bit on. The zero value is not usable;
+// call NewBitModel.
 type BitModel struct {
-	p0 uint32 // probability of 0, in units of 2^-16; stays within [31, 2^16-31]
+	p0 uint32 // probability of 0, in units of 2^-16; stays within [1, 2^16-1]
+	n  uint32 // bits seen, up to bitSlowest-2
 }
 
 // NewBitModel returns a BitModel with P(0) = 1/2.
@@ -29,10 +33,14 @@ func (m *BitModel) Bits(bit int) float64 {
 }
 
 func (m *BitModel) update(bit int) {
+	d := m.n + 2
 	if bit == 0 {
-		m.p0 += (bitTotal - m.p0) >> bitRate
+		m.p0 += (bitTotal - m.p0) / d
 	} else {
-		m.p0 -= m.p0 >> bitRate
+		m.p0 -= m.p0 / d
+	}
+	if d < bitSlowest {
+		m.n++
 	}
 }
 

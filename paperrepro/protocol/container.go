@@ -1,0 +1,192 @@
+package protocol
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+)
+
+// Magic starts every compressed file.
+const Magic = "PPRZ"
+
+// FormatVersion is the container version this package writes and reads.
+const FormatVersion = 1
+
+// LosslessName is the protocol name recorded in the container.
+const LosslessName = "lossless"
+
+const maxHeaderString = 1024
+
+// ModelIdentity names the exact checkpoint whose probabilities coded the
+// data, e.g. {"EleutherAI/pythia-70m", "step143000", "<hex sha256 of the
+// weights file>"}. Decompression requires the same identity.
+type ModelIdentity struct {
+	Repo          string
+	Revision      string
+	WeightsSHA256 string
+}
+
+func (id ModelIdentity) String() string {
+	return fmt.Sprintf("%s@%s (weights sha256 %s)", id.Repo, id.Revision, id.WeightsSHA256)
+}
+
+// Header is the container's description of its contents.
+type Header struct {
+	Version   int
+	Protocol  string
+	Model     ModelIdentity
+	Backend   string // the model's backend and the CPU architecture, e.g. "go/amd64"
+	Options   Options
+	Length    int    // original length in bytes
+	CRC32     uint32 // IEEE CRC-32 of the original
+	NumChunks int    // ceil(Length / Options.ChunkSize)
+}
+
+// ErrFormat reports data that is not a well-formed container.
+var ErrFormat = errors.New("not a valid paperrepro compressed file")
+
+// ErrModelMismatch reports decompression with another model than the
+// compressor's.
+var ErrModelMismatch = errors.New("model mismatch")
+
+// ErrBackendMismatch reports decompression on another backend than the
+// compressor's.
+var ErrBackendMismatch = errors.New("backend mismatch")
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// marshalHeader appends the header and its CRC-32.
+func marshalHeader(b []byte, h Header) []byte {
+	start := len(b)
+	b = append(b, Magic...)
+	b = append(b, byte(h.Version))
+	b = appendString(b, h.Protocol)
+	b = appendString(b, h.Model.Repo)
+	b = appendString(b, h.Model.Revision)
+	b = appendString(b, h.Model.WeightsSHA256)
+	b = appendString(b, h.Backend)
+	b = binary.AppendUvarint(b, uint64(h.Options.ChunkSize))
+	b = binary.AppendUvarint(b, uint64(h.Options.BatchSize))
+	b = binary.AppendUvarint(b, uint64(h.Length))
+	b = binary.LittleEndian.AppendUint32(b, h.CRC32)
+	return binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b[start:]))
+}
+
+// reader reads container fields, remembering the first error.
+type reader struct {
+	data []byte
+	pos  int
+	err  error
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: at byte %d: %s", ErrFormat, r.pos, fmt.Sprintf(format, args...))
+	}
+}
+
+func (r *reader) bytes(n int, what string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || n > len(r.data)-r.pos {
+		r.fail("%s: need %d bytes, %d left (truncated?)", what, n, len(r.data)-r.pos)
+		return nil
+	}
+	b := r.data[r.pos : r.pos+n]
+	r.pos += n
+	return b
+}
+
+func (r *reader) uvarint(what string, limit uint64) uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(r.data[r.pos:])
+	if n <= 0 {
+		r.fail("%s: bad or truncated number", what)
+		return 0
+	}
+	r.pos += n
+	if v > limit {
+		r.fail("%s is %d, more than %d", what, v, limit)
+		return 0
+	}
+	return v
+}
+
+func (r *reader) string(what string) string {
+	n := r.uvarint(what+" length", maxHeaderString)
+	return string(r.bytes(int(n), what))
+}
+
+func (r *reader) uint32(what string) uint32 {
+	b := r.bytes(4, what)
+	if b == nil {
+		return 0
+	}
+	return binary.LittleEndian.Uint32(b)
+}
+
+// parseHeader reads and checks the header at the start of data.
+func parseHeader(r *reader) Header {
+	var h Header
+	if m := r.bytes(len(Magic), "magic"); r.err == nil && string(m) != Magic {
+		r.fail("magic is %q, want %q", m, Magic)
+	}
+	if v := r.bytes(1, "format version"); r.err == nil {
+		h.Version = int(v[0])
+		if h.Version != FormatVersion {
+			r.fail("format version %d, this program reads version %d", h.Version, FormatVersion)
+		}
+	}
+	h.Protocol = r.string("protocol")
+	h.Model.Repo = r.string("model repository")
+	h.Model.Revision = r.string("model revision")
+	h.Model.WeightsSHA256 = r.string("weights sha256")
+	h.Backend = r.string("backend")
+	h.Options.ChunkSize = int(r.uvarint("chunk size", maxChunkSize))
+	h.Options.BatchSize = int(r.uvarint("batch size", maxBatchSize))
+	h.Length = int(r.uvarint("original length", 1<<50))
+	h.CRC32 = r.uint32("original CRC-32")
+	headerEnd := r.pos
+	if sum := r.uint32("header CRC-32"); r.err == nil && sum != crc32.ChecksumIEEE(r.data[:headerEnd]) {
+		r.fail("header CRC-32 mismatch: the header is damaged")
+	}
+	if r.err != nil {
+		return h
+	}
+	if h.Protocol != LosslessName {
+		r.fail("protocol %q, want %q", h.Protocol, LosslessName)
+	}
+	if err := h.Options.validate(); err != nil {
+		r.fail("%v", err)
+	}
+	if r.err == nil {
+		h.NumChunks = (h.Length + h.Options.ChunkSize - 1) / h.Options.ChunkSize
+	}
+	return h
+}
+
+// ReadHeader parses the header of compressed data, to learn which model and
+// backend decompressing it needs.
+func ReadHeader(data []byte) (Header, error) {
+	r := &reader{data: data}
+	h := parseHeader(r)
+	return h, r.err
+}
+
+// checkIdentity refuses to decode with another model or backend.
+func checkIdentity(h Header, id ModelIdentity, backend string) error {
+	if h.Model != id {
+		return fmt.Errorf("%w: the data was compressed with %v, but the model given is %v; decoding needs the very same weights", ErrModelMismatch, h.Model, id)
+	}
+	if h.Backend != backend {
+		return fmt.Errorf("%w: the data was compressed on backend %q, but this model runs on %q; floating-point results differ between backends and would not decode", ErrBackendMismatch, h.Backend, backend)
+	}
+	return nil
+}

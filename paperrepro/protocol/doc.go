@@ -1,0 +1,61 @@
+// Package protocol turns a language model's predictions into compression
+// numbers, in two ways. It sits after neox (log-probabilities) and uses arith
+// (the range coder); the grid runs it over models and chunks.
+//
+// # seed: the paper's protocol, exactly as its code did it
+//
+// Seed.Score maps each byte b to the character chr(b % 128), tokenizes the
+// text without special tokens, keeps the first 1024 tokens, runs one forward
+// pass, and sums -log2 p(token_t | tokens_<t) over t = 1..n-1: the first
+// token costs nothing. CR = bits / (8 * chunk bytes). Chunks with CR outside
+// (0.01, 10) are dropped before averaging, as the paper's code did; the result
+// counts them. With Seed.Float16 set, each token's probability is rounded to
+// float16 as the paper's 8-bit/float16 model produced it, and one that rounds
+// to 0 (below about 3e-8, half float16's smallest subnormal) is floored at
+// 1e-10, i.e. 33.2 bits. These flaws are kept on purpose: the truncation
+// scores only about half of an image or speech chunk (about one token per
+// byte there) while dividing by all 2048 bytes, and mod 128 discards the top
+// bit of every byte.
+//
+// # lossless: a real compressor that round-trips every byte
+//
+// EncodeChunks and DecodeChunks (and Compress and Decompress over a whole
+// file in a container) code each chunk independently:
+//
+//  1. The low 7 bits of every byte form an ASCII text, tokenized with the
+//     model's tokenizer. The text must come back from the tokens exactly:
+//     the decoder rebuilds it as the concatenation of each token's decoded
+//     text and stops when it has the chunk's length (known from the
+//     container), so no end marker or token count is stored. If the
+//     tokenizer's ids do not rebuild the text that way (it can, for example,
+//     match a literal "<|endoftext|>"), the chunk falls back to one token per
+//     character, which always rebuilds it but costs more bits; ChunkStats
+//     says when that happened. Every token is coded, the first one
+//     conditioned on <|endoftext|> (id 0), with the model's next-token
+//     distribution quantised by arith.CDF.SetLogProbs.
+//  2. The top bit of every byte is coded after the tokens with adaptive
+//     binary models (arith.BitModel) in 32 contexts: byte parity, the top
+//     two bits of the previous byte, the top bit of the byte before it, and
+//     bit 6 of the current byte. Text costs almost nothing here (the top bit
+//     is nearly always 0); for image and speech bytes it is the price of
+//     not giving the model the full byte.
+//
+// The model runs incrementally (a KV-cache Decoder), for compressing and
+// decompressing alike, because the full forward pass and the incremental one
+// agree only to about 1e-4, and the coder needs bit-identical floats on both
+// sides. Chunks go through the Decoder BatchSize at a time in lockstep; the
+// last group is padded with dummy streams so the batch shape, and with it the
+// floats, never changes. The batch size and chunk size are part of the
+// compressed format.
+//
+// # The container
+//
+// Compress writes: magic "PPRZ", format version, protocol name, the model's
+// identity (repository, revision, weights SHA-256), the backend that computed
+// the probabilities, chunk and batch size, the original length and its
+// CRC-32, a CRC-32 of this header, then each chunk's payload length and the
+// payloads. Decompress checks all of it and refuses another model or another
+// backend with an error saying which: floating-point results differ between
+// backends (and CPU architectures, which are part of the backend string), and
+// a single differing bit in a probability table desynchronises the decoder.
+package protocol

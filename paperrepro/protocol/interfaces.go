@@ -1,0 +1,47 @@
+package protocol
+
+// Encoder turns text into token ids without adding special tokens.
+// *tokenize.Tokenizer satisfies it.
+type Encoder interface {
+	Encode(text string) ([]int, error)
+}
+
+// Tokenizer turns text into token ids and back. *tokenize.Tokenizer
+// satisfies it.
+type Tokenizer interface {
+	Encoder
+	Decode(ids []int) (string, error)
+}
+
+// Scorer scores whole sequences in one forward pass: out[b][t-1] =
+// -log2 p(seqs[b][t] | seqs[b][:t]) for t = 1..len(seqs[b])-1. *neox.Model
+// satisfies it.
+type Scorer interface {
+	TokenBits(seqs [][]int) ([][]float64, error)
+}
+
+// StepDecoder runs a model incrementally over a fixed number of independent
+// streams: each Next call feeds one token per stream and returns, per
+// stream, the natural-log distribution of the token after it. It must be
+// deterministic: the same fed tokens give bit-identical floats.
+// *neox.Decoder satisfies it.
+type StepDecoder interface {
+	Next(ids []int) ([][]float32, error)
+}
+
+// Model makes StepDecoders for batch streams of up to maxLen tokens and
+// names the backend computing them. *neox.Model satisfies Model[*neox.Decoder].
+type Model[D StepDecoder] interface {
+	NewDecoder(batch, maxLen int) (D, error)
+	Backend() string
+}
+
+// closeDecoder frees a decoder's resources when it has a Close method.
+func closeDecoder(d any) {
+	switch c := d.(type) {
+	case interface{ Close() }:
+		c.Close()
+	case interface{ Close() error }:
+		_ = c.Close()
+	}
+}
