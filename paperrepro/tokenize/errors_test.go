@@ -48,6 +48,8 @@ func TestLoadRejectsEdits(t *testing.T) {
 		want string
 	}{
 		{"no model", func(c map[string]any) { delete(c, "model") }, `no "model" section`},
+		{"truncation", func(c map[string]any) { c["truncation"] = map[string]any{"max_length": 8.0} }, "truncation is map[max_length:8]"},
+		{"padding", func(c map[string]any) { c["padding"] = map[string]any{"strategy": "BatchLongest"} }, "padding is map[strategy:BatchLongest]"},
 		{"normalizer", func(c map[string]any) { c["normalizer"] = map[string]any{"type": "Lowercase"} }, "normalizer Lowercase: only NFC or none"},
 		{"pre-tokenizer type", func(c map[string]any) { c["pre_tokenizer"] = map[string]any{"type": "Whitespace"} }, "pre_tokenizer type Whitespace"},
 		{"no pre-tokenizer", func(c map[string]any) { c["pre_tokenizer"] = nil }, `no "pre_tokenizer" section`},

@@ -207,3 +207,33 @@ func joinInts(ids []int) string {
 	}
 	return strings.Join(parts, ",")
 }
+
+// TestEncodeConcurrent encodes the golden cases from several goroutines at
+// once through one Tokenizer (and its shared word cache); run with -race.
+func TestEncodeConcurrent(t *testing.T) {
+	tok := loadPythia(t)
+	cases := readGolden(t, testenv.Testdata(t, "tokenizer"))
+	errs := make(chan error, 4)
+	for worker := range 4 {
+		go func() {
+			for i := range cases {
+				c := cases[(i+worker*len(cases)/4)%len(cases)]
+				text, _ := base64.StdEncoding.DecodeString(c.TextB64)
+				got, err := tok.Encode(string(text))
+				if err == nil && !slices.Equal(got, c.IDs) {
+					err = fmt.Errorf("%s: ids differ from Hugging Face's when encoded concurrently", c.Name)
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

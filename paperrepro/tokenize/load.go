@@ -49,6 +49,14 @@ func parse(data []byte) (*Tokenizer, error) {
 	if err := checkBPEOptions(cfg.Model); err != nil {
 		return nil, err
 	}
+	// Hugging Face would truncate or pad every encoding to these settings;
+	// Pythia's file has neither, and Truncate is the explicit way here.
+	if cfg.Truncation != nil {
+		return nil, fmt.Errorf("truncation is %v: only null is supported (use Truncate)", cfg.Truncation)
+	}
+	if cfg.Padding != nil {
+		return nil, fmt.Errorf("padding is %v: only null is supported", cfg.Padding)
+	}
 	normalize, err := checkNormalizer(cfg.Normalizer)
 	if err != nil {
 		return nil, err
