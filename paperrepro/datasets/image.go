@@ -76,8 +76,8 @@ func openImages(dir string, opts Options) (Source, error) {
 	used := map[string]bool{}
 	seen := map[string]bool{}
 
-	images, stop := decodeInOrder(files)
-	defer stop()
+	images := newImageStream(files, rule == RuleRandomCrop)
+	defer images.close()
 	for k, usableInPass := 0, 0; len(data) < need; k++ {
 		if k > 0 && k%len(files) == 0 {
 			if rule == RuleTiles {
@@ -88,7 +88,7 @@ func openImages(dir string, opts Options) (Source, error) {
 			}
 			usableInPass = 0
 		}
-		d := <-images
+		d := images.next(k)
 		firstVisit := !seen[d.path]
 		seen[d.path] = true
 		if reason := unusable(d, width, height); reason != "" {
@@ -128,6 +128,66 @@ func unusable(d decodedImage, width, height int) string {
 		return fmt.Sprintf("%dx%d pixels, smaller than a %dx%d patch", b.Dx(), b.Dy(), width, height)
 	}
 	return ""
+}
+
+// cacheBudget bounds the decoded pixels kept for random-crop's later passes
+// over a small directory (such as the 100-image shared sample, passed over
+// 20 times for 2048 patches): decoding dominates the cost.
+const cacheBudget = 256 << 20
+
+// imageStream delivers decoded images in file order, cycling, and replays
+// the first pass from memory when it fits in cacheBudget.
+type imageStream struct {
+	files      []string
+	decoded    <-chan decodedImage
+	stop       func()
+	stopped    bool
+	cache      []decodedImage
+	cacheBytes int
+	caching    bool
+}
+
+func newImageStream(files []string, cycles bool) *imageStream {
+	decoded, stop := decodeInOrder(files)
+	return &imageStream{files: files, decoded: decoded, stop: stop, caching: cycles}
+}
+
+// next returns the image for step k (file k mod len(files)).
+func (s *imageStream) next(k int) decodedImage {
+	if k >= len(s.files) && s.caching {
+		s.close()
+		return s.cache[k%len(s.files)]
+	}
+	d := <-s.decoded
+	if s.caching && k < len(s.files) {
+		s.cacheBytes += decodedSize(d.img)
+		s.cache = append(s.cache, d)
+		if s.cacheBytes > cacheBudget {
+			s.caching, s.cache = false, nil
+		}
+	}
+	return d
+}
+
+// close releases the decoding workers; it may be called more than once.
+func (s *imageStream) close() {
+	if !s.stopped {
+		s.stopped = true
+		s.stop()
+	}
+}
+
+// decodedSize estimates the memory a decoded image holds.
+func decodedSize(img image.Image) int {
+	switch m := img.(type) {
+	case nil:
+		return 0
+	case *image.YCbCr:
+		return len(m.Y) + len(m.Cb) + len(m.Cr)
+	case *image.Gray:
+		return len(m.Pix)
+	}
+	return 8 * img.Bounds().Dx() * img.Bounds().Dy()
 }
 
 // decodeInOrder decodes files[0], files[1], ..., cycling forever, on all CPUs

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -153,6 +154,36 @@ func TestImageRandomCropCyclesThroughImages(t *testing.T) {
 	}
 	if prov := src.Provenance(); len(prov.Files) != 1 || prov.Parameters["seed"] != uint64(7) {
 		t.Errorf("provenance %+v: want one file and seed 7", prov)
+	}
+}
+
+func TestImageRandomCropFollowsTheRule(t *testing.T) {
+	dir := t.TempDir()
+	a, c := grayRamp(100, 50), colorImage(80, 40)
+	writeFile(t, dir, "a.png", encodePNG(t, a))
+	writeFile(t, dir, "b.png", encodePNG(t, grayRamp(64, 31)))
+	writeFile(t, dir, "c.png", encodePNG(t, c))
+	const seed, count = 3, 7
+	// The rule as ../shared/README.md states it: x0 = IntN(W-64+1), then
+	// y0 = IntN(H-32+1), cycling through the usable images in name order.
+	rng := rand.New(rand.NewPCG(seed, 0))
+	var want []byte
+	for i := range count {
+		img := []image.Image{a, c}[i%2]
+		b := img.Bounds()
+		x0 := rng.IntN(b.Dx() - 64 + 1)
+		y0 := rng.IntN(b.Dy() - 32 + 1)
+		want = append(want, patchOf(img, x0, y0)...)
+	}
+	src, err := datasets.Open(datasets.Image, "", datasets.Options{Path: dir, Count: count, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := allChunks(t, src); !bytes.Equal(got, want) {
+		t.Error("random crops differ from the rule applied by hand")
+	}
+	if prov := src.Provenance(); len(prov.Skipped) != 1 || len(prov.Files) != 2 {
+		t.Errorf("provenance %+v: want b.png skipped once and a.png, c.png used", prov)
 	}
 }
 

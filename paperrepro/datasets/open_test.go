@@ -1,0 +1,114 @@
+package datasets_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+)
+
+func TestResolveDataDir(t *testing.T) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Skipf("no user cache directory here: %v", err)
+	}
+	for _, tc := range []struct{ flag, env, want string }{
+		{flag: "/from/flag", env: "/from/env", want: "/from/flag"},
+		{env: "/from/env", want: "/from/env"},
+		{want: filepath.Join(cache, "paperrepro", "data")},
+	} {
+		t.Setenv(datasets.EnvDataDir, tc.env)
+		got, err := datasets.ResolveDataDir(tc.flag)
+		if err != nil || got != tc.want {
+			t.Errorf("ResolveDataDir(%q) with %s=%q = %q, %v; want %q", tc.flag, datasets.EnvDataDir, tc.env, got, err, tc.want)
+		}
+	}
+}
+
+func TestLocatePrefersFullDataSets(t *testing.T) {
+	dataDir := t.TempDir()
+	writeFile(t, dataDir, "enwik8/enwik8.prefix", []byte("x"))
+	writeFile(t, dataDir, "enwik8/enwik8.zip", []byte("x"))
+	writeFile(t, dataDir, "imagenet-sample/a.png", []byte("x"))
+	for _, tc := range []struct{ modality, want string }{
+		{datasets.Text, "enwik8/enwik8.zip"},
+		{datasets.Image, "imagenet-sample"},
+	} {
+		got, err := datasets.Locate(tc.modality, dataDir)
+		if err != nil || got != filepath.Join(dataDir, filepath.FromSlash(tc.want)) {
+			t.Errorf("Locate(%s) = %q, %v; want %s under the data directory", tc.modality, got, err, tc.want)
+		}
+	}
+	_, err := datasets.Locate(datasets.Speech, dataDir)
+	wantError(t, err, filepath.Join(dataDir, "librispeech", "LibriSpeech", "train-clean-100"), "Fetch")
+	_, err = datasets.Open("video", dataDir, datasets.Options{})
+	wantError(t, err, `"video"`)
+}
+
+func TestOpenRejectsNegativeSizes(t *testing.T) {
+	_, err := datasets.Open(datasets.Text, t.TempDir(), datasets.Options{Count: -1})
+	wantError(t, err, "count -1")
+}
+
+// failingWriter fails every write.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteChunksAndProvenanceJSON(t *testing.T) {
+	content := syntheticText(64)
+	path := writeFile(t, t.TempDir(), "enwik8", content)
+	src, err := datasets.Open(datasets.Text, "", datasets.Options{Path: path, ChunkSize: 16, Count: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := datasets.WriteChunks(&out, src); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), content[:48]) {
+		t.Errorf("WriteChunks wrote %q, want the first 48 bytes %q", out.Bytes(), content[:48])
+	}
+	wantError(t, datasets.WriteChunks(failingWriter{}, src), "text chunk 0", "disk full")
+
+	encoded, err := json.Marshal(src.Provenance())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var decoded datasets.Provenance
+	if err := json.Unmarshal(encoded, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	if decoded.Rule != "consecutive" || decoded.Count != 3 || decoded.ChunkSize != 16 || decoded.Files[0].SHA256 != sha256Hex(content) {
+		t.Errorf("provenance after a JSON round trip: %s", encoded)
+	}
+}
+
+func TestMod128(t *testing.T) {
+	for _, tc := range []struct {
+		in   []byte
+		want string
+	}{
+		{nil, ""},
+		{[]byte("plain ASCII"), "plain ASCII"},
+		{[]byte{0x00, 0x7f, 0x80, 0xff, 0xc3, 0xa9}, "\x00\x7f\x00\x7f\x43\x29"},
+	} {
+		if got := datasets.Mod128(tc.in); got != tc.want {
+			t.Errorf("Mod128(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	got := datasets.Mod128(all)
+	for i := range 256 {
+		if got[i] != byte(i%128) {
+			t.Fatalf("Mod128 byte %d -> %d, want %d", i, got[i], i%128)
+		}
+	}
+}
