@@ -22,6 +22,8 @@ const (
 
 // Source yields numbered fixed-size byte chunks of one modality,
 // deterministically: the same files and options always give the same bytes.
+// The Sources Open returns hold their chunks in memory and are safe for
+// concurrent use.
 type Source interface {
 	// Modality is "text", "image" or "speech".
 	Modality() string

@@ -44,7 +44,9 @@ const maxAttempts = 5
 // File downloads req.URL to req.Dest. When req.Dest already exists (and
 // matches req.SHA256 if given) it returns at once without touching the
 // network. A nil client means http.DefaultClient. Cancelling ctx stops the
-// transfer and keeps the partial file for a later resume.
+// transfer and keeps the partial file for a later resume. Calls for
+// different Dest paths may run concurrently; two calls for the same Dest
+// must not.
 func File(ctx context.Context, client *http.Client, req Request) error {
 	if client == nil {
 		client = http.DefaultClient

@@ -188,6 +188,25 @@ func TestFileCompletePartialIsNotFetchedAgain(t *testing.T) {
 	}
 }
 
+func TestFileRestartsWhenPartialIsLongerThanFile(t *testing.T) {
+	s, ts := newServer(t, func(_ *server, _ int, w http.ResponseWriter, r *http.Request) { serveRanges(w, r, payload) })
+	dest := filepath.Join(t.TempDir(), "file.bin")
+	// Left over from a longer, older version of the file: the server answers 416.
+	if err := os.WriteFile(dest+".part", make([]byte, len(payload)+10), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := File(context.Background(), ts.Client(), Request{URL: ts.URL, Dest: dest, SHA256: sumHex(payload)}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(readFile(t, dest), payload) {
+		t.Error("restarted download differs from the served file")
+	}
+	want := []string{"bytes=" + strconv.Itoa(len(payload)+10) + "-", ""}
+	if got := s.seen(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Range headers %q, want %q", got, want)
+	}
+}
+
 func TestFileRestartsWhenServerIgnoresRange(t *testing.T) {
 	s, ts := newServer(t, func(_ *server, _ int, w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
