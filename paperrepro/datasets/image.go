@@ -76,7 +76,9 @@ func openImages(dir string, opts Options) (Source, error) {
 	used := map[string]bool{}
 	seen := map[string]bool{}
 
-	images := newImageStream(files, rule == RuleRandomCrop)
+	// Random crops pass over the images again only when there are fewer
+	// images than chunks; only then is keeping them decoded worth memory.
+	images := newImageStream(files, rule == RuleRandomCrop && len(files) < opts.Count)
 	defer images.close()
 	for k, usableInPass := 0, 0; len(data) < need; k++ {
 		if k > 0 && k%len(files) == 0 {
