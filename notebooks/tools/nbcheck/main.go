@@ -6,6 +6,11 @@
 // to the cell's stderr and reports success. nbcheck reads the executed
 // notebooks and fails on such a line and on any error output.
 //
+// It also fails on a cell that runs a program (a `%%` line) and shows
+// nothing: every such cell in these notebooks displays a result, and GoNB
+// drops display data silently when its pipe fails or the program exits before
+// the kernel has read it.
+//
 // Usage: nbcheck executed.ipynb...
 package main
 
@@ -35,6 +40,10 @@ type notebook struct {
 // exitLine is what GoNB's executor writes when the cell's process fails
 // (os/exec's ExitError text, "^C" first when interrupted).
 var exitLine = regexp.MustCompile(`(?m)^(\^C\n)?(exit status \d+|signal: [a-z ]+)$`)
+
+// runsProgram matches GoNB's `%%` line, which wraps the rest of the cell in
+// func main.
+var runsProgram = regexp.MustCompile(`(?m)^%%\s*$`)
 
 func main() {
 	if len(os.Args) < 2 {
@@ -73,6 +82,13 @@ func check(path string) ([]string, error) {
 	for i, cell := range nb.Cells {
 		if cell.CellType != "code" {
 			continue
+		}
+		source, err := joinText(cell.Source)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: cell %d: source: %w", path, i+1, err)
+		}
+		if runsProgram.MatchString(source) && len(cell.Outputs) == 0 {
+			problems = append(problems, fmt.Sprintf("cell %d (%s) runs a program but shows no output", i+1, firstLine(cell.Source)))
 		}
 		for _, out := range cell.Outputs {
 			switch {

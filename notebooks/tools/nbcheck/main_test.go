@@ -33,6 +33,11 @@ func TestCheck(t *testing.T) {
 			want:     []string{"cell 1 (x): ERROR: compile failed"},
 		},
 		{
+			name:     "program cell without output",
+			notebook: `{"cells":[{"cell_type":"code","source":["!*setup.sh"],"outputs":[]},{"cell_type":"code","source":["func f() {}\n","%%\n","gonbui.DisplayHTML(\"x\")"],"outputs":[]}]}`,
+			want:     []string{"cell 2 (func f() {}) runs a program but shows no output"},
+		},
+		{
 			name:     "exit status inside stdout is program output, not a failure",
 			notebook: `{"cells":[{"cell_type":"code","source":"x","outputs":[{"output_type":"stream","name":"stdout","text":"exit status 3\n"}]}]}`,
 		},
