@@ -2,7 +2,6 @@ package paperrepro
 
 import (
 	"math"
-	"slices"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
@@ -44,11 +43,7 @@ func TestPrediction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var preds []float64
-	for _, s := range boot.Samples {
-		preds = append(preds, scaling.PowerLaw{}.Eval(s, pred.Params, pred.Step))
-	}
-	lo, hi := quantile(preds, 0.025), quantile(preds, 0.975)
+	lo, hi := boot.PredictionInterval(scaling.PowerLaw{}, pred.Params, pred.Step)
 	t.Logf("our 95%% bootstrap interval for CR(%g, %g): [%.4f, %.4f]", pred.Params, pred.Step, lo, hi)
 	if pred.CR < lo || pred.CR > hi {
 		t.Errorf("the paper's %.3f is outside our 95%% interval [%.4f, %.4f]", pred.CR, lo, hi)
@@ -78,17 +73,4 @@ func TestFitQuality(t *testing.T) {
 			}
 		})
 	}
-}
-
-// quantile is the p-quantile of xs by linear interpolation of the sorted
-// values.
-func quantile(xs []float64, p float64) float64 {
-	s := append([]float64(nil), xs...)
-	slices.Sort(s)
-	pos := p * float64(len(s)-1)
-	i := int(pos)
-	if i+1 >= len(s) {
-		return s[len(s)-1]
-	}
-	return s[i] + (pos-float64(i))*(s[i+1]-s[i])
 }

@@ -153,3 +153,22 @@ func screen(solver *lmSolver, starts [][]float64, k int) [][]float64 {
 	}
 	return out
 }
+
+// PredictionInterval returns the percentile interval, at the bootstrap's
+// level, of form's CR at model size p and step s over the resamples'
+// coefficients: the uncertainty of an extrapolation such as the paper's
+// CR(5e9, 2e5).
+func (b *BootstrapResult) PredictionInterval(form Form, p, s float64) (lo, hi float64) {
+	preds := make([]float64, 0, len(b.Samples))
+	for _, coef := range b.Samples {
+		if v := form.Eval(coef, p, s); !math.IsNaN(v) {
+			preds = append(preds, v)
+		}
+	}
+	if len(preds) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	slices.Sort(preds)
+	tail := (1 - b.Options.Level) / 2
+	return stat.Quantile(tail, stat.LinInterp, preds, nil), stat.Quantile(1-tail, stat.LinInterp, preds, nil)
+}

@@ -21,7 +21,10 @@ import (
 // them. To add a subcommand, write newXCommand in its own file (see fit.go)
 // and add one line here.
 func commands() []*command {
-	return []*command{}
+	return []*command{
+		newFitCommand(),
+		newFiguresCommand(),
+	}
 }
 
 // command is one subcommand: its name, what `paperrepro help` says about it,

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+// run runs the real command table with args and returns the exit code,
+// stdout and stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := runMain(context.Background(), commands(), args, streams{Out: &stdout, Err: &stderr})
+	return code, stdout.String(), stderr.String()
+}
+
+func TestFitCommandOnPaper(t *testing.T) {
+	expected := testenv.Expected(t)
+	csvPath := filepath.Join(t.TempDir(), "table1.csv")
+	code, out, errOut := run(t, "fit", "-resamples", "50", "-paper", expected, "-o", csvPath, expected)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{
+		"text: 25 cells, 5 model sizes x 5 steps",
+		"alpha        0.3934", // our text exponent, beside the paper's
+		"R^2 0.9655",
+		"pythia-70m   70M",
+		"image:", "speech:",
+		"prediction (paper section 4.6), text",
+		"ours 0.1127",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	tables, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(tables)), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,cells,a,a_lo,a_hi,b,") || !strings.HasPrefix(lines[1], "text,25,0.0996") {
+		t.Errorf("Table 1 CSV:\n%s", tables)
+	}
+}
+
+func TestFitCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad_text.csv")
+	if err := os.WriteFile(bad, []byte("model,params,step,compression_ratio\npythia-70m,70e6,1000,oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"malformed table", []string{"fit", "-paper", "", bad}, exitFail, "bad_text.csv:2: field compression_ratio"},
+		{"missing input", []string{"fit", "-paper", "", filepath.Join(dir, "nope.csv")}, exitFail, "nope.csv"},
+		{"two inputs", []string{"fit", "a", "b"}, exitUsage, "one results CSV or folder"},
+		{"bad level", []string{"fit", "-level", "2"}, exitUsage, "-level"},
+		{"named paper folder missing", []string{"fit", "-paper", filepath.Join(dir, "nopaper"), testenv.Expected(t)}, exitFail, "nopaper"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := run(t, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, errOut, tc.code, tc.want)
+			}
+		})
+	}
+}
+
+func TestFiguresCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "figs")
+	// A results CSV like the grid writes, with the tiny test models.
+	table := results.Table{Modality: "text", Rows: []results.Row{
+		{Model: "pythia-tiny-16", Params: 1616320, Step: 1000, CR: 0.74},
+		{Model: "pythia-tiny-16", Params: 1616320, Step: 2000, CR: 0.73},
+		{Model: "pythia-tiny-32", Params: 3365248, Step: 1000, CR: 0.72},
+		{Model: "pythia-tiny-32", Params: 3365248, Step: 2000, CR: 0.70},
+	}}
+	csvPath := filepath.Join(t.TempDir(), "grid.csv")
+	if err := results.WriteCSV(csvPath, table); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut := run(t, "figures", "-o", out, csvPath)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, name := range []string{"figure1_heatmaps.png", "figure1_heatmaps.svg", "scaling_text.png", "scaling_text.svg", "figure4_combined.png"} {
+		path := filepath.Join(out, name)
+		if info, err := os.Stat(path); err != nil || info.Size() == 0 {
+			t.Errorf("%s missing or empty: %v", name, err)
+		}
+		if !strings.Contains(stdout, path) {
+			t.Errorf("stdout does not list %s:\n%s", path, stdout)
+		}
+	}
+}

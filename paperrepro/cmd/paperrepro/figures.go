@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/paperrepro/paperrepro/paperrepro/figures"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+func newFiguresCommand() *command {
+	fs := flag.NewFlagSet("figures", flag.ContinueOnError)
+	outDir := fs.String("o", "figures", "folder to write the PNG and SVG files into (made if missing)")
+	return &command{
+		name:    "figures",
+		args:    "[results.csv | results-folder]",
+		summary: "draw Figure 1 heatmaps, CR vs size / vs step and the modality comparison as PNG and SVG",
+		help: `Figures reads compression-ratio tables - by default the paper's Tables 2-4
+from expected/, or a results CSV or folder of CSVs the grid wrote - fits the
+paper's scaling law to each (tables too small to fit are drawn without the
+fitted curves) and writes into the output folder:
+
+  figure1_heatmaps      one heatmap per modality of CR over model size x step
+  scaling_<modality>    CR vs parameters (one line per step) and CR vs training
+                        step (one line per model), fitted law dashed
+  figure4_combined      the modalities side by side (Figure 4 of the blog post)
+
+each as .png (150 dpi) and .svg.
+
+Examples:
+  paperrepro figures                       # the paper's tables into figures/
+  paperrepro figures -o out/ results/      # our own grid's tables`,
+		flags: fs,
+		run: func(_ context.Context, out streams, args []string) error {
+			if len(args) > 1 {
+				return usagef("figures takes one results CSV or folder, got %d arguments", len(args))
+			}
+			input := defaultExpectedDir
+			if len(args) == 1 {
+				input = args[0]
+			}
+			tables, err := results.Read(input)
+			if err != nil {
+				return err
+			}
+			paths, err := figures.WriteAll(*outDir, tables)
+			if err != nil {
+				return fmt.Errorf("%s: %w", input, err)
+			}
+			for _, p := range paths {
+				fmt.Fprintln(out.Out, p)
+			}
+			return nil
+		},
+	}
+}
