@@ -32,3 +32,8 @@ notebooks: setup-notebooks
 ## notebooks-refresh: execute every notebook and store its outputs in it, for committing
 notebooks-refresh: setup-notebooks
 	notebooks/tools/execute.sh --inplace notebooks/*.ipynb
+
+## figures: redraw figures/ (PNG and SVG) from the paper's tables in expected/
+.PHONY: figures
+figures: setup-go
+	$(GO) run ./paperrepro/cmd/paperrepro figures -o figures expected
