@@ -95,7 +95,7 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 				for range obs {
 					w[rng.IntN(len(obs))]++
 				}
-				starts := append([][]float64{fit.theta}, screen(solver, fit.par.Starts(obs, w), bootstrapScreened)...)
+				starts := append([][]float64{fit.theta}, screen(solver, fit.par.Starts(w), bootstrapScreened)...)
 				theta, _ := bestOf(solver, starts)
 				samples[i] = fit.par.Coefficients(theta)
 			}

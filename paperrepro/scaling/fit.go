@@ -57,7 +57,7 @@ func Fit(form Form, obs []Observation) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	starts := par.Starts(obs, nil)
+	starts := par.Starts(nil)
 	solver := newLMSolver(par, obs, nil)
 	theta, cost := bestOf(solver, starts)
 	if math.IsInf(cost, 0) || math.IsNaN(cost) {
@@ -97,8 +97,8 @@ func newResult(form Form, par Parametrization, theta []float64, obs []Observatio
 	}
 	mean /= float64(len(obs))
 	var ssRes, ssTot float64
-	for _, o := range obs {
-		pred := par.Value(theta, o, nil)
+	for i, o := range obs {
+		pred := par.Value(theta, i, nil)
 		r.Cells = append(r.Cells, Cell{Observation: o, Predicted: pred, Residual: o.CR - pred})
 		ssRes += (o.CR - pred) * (o.CR - pred)
 		ssTot += (o.CR - mean) * (o.CR - mean)

@@ -31,25 +31,26 @@ type Form interface {
 	Coefficients() []string
 	// Eval is CR at (p, s) for the given coefficients.
 	Eval(coef []float64, p, s float64) float64
-	// Parametrize returns the fitting parametrisation for data like obs
-	// (for example scaled to the data's typical P and S). It fails when obs
-	// cannot determine the coefficients.
+	// Parametrize returns the fitting parametrisation over obs (for example
+	// scaled to the data's typical P and S, with per-observation values
+	// precomputed). It fails when obs cannot determine the coefficients.
 	Parametrize(obs []Observation) (Parametrization, error)
 }
 
-// Parametrization is a Form in the parameters theta that the solver moves.
+// Parametrization is a Form in the parameters theta that the solver moves,
+// bound to the observations it was made for.
 type Parametrization interface {
 	// Dim is the number of parameters.
 	Dim() int
-	// Value returns the form's CR at o, and writes d CR / d theta into grad
-	// when grad is not nil.
-	Value(theta []float64, o Observation, grad []float64) float64
+	// Value returns the form's CR at observation i, and writes
+	// d CR / d theta into grad when grad is not nil.
+	Value(theta []float64, i int, grad []float64) float64
 	// Project moves theta in place to the nearest allowed point (bounds
 	// such as a >= 0).
 	Project(theta []float64)
-	// Starts returns the initial points of the multi-start search for
-	// observations obs weighted by w (w nil: all ones).
-	Starts(obs []Observation, w []float64) [][]float64
+	// Starts returns the initial points of the multi-start search when
+	// observation i has weight w[i] (w nil: all ones).
+	Starts(w []float64) [][]float64
 	// Coefficients converts theta to the Form's coefficients.
 	Coefficients(theta []float64) []float64
 }

@@ -14,15 +14,20 @@ import (
 // is not safe for concurrent use.
 type lmSolver struct {
 	par Parametrization
-	obs []Observation
-	w   []float64 // nil: all ones
+	cr  []float64 // observed CR per observation
+	w   []float64 // weight per observation; nil: all ones
+
+	// Residuals f - CR and Jacobian rows (n x dim, row-major) at the
+	// current point and at the trial point; one evaluation serves both
+	// the cost test and, when the trial is accepted, the next step.
+	res, jac           []float64
+	trialRes, trialJac []float64
 
 	jtj    *mat.SymDense // J^T W J
-	jtr    *mat.VecDense // J^T W r, r = f - CR
+	jtr    *mat.VecDense // J^T W r
 	damped *mat.SymDense
 	step   *mat.VecDense
 	chol   mat.Cholesky
-	grad   []float64
 	trial  []float64
 }
 
@@ -36,17 +41,24 @@ const (
 )
 
 func newLMSolver(par Parametrization, obs []Observation, w []float64) *lmSolver {
-	d := par.Dim()
+	d, n := par.Dim(), len(obs)
+	cr := make([]float64, n)
+	for i, o := range obs {
+		cr[i] = o.CR
+	}
 	return &lmSolver{
-		par:    par,
-		obs:    obs,
-		w:      w,
-		jtj:    mat.NewSymDense(d, nil),
-		jtr:    mat.NewVecDense(d, nil),
-		damped: mat.NewSymDense(d, nil),
-		step:   mat.NewVecDense(d, nil),
-		grad:   make([]float64, d),
-		trial:  make([]float64, d),
+		par:      par,
+		cr:       cr,
+		w:        w,
+		res:      make([]float64, n),
+		jac:      make([]float64, n*d),
+		trialRes: make([]float64, n),
+		trialJac: make([]float64, n*d),
+		jtj:      mat.NewSymDense(d, nil),
+		jtr:      mat.NewVecDense(d, nil),
+		damped:   mat.NewSymDense(d, nil),
+		step:     mat.NewVecDense(d, nil),
+		trial:    make([]float64, d),
 	}
 }
 
@@ -60,37 +72,51 @@ func (s *lmSolver) weight(i int) float64 {
 // cost is the weighted sum of squared residuals at theta.
 func (s *lmSolver) cost(theta []float64) float64 {
 	var c float64
-	for i, o := range s.obs {
+	for i, cr := range s.cr {
 		if w := s.weight(i); w != 0 {
-			r := s.par.Value(theta, o, nil) - o.CR
+			r := s.par.Value(theta, i, nil) - cr
 			c += w * r * r
 		}
 	}
 	return c
 }
 
-// linearise fills J^T W J and J^T W r at theta and returns the cost there.
-func (s *lmSolver) linearise(theta []float64) float64 {
+// evaluate fills res and jac at theta for the observations with weight,
+// and returns the cost there.
+func (s *lmSolver) evaluate(theta, res, jac []float64) float64 {
 	d := s.par.Dim()
-	s.jtj.Zero()
-	s.jtr.Zero()
 	var c float64
-	for i, o := range s.obs {
+	for i, cr := range s.cr {
 		w := s.weight(i)
 		if w == 0 {
 			continue
 		}
-		r := s.par.Value(theta, o, s.grad) - o.CR
+		r := s.par.Value(theta, i, jac[i*d:(i+1)*d]) - cr
+		res[i] = r
 		c += w * r * r
+	}
+	return c
+}
+
+// normalEquations builds J^T W J and J^T W r from res and jac.
+func (s *lmSolver) normalEquations() {
+	d := s.par.Dim()
+	s.jtj.Zero()
+	s.jtr.Zero()
+	for i := range s.cr {
+		w := s.weight(i)
+		if w == 0 {
+			continue
+		}
+		row := s.jac[i*d : (i+1)*d]
 		for j := range d {
-			gj := w * s.grad[j]
-			s.jtr.SetVec(j, s.jtr.AtVec(j)+gj*r)
+			gj := w * row[j]
+			s.jtr.SetVec(j, s.jtr.AtVec(j)+gj*s.res[i])
 			for k := j; k < d; k++ {
-				s.jtj.SetSym(j, k, s.jtj.At(j, k)+gj*s.grad[k])
+				s.jtj.SetSym(j, k, s.jtj.At(j, k)+gj*row[k])
 			}
 		}
 	}
-	return c
 }
 
 // minimize runs Levenberg-Marquardt from start and returns the best point
@@ -99,10 +125,11 @@ func (s *lmSolver) minimize(start []float64) ([]float64, float64) {
 	d := s.par.Dim()
 	theta := slices.Clone(start)
 	s.par.Project(theta)
-	cost := s.linearise(theta)
+	cost := s.evaluate(theta, s.res, s.jac)
 	if math.IsNaN(cost) {
 		return theta, math.Inf(1)
 	}
+	s.normalEquations()
 	lambda := lmInitDamping
 	for range lmMaxIter {
 		accepted := false
@@ -132,11 +159,14 @@ func (s *lmSolver) minimize(start []float64) ([]float64, float64) {
 				// a (bound-constrained) minimum.
 				return theta, cost
 			}
-			trialCost := s.cost(s.trial)
+			trialCost := s.evaluate(s.trial, s.trialRes, s.trialJac)
 			if trialCost < cost {
 				copy(theta, s.trial)
+				s.res, s.trialRes = s.trialRes, s.res
+				s.jac, s.trialJac = s.trialJac, s.jac
 				decrease := (cost - trialCost) / max(cost, math.SmallestNonzeroFloat64)
-				cost = s.linearise(theta)
+				cost = trialCost
+				s.normalEquations()
 				lambda = max(lambda/3, 1e-12)
 				accepted = true
 				if decrease < lmRelTol {

@@ -44,8 +44,9 @@ func (PowerLaw) Parametrize(obs []Observation) (Parametrization, error) {
 		return nil, fmt.Errorf("fitting %s: %d cells cannot determine 5 coefficients; need at least 6", PowerLaw{}.Name(), len(obs))
 	}
 	ps, ss := map[float64]bool{}, map[float64]bool{}
-	var sumLogP, sumLogS float64
-	for _, o := range obs {
+	q := &powerLawParams{x: make([]float64, len(obs)), y: make([]float64, len(obs)), cr: make([]float64, len(obs))}
+	var logP0, logS0 float64
+	for i, o := range obs {
 		if !(o.P > 0) || !(o.S > 0) || math.IsInf(o.P, 0) || math.IsInf(o.S, 0) {
 			return nil, fmt.Errorf("fitting %s: model %s at step %g: P and S must be positive and finite for a power law", PowerLaw{}.Name(), o.Model, o.S)
 		}
@@ -53,25 +54,32 @@ func (PowerLaw) Parametrize(obs []Observation) (Parametrization, error) {
 			return nil, fmt.Errorf("fitting %s: model %s at step %g: compression ratio %g is not finite", PowerLaw{}.Name(), o.Model, o.S, o.CR)
 		}
 		ps[o.P], ss[o.S] = true, true
-		sumLogP += math.Log(o.P)
-		sumLogS += math.Log(o.S)
+		q.x[i], q.y[i], q.cr[i] = math.Log(o.P), math.Log(o.S), o.CR
+		logP0 += q.x[i]
+		logS0 += q.y[i]
 	}
 	if len(ps) < 2 || len(ss) < 2 {
 		return nil, fmt.Errorf("fitting %s: the data has %d model sizes and %d steps; an exponent needs at least 2 of each", PowerLaw{}.Name(), len(ps), len(ss))
 	}
-	n := float64(len(obs))
-	return &powerLawParams{logP0: sumLogP / n, logS0: sumLogS / n}, nil
+	q.logP0, q.logS0 = logP0/float64(len(obs)), logS0/float64(len(obs))
+	for i := range q.x {
+		q.x[i] -= q.logP0
+		q.y[i] -= q.logS0
+	}
+	return q, nil
 }
 
+// powerLawParams is PowerLaw over a fixed set of observations.
 type powerLawParams struct {
-	logP0, logS0 float64
+	logP0, logS0 float64   // means of ln P and ln S
+	x, y         []float64 // ln(P/P0) and ln(S/S0) per observation
+	cr           []float64 // observed CR per observation
 }
 
 func (*powerLawParams) Dim() int { return 5 }
 
-func (q *powerLawParams) Value(theta []float64, o Observation, grad []float64) float64 {
-	x := math.Log(o.P) - q.logP0
-	y := math.Log(o.S) - q.logS0
+func (q *powerLawParams) Value(theta []float64, i int, grad []float64) float64 {
+	x, y := q.x[i], q.y[i]
 	tp := math.Exp(theta[1] - theta[3]*x)
 	ts := math.Exp(theta[2] - theta[4]*y)
 	if grad != nil {
@@ -107,16 +115,16 @@ func (q *powerLawParams) Coefficients(theta []float64) []float64 {
 // Starts returns, for every (alpha, beta) of the start grid, the point whose
 // a, B and C are the weighted linear least-squares fit at those exponents
 // (clamped into bounds).
-func (q *powerLawParams) Starts(obs []Observation, w []float64) [][]float64 {
+func (q *powerLawParams) Starts(w []float64) [][]float64 {
 	starts := make([][]float64, 0, len(startExponents)*len(startExponents))
 	floor := 0.0
-	for _, o := range obs {
-		floor = max(floor, math.Abs(o.CR))
+	for _, cr := range q.cr {
+		floor = max(floor, math.Abs(cr))
 	}
 	floor = 1e-6 * max(floor, 1e-12)
 	for _, alpha := range startExponents {
 		for _, beta := range startExponents {
-			abc, ok := q.linearFit(obs, w, alpha, beta)
+			abc, ok := q.linearFit(w, alpha, beta)
 			if !ok {
 				abc = [3]float64{0, floor, floor}
 			}
@@ -130,10 +138,10 @@ func (q *powerLawParams) Starts(obs []Observation, w []float64) [][]float64 {
 
 // linearFit solves the weighted least-squares problem for (a, B, C) at fixed
 // exponents through its 3x3 normal equations.
-func (q *powerLawParams) linearFit(obs []Observation, w []float64, alpha, beta float64) ([3]float64, bool) {
+func (q *powerLawParams) linearFit(w []float64, alpha, beta float64) ([3]float64, bool) {
 	var ata [3][3]float64
 	var aty [3]float64
-	for i, o := range obs {
+	for i, cr := range q.cr {
 		wi := 1.0
 		if w != nil {
 			wi = w[i]
@@ -141,9 +149,9 @@ func (q *powerLawParams) linearFit(obs []Observation, w []float64, alpha, beta f
 		if wi == 0 {
 			continue
 		}
-		row := [3]float64{1, math.Exp(-alpha * (math.Log(o.P) - q.logP0)), math.Exp(-beta * (math.Log(o.S) - q.logS0))}
+		row := [3]float64{1, math.Exp(-alpha * q.x[i]), math.Exp(-beta * q.y[i])}
 		for j := range 3 {
-			aty[j] += wi * row[j] * o.CR
+			aty[j] += wi * row[j] * cr
 			for k := range 3 {
 				ata[j][k] += wi * row[j] * row[k]
 			}
