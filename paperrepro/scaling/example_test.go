@@ -87,3 +87,30 @@ func ExampleLeaveOneSizeOut() {
 	// pythia-1b    RMSE 0.0042
 	// pythia-1.4b  RMSE 0.0065
 }
+
+// Predict evaluates a fitted law anywhere, here the paper's Section 4.6
+// extrapolation to a 5B model after 200k steps, with a bootstrap interval
+// for it.
+func ExampleResult_Predict() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	fit, err := scaling.FitTable(scaling.PowerLaw{}, text)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	boot, err := scaling.Bootstrap(fit, scaling.BootstrapOptions{Resamples: 200, Seed: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, s := paper.Prediction.Params, paper.Prediction.Step
+	lo, hi := boot.PredictionInterval(fit.Form, p, s)
+	fmt.Printf("CR(%g, %g) = %.3f, 95%% interval [%.3f, %.3f]; the paper says %.3f\n", p, s, fit.Predict(p, s), lo, hi, paper.Prediction.CR)
+	// Output:
+	// CR(5e+09, 200000) = 0.113, 95% interval [0.102, 0.121]; the paper says 0.115
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -172,6 +173,16 @@ func TestBootstrapReproducible(t *testing.T) {
 	}
 	if !reflect.DeepEqual(b1.Intervals, b2.Intervals) {
 		t.Errorf("same seed, different intervals:\n%v\n%v", b1.Intervals, b2.Intervals)
+	}
+	// The same resamples whatever the number of workers.
+	procs := runtime.GOMAXPROCS(1)
+	b1cpu, err := Bootstrap(fit, opts)
+	runtime.GOMAXPROCS(procs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(b1.Samples, b1cpu.Samples) {
+		t.Error("one CPU gave other resample fits than GOMAXPROCS CPUs")
 	}
 	b3, err := Bootstrap(fit, BootstrapOptions{Resamples: 60, Seed: 6})
 	if err != nil {
