@@ -21,6 +21,11 @@ import (
 // pixels high.
 const DPI = 150
 
+// svgFontFamily lets SVG viewers without Liberation Sans fall back to Arial
+// or Helvetica, which have the same metrics, so the layout computed with
+// Liberation Sans still fits.
+const svgFontFamily = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
+
 // Figure is one figure file: a row of panels drawn side by side.
 type Figure struct {
 	// Name is the file name without extension, e.g. "figure1_heatmaps".
@@ -52,8 +57,12 @@ func (f Figure) Write(dir string) ([]string, error) {
 		if _, err := out.w.WriteTo(&buf); err != nil {
 			return nil, fmt.Errorf("drawing %s%s: %w", f.Name, out.ext, err)
 		}
+		data := buf.Bytes()
+		if out.ext == ".svg" {
+			data = bytes.ReplaceAll(data, []byte("font-family:Liberation Sans;"), []byte(svgFontFamily))
+		}
 		path := filepath.Join(dir, f.Name+out.ext)
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(path, data, 0o644); err != nil {
 			return nil, fmt.Errorf("writing figure: %w", err)
 		}
 		paths = append(paths, path)
