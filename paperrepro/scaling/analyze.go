@@ -12,12 +12,14 @@ type Analysis struct {
 	Fit       *Result
 	Bootstrap *BootstrapResult
 	// Holdouts has one leave-one-size-out check per model size, smallest
-	// first.
+	// first; it is empty when the table has fewer than MinHoldoutSizes
+	// model sizes.
 	Holdouts []Holdout
 }
 
 // Analyze fits form to table t, bootstraps confidence intervals with opts
-// and runs the leave-one-size-out check.
+// and, when t has at least MinHoldoutSizes model sizes, runs the
+// leave-one-size-out check.
 func Analyze(form Form, t results.Table, opts BootstrapOptions) (*Analysis, error) {
 	fit, err := FitTable(form, t)
 	if err != nil {
@@ -27,9 +29,11 @@ func Analyze(form Form, t results.Table, opts BootstrapOptions) (*Analysis, erro
 	if err != nil {
 		return nil, fmt.Errorf("%s table: %w", t.Modality, err)
 	}
-	holdouts, err := LeaveOneSizeOut(form, Observations(t))
-	if err != nil {
-		return nil, fmt.Errorf("%s table: %w", t.Modality, err)
+	a := &Analysis{Modality: t.Modality, Fit: fit, Bootstrap: boot}
+	if len(t.Models()) >= MinHoldoutSizes {
+		if a.Holdouts, err = LeaveOneSizeOut(form, Observations(t)); err != nil {
+			return nil, fmt.Errorf("%s table: %w", t.Modality, err)
+		}
 	}
-	return &Analysis{Modality: t.Modality, Fit: fit, Bootstrap: boot, Holdouts: holdouts}, nil
+	return a, nil
 }

@@ -21,6 +21,10 @@ type Holdout struct {
 	RMSE, MaxAbsError, MeanRelError float64
 }
 
+// MinHoldoutSizes is the fewest model sizes LeaveOneSizeOut works with: each
+// fit must still see two sizes to determine the size exponent.
+const MinHoldoutSizes = 3
+
 // LeaveOneSizeOut fits form once per model size with that size's cells left
 // out and reports the error of each fit on the cells it did not see: how
 // well the law extrapolates (or, for middle sizes, interpolates) in P.
@@ -32,8 +36,8 @@ func LeaveOneSizeOut(form Form, obs []Observation) ([]Holdout, error) {
 		}
 	}
 	slices.Sort(sizes)
-	if len(sizes) < 3 {
-		return nil, fmt.Errorf("leave-one-size-out with %s: %d model sizes; need at least 3 so that each fit sees 2", form.Name(), len(sizes))
+	if len(sizes) < MinHoldoutSizes {
+		return nil, fmt.Errorf("leave-one-size-out with %s: %d model sizes; need at least %d so that each fit sees 2", form.Name(), len(sizes), MinHoldoutSizes)
 	}
 	var out []Holdout
 	for _, p := range sizes {

@@ -121,11 +121,11 @@ func printFits(w io.Writer, input string, analyses []*scaling.Analysis, opts sca
 		analyses[0].Fit.Starts, 100*opts.Level, opts.Resamples, opts.Seed)
 	fmt.Fprintf(w, "(an interval reaching a = 0 or alpha, beta = %g touches the fit's bounds: the data leave that coefficient loose)\n", scaling.MaxExponent)
 	for _, a := range analyses {
-		steps := map[float64]bool{}
+		sizes, steps := map[float64]bool{}, map[float64]bool{}
 		for _, c := range a.Fit.Cells {
-			steps[c.S] = true
+			sizes[c.P], steps[c.S] = true, true
 		}
-		fmt.Fprintf(w, "\n%s: %d cells, %d model sizes x %d steps\n", label(a.Modality), len(a.Fit.Cells), len(a.Holdouts), len(steps))
+		fmt.Fprintf(w, "\n%s: %d cells, %d model sizes x %d steps\n", label(a.Modality), len(a.Fit.Cells), len(sizes), len(steps))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		ref, hasRef := paper.Coefficients(a.Modality)
 		header := "  coefficient\tours\tinterval"
@@ -143,6 +143,10 @@ func printFits(w io.Writer, input string, analyses []*scaling.Analysis, opts sca
 		}
 		tw.Flush()
 		fmt.Fprintf(w, "  R^2 %.4f   RMSE %.4f\n", a.Fit.R2, a.Fit.RMSE)
+		if len(a.Holdouts) == 0 {
+			fmt.Fprintf(w, "  leave one model size out: needs at least %d model sizes\n", scaling.MinHoldoutSizes)
+			continue
+		}
 		fmt.Fprintln(w, "  leave one model size out (fit the others, predict its cells):")
 		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "    held out\tparams\tRMSE\tmax |error|\tmean |error|/CR")

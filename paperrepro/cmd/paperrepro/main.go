@@ -93,7 +93,7 @@ func runMain(ctx context.Context, table []*command, args []string, out streams) 
 	cmd := lookup(table, name)
 	if cmd == nil {
 		fmt.Fprintf(out.Err, "paperrepro: unknown command %q\n", name)
-		fmt.Fprintf(out.Err, "Run 'paperrepro help' for the list of commands%s.\n", suggestion(table, name))
+		fmt.Fprintf(out.Err, "%sRun 'paperrepro help' for the list of commands.\n", suggestion(table, name))
 		return exitUsage
 	}
 	cmd.flags.SetOutput(out.Err)
@@ -125,7 +125,7 @@ func runHelp(table []*command, args []string, out streams) int {
 	cmd := lookup(table, args[0])
 	if cmd == nil {
 		fmt.Fprintf(out.Err, "paperrepro help: unknown command %q\n", args[0])
-		fmt.Fprintf(out.Err, "Run 'paperrepro help' for the list of commands%s.\n", suggestion(table, args[0]))
+		fmt.Fprintf(out.Err, "%sRun 'paperrepro help' for the list of commands.\n", suggestion(table, args[0]))
 		return exitUsage
 	}
 	cmd.flags.SetOutput(out.Out)
@@ -142,8 +142,9 @@ func lookup(table []*command, name string) *command {
 	return nil
 }
 
-// suggestion names the commands that start with, or contain, what was typed,
-// so a typo like "figure" points at "figures".
+// suggestion is a "Did you mean ...?" line naming the commands that contain
+// what was typed or are contained in it, so "figure" points at "figures";
+// it is empty when none is close.
 func suggestion(table []*command, typed string) string {
 	var near []string
 	for _, c := range table {
@@ -155,7 +156,7 @@ func suggestion(table []*command, typed string) string {
 		return ""
 	}
 	sort.Strings(near)
-	return "; did you mean " + strings.Join(near, " or ") + "?"
+	return "Did you mean " + strings.Join(near, " or ") + "?\n"
 }
 
 func printOverview(w io.Writer, table []*command) {

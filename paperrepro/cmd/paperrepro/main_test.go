@@ -50,7 +50,7 @@ func TestRunMain(t *testing.T) {
 		{"help for one command", []string{"help", "echo"}, exitOK, []string{"Usage: paperrepro echo [flags] words...", "Echo prints", "-upper"}, nil},
 		{"--help for one command", []string{"echo", "--help"}, exitOK, nil, []string{"Usage: paperrepro echo", "Echo prints", "-upper"}},
 		{"help for unknown command", []string{"help", "nope"}, exitUsage, nil, []string{`unknown command "nope"`, "paperrepro help"}},
-		{"unknown command", []string{"ech"}, exitUsage, nil, []string{`unknown command "ech"`, "paperrepro help", "did you mean echo?"}},
+		{"unknown command", []string{"ech"}, exitUsage, nil, []string{`unknown command "ech"`, "paperrepro help", "Did you mean echo?"}},
 		{"runs with flags", []string{"echo", "-upper", "hi", "there"}, exitOK, []string{"HI THERE"}, nil},
 		{"bad flag", []string{"echo", "-loud", "x"}, exitUsage, nil, []string{"-loud", "Usage: paperrepro echo"}},
 		{"usage error", []string{"echo"}, exitUsage, nil, []string{"echo needs at least one word", "paperrepro echo --help"}},
