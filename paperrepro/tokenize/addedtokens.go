@@ -1,7 +1,6 @@
 package tokenize
 
 import (
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,33 +21,109 @@ type addedToken struct {
 // addedMatcher finds added tokens in a text the way Hugging Face's
 // AddedVocabulary does: non-overlapping leftmost-longest matches (its
 // Aho-Corasick automaton), then each token's flags applied to each match.
+// The tokens sit in a byte trie, so finding the longest token at a position
+// costs one step per matched byte; most positions fail at the first byte.
 type addedMatcher struct {
-	// byFirstByte[b] lists the tokens starting with byte b, longest first, so
-	// the first one that matches at a position is the longest.
-	byFirstByte [256][]addedToken
+	tokens []addedToken
+	// onlyFirstByte is the first byte of every token when they all share
+	// one (Pythia: '<' for the special tokens, ' ' for the runs of spaces),
+	// so split can jump between candidates with strings.IndexByte; -1
+	// otherwise.
+	onlyFirstByte int
+	// nodes[0] is the root; rootChild[b] is the root's child for byte b (0:
+	// none), the hot path.
+	nodes     []trieNode
+	rootChild [256]int32
+}
+
+type trieNode struct {
+	// token is the index in tokens of the token ending here, or -1.
+	token int32
+	// children are few (one, mostly), so a slice beats a map.
+	children []trieEdge
+}
+
+type trieEdge struct {
+	b     byte
+	child int32
 }
 
 func newAddedMatcher(tokens []addedToken) *addedMatcher {
-	m := &addedMatcher{}
-	for _, tok := range tokens {
-		b := tok.content[0]
-		m.byFirstByte[b] = append(m.byFirstByte[b], tok)
-	}
-	for b := range m.byFirstByte {
-		list := m.byFirstByte[b]
-		sort.SliceStable(list, func(i, j int) bool { return len(list[i].content) > len(list[j].content) })
+	m := &addedMatcher{tokens: tokens, nodes: []trieNode{{token: -1}}, onlyFirstByte: -1}
+	for i, tok := range tokens {
+		switch {
+		case i == 0:
+			m.onlyFirstByte = int(tok.content[0])
+		case m.onlyFirstByte != int(tok.content[0]):
+			m.onlyFirstByte = -1
+		}
+		node := int32(0)
+		for j := 0; j < len(tok.content); j++ {
+			node = m.child(node, tok.content[j], true)
+		}
+		m.nodes[node].token = int32(i)
 	}
 	return m
 }
 
-// longestAt returns the longest token that s[i:] starts with.
-func (m *addedMatcher) longestAt(s string, i int) (addedToken, bool) {
-	for _, tok := range m.byFirstByte[s[i]] {
-		if strings.HasPrefix(s[i:], tok.content) {
-			return tok, true
+// child returns the child of node for byte b, adding it when create is set;
+// 0 means none.
+func (m *addedMatcher) child(node int32, b byte, create bool) int32 {
+	if node == 0 && m.rootChild[b] != 0 {
+		return m.rootChild[b]
+	}
+	for _, e := range m.nodes[node].children {
+		if e.b == b {
+			return e.child
 		}
 	}
-	return addedToken{}, false
+	if !create {
+		return 0
+	}
+	child := int32(len(m.nodes))
+	m.nodes = append(m.nodes, trieNode{token: -1})
+	m.nodes[node].children = append(m.nodes[node].children, trieEdge{b: b, child: child})
+	if node == 0 {
+		m.rootChild[b] = child
+	}
+	return child
+}
+
+// nextCandidate returns the first position from i on where a token may
+// start, or len(s).
+func (m *addedMatcher) nextCandidate(s string, i int) int {
+	switch {
+	case len(m.tokens) == 0:
+		return len(s)
+	case m.onlyFirstByte >= 0:
+		if j := strings.IndexByte(s[i:], byte(m.onlyFirstByte)); j >= 0 {
+			return i + j
+		}
+		return len(s)
+	}
+	for i < len(s) && m.rootChild[s[i]] == 0 {
+		i++
+	}
+	return i
+}
+
+// longestAt returns the longest token that s[i:] starts with.
+func (m *addedMatcher) longestAt(s string, i int) (addedToken, bool) {
+	node := m.rootChild[s[i]]
+	best := int32(-1)
+	for j := i + 1; node != 0; j++ {
+		if t := m.nodes[node].token; t >= 0 {
+			best = t
+		}
+		if j == len(s) {
+			break
+		}
+		node = m.child(node, s[j], false)
+	}
+	if best < 0 {
+		return addedToken{}, false
+	}
+	return m.tokens[best], true
 }
 
 // split cuts s into pieces and calls emit for each in order: id is the added
@@ -62,6 +137,10 @@ func (m *addedMatcher) longestAt(s string, i int) (addedToken, bool) {
 func (m *addedMatcher) split(s string, emit func(piece string, id int)) {
 	start := 0 // end of the previous emitted piece
 	for i := 0; i < len(s); {
+		i = m.nextCandidate(s, i)
+		if i == len(s) {
+			break
+		}
 		tok, ok := m.longestAt(s, i)
 		if !ok {
 			i++

@@ -196,6 +196,8 @@ const maxCachedWordLen = 64
 
 // wordCache remembers the ids of words already encoded: natural text repeats
 // its words, and BPE is the expensive step. It is safe for concurrent use.
+// (A map under a read-write lock measured about twice as fast here as
+// sync.Map.)
 type wordCache struct {
 	mu       sync.RWMutex
 	ids      map[string][]int
