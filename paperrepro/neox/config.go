@@ -74,6 +74,17 @@ func ParseConfig(data []byte) (Config, error) {
 	if len(raw.RopeScaling) > 0 && string(raw.RopeScaling) != "null" {
 		return Config{}, fmt.Errorf("rope_scaling %s is not supported (only null)", raw.RopeScaling)
 	}
+	for _, pair := range []struct {
+		key, newerKey string
+		value, newer  *float64
+	}{
+		{"rotary_pct", "partial_rotary_factor", raw.RotaryPct, raw.PartialRotaryFactor},
+		{"rotary_emb_base", "rope_theta", raw.RotaryEmbBase, raw.RopeTheta},
+	} {
+		if pair.value != nil && pair.newer != nil && *pair.value != *pair.newer {
+			return Config{}, fmt.Errorf("%s %v and %s %v disagree", pair.key, *pair.value, pair.newerKey, *pair.newer)
+		}
+	}
 	required := map[string]*int{
 		"hidden_size": raw.HiddenSize, "num_attention_heads": raw.NumAttentionHeads,
 		"num_hidden_layers": raw.NumHiddenLayers, "intermediate_size": raw.IntermediateSize,

@@ -100,12 +100,16 @@ func newModel(cfg Config, choice *backendChoice, ckpt checkpoint) (_ *Model, err
 			m.paramNames = append(m.paramNames, table.name)
 		}
 	}
+	// One graph is compiled per (batch, bucketed length); GoMLX's default cap
+	// of 32 would turn the 33rd shape into an error.
 	if m.bitsExec, err = NewExec(m.backend, m.tokenBitsGraph); err != nil {
 		return nil, err
 	}
+	m.bitsExec.SetMaxCache(-1)
 	if m.logProbsExec, err = NewExec(m.backend, m.logProbsGraph); err != nil {
 		return nil, err
 	}
+	m.logProbsExec.SetMaxCache(-1)
 	return m, nil
 }
 
@@ -186,7 +190,7 @@ func (w graphWeights) fullPass(ids *Node) *Node {
 
 // outputRowsPerChunk bounds the rows of the [rows, vocab] logits block that
 // tokenBitsGraph materialises at once.
-const outputRowsPerChunk = 256
+const outputRowsPerChunk = 1024
 
 // tokenBitsGraph: inputs ids, targets [batch, seq] int32, then the params;
 // output [batch, seq] float32, -ln p(targets[b,t] | ids[b,:t+1]). Only the
@@ -326,7 +330,7 @@ func (m *Model) checkSeqs(seqs [][]int) error {
 
 // seqBucket is the granularity of padded lengths: one compiled graph serves
 // every length in a bucket.
-const seqBucket = 64
+const seqBucket = 32
 
 // maxTokensPerCall bounds batch x padded length of one graph execution, to
 // bound activation memory (attention scores grow with its square).

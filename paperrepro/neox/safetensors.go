@@ -73,7 +73,13 @@ func readSafetensorsHeader(path string, f *os.File) (*safetensorsFile, error) {
 	}
 	st := &safetensorsFile{path: path, f: f, data: 8 + int64(headerLen), entries: make(map[string]safetensorsEntry, len(raw))}
 	dataLen := size - st.data
-	for name, msg := range raw {
+	names := make([]string, 0, len(raw))
+	for name := range raw {
+		names = append(names, name)
+	}
+	slices.Sort(names) // report the same tensor every time when several are broken
+	for _, name := range names {
+		msg := raw[name]
 		if name == "__metadata__" {
 			continue
 		}

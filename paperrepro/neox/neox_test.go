@@ -1,0 +1,168 @@
+package neox
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBatchingMatchesOneAtATime scores sequences of different lengths in one
+// call (padded and batched) and one at a time, and compares.
+func TestBatchingMatchesOneAtATime(t *testing.T) {
+	m := loadFixture(t, "sequential-f32")
+	g := readGolden(t, filepath.Join(filepathOfFixture(t, "sequential-f32"), "golden.safetensors"))
+	seqs := [][]int{g.ids[0], g.ids[1][:5], g.ids[1][:1], g.ids[0][:33], g.ids[1][:2], g.ids[1]}
+	batchBits, err := m.TokenBits(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	batchLogp, err := m.NextTokenLogProbs(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tolerance = 1e-5
+	for b, s := range seqs {
+		bits, err := m.TokenBits([][]int{s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		logp, err := m.NextTokenLogProbs([][]int{s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(batchBits[b]) != len(s)-1 || len(batchLogp[b]) != len(s) {
+			t.Fatalf("sequence %d (length %d): %d bits and %d distributions", b, len(s), len(batchBits[b]), len(batchLogp[b]))
+		}
+		for i := range bits[0] {
+			if d := math.Abs(bits[0][i] - batchBits[b][i]); d > tolerance {
+				t.Errorf("sequence %d, token %d: bits alone %v, batched %v", b, i+1, bits[0][i], batchBits[b][i])
+			}
+		}
+		if d := maxAbsDiff(logp, batchLogp[b:b+1]); d > tolerance {
+			t.Errorf("sequence %d: log-probs alone and batched differ by %.3g", b, d)
+		}
+	}
+	// The batched bits also match the reference where the reference has them.
+	for i, want := range g.bits[0] {
+		if d := math.Abs(batchBits[0][i] - float64(want)); d > goldenTolerance {
+			t.Errorf("token %d: batched bits %v, reference %v", i+1, batchBits[0][i], want)
+		}
+	}
+}
+
+func filepathOfFixture(t *testing.T, name string) string {
+	t.Helper()
+	for _, dir := range goldenDirs(t) {
+		if filepath.Base(dir) == name {
+			return dir
+		}
+	}
+	t.Fatalf("no fixture %s", name)
+	return ""
+}
+
+// TestBatchGroups checks the split of a batch into executions: every
+// sequence in exactly one group, in order, within the token budget unless alone.
+func TestBatchGroups(t *testing.T) {
+	lengths := [][]int{{}, {1}, {600, 600, 600, 600}, {2048, 5, 5}, {100, 3000, 100}, {4096, 4096}, {30, 1000, 1000, 1000, 1000, 30}}
+	for _, ls := range lengths {
+		seqs := make([][]int, len(ls))
+		for i, l := range ls {
+			seqs[i] = make([]int, l)
+		}
+		next := 0
+		for _, g := range batchGroups(seqs) {
+			if g.start != next || g.end <= g.start {
+				t.Fatalf("lengths %v: group %v does not continue at %d", ls, g, next)
+			}
+			longest := 0
+			for _, s := range seqs[g.start:g.end] {
+				longest = max(longest, bucketLen(len(s)))
+			}
+			if g.end-g.start > 1 && longest*(g.end-g.start) > maxTokensPerCall {
+				t.Errorf("lengths %v: group %v holds %d padded tokens > %d", ls, g, longest*(g.end-g.start), maxTokensPerCall)
+			}
+			next = g.end
+		}
+		if next != len(seqs) {
+			t.Errorf("lengths %v: groups end at %d", ls, next)
+		}
+	}
+}
+
+func TestScoringErrors(t *testing.T) {
+	m := loadFixture(t, "parallel-f32")
+	vocab, maxPos := m.Config().VocabSize, m.Config().MaxPositionEmbeddings
+	for _, tc := range []struct {
+		name string
+		seqs [][]int
+		want string
+	}{
+		{"empty sequence", [][]int{{1, 2}, {}}, "sequence 1 is empty"},
+		{"id past the vocabulary", [][]int{{1, vocab}}, "outside the vocabulary"},
+		{"negative id", [][]int{{-3}}, "outside the vocabulary"},
+		{"too long", [][]int{make([]int, maxPos+1)}, "max_position_embeddings"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := m.TokenBits(tc.seqs); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("TokenBits: got %v, want an error mentioning %q", err, tc.want)
+			}
+			if _, err := m.NextTokenLogProbs(tc.seqs); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("NextTokenLogProbs: got %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+	bits, err := m.TokenBits([][]int{{7}})
+	if err != nil || len(bits) != 1 || len(bits[0]) != 0 {
+		t.Errorf("one-token sequence: got %v, %v; want no bits and no error", bits, err)
+	}
+	if bits, err := m.TokenBits(nil); err != nil || len(bits) != 0 {
+		t.Errorf("no sequences: got %v, %v", bits, err)
+	}
+}
+
+// TestModelClosed checks calls after Close fail cleanly.
+func TestModelClosed(t *testing.T) {
+	m := loadFixture(t, "parallel-f32")
+	m.Close()
+	m.Close()
+	if _, err := m.TokenBits([][]int{{1, 2}}); err == nil {
+		t.Error("TokenBits after Close: no error")
+	}
+	if _, err := m.NewDecoder(1, 4); err == nil {
+		t.Error("NewDecoder after Close: no error")
+	}
+}
+
+// TestLoadBadPytorchBin checks a damaged pytorch_model.bin gives an error naming it.
+func TestLoadBadPytorchBin(t *testing.T) {
+	src := filepathOfFixture(t, "bin-f32-buffers")
+	for _, tc := range []struct {
+		name   string
+		mangle func([]byte) []byte
+	}{
+		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }},
+		{"not a zip", func([]byte) []byte { return []byte("not a torch file") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range []string{"config.json", "pytorch_model.bin"} {
+				data, err := os.ReadFile(filepath.Join(src, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if f == "pytorch_model.bin" {
+					data = tc.mangle(data)
+				}
+				if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "pytorch_model.bin") {
+				t.Errorf("got %v, want an error naming pytorch_model.bin", err)
+			}
+		})
+	}
+}
