@@ -21,7 +21,7 @@ func RepoFolder(cacheDir, repo string) string {
 // FetchCommand is the command line that downloads a checkpoint, for messages
 // that tell a user how to get what is missing.
 func FetchCommand(repo, revision string) string {
-	return fmt.Sprintf("go run ./paperrepro/cmd/paperrepro fetch --model %s --revision %s", repo, revision)
+	return fmt.Sprintf("go run ./paperrepro/cmd/paperrepro fetch -models %s -steps %s", repo, revision)
 }
 
 // Cached returns a checkpoint from the cache alone, never touching the

@@ -144,7 +144,7 @@ func TestOffline(t *testing.T) {
 	if !errors.Is(err, hub.ErrNotCached) {
 		t.Fatalf("offline fetch with an empty cache: %v, want ErrNotCached", err)
 	}
-	for _, want := range []string{"HF_HUB_OFFLINE", cache, "paperrepro fetch --model EleutherAI/tiny --revision step1000"} {
+	for _, want := range []string{"HF_HUB_OFFLINE", cache, "paperrepro fetch -models EleutherAI/tiny -steps step1000"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

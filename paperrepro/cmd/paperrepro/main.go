@@ -24,6 +24,10 @@ func commands() []*command {
 	return []*command{
 		newFitCommand(),
 		newFiguresCommand(),
+		newFetchCommand(),
+		newRunCommand(),
+		newTablesCommand(),
+		newChunksCommand(),
 	}
 }
 

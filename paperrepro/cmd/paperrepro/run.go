@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+// tablesFile is the CSV of compression-ratio tables a run writes beside its
+// cells, which `paperrepro fit`, `figures` and `tables` read.
+const tablesFile = "compression_ratios.csv"
+
+func newRunCommand() *command {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	models := addModelFlags(fs, paperModels, paperSteps)
+	modalities := fs.String("modalities", "text,image,speech", "comma-separated modalities")
+	chunks := fs.Int("chunks", datasets.DefaultCount, "chunks per modality (the paper: 2048)")
+	proto := fs.String("protocol", grid.ProtocolSeed, `"seed" (the paper's: -log2 p summed over the first 1024 tokens) or "lossless" (a real range coder, every chunk decompressed and checked)`)
+	float16 := fs.Bool("float16", false, "seed protocol: emulate the paper's float16 softmax (probabilities below ~6e-8 cost 33.2 bits); used for Tables 2-4")
+	data := addDataFlags(fs)
+	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
+	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
+	batch := fs.Int("batch", 8, "chunks per forward pass")
+	return &command{
+		name:    "run",
+		summary: "run the grid: every checkpoint compresses every modality's chunks, one result file per cell",
+		help: `Run downloads each checkpoint (into the Hugging Face cache; see 'fetch'),
+cuts the chunks of each modality from the data folder, scores them with the
+chosen protocol and writes one JSON file per cell (model x step x modality)
+with its provenance: checkpoint commit and weights sha256, backend, protocol
+and options, data files and their sha256, per-chunk tokens, bits and
+compression ratio, dropped chunks, wall time and tokens/s. The cells' table
+goes to OUT/<protocol>/` + tablesFile + ` for 'fit', 'figures' and 'tables'.
+
+A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
+same command again and it skips finished cells and resumes the cell it was
+in. A finished cell made with other data or options is an error, never
+silently reused.
+
+The data folder must hold the three data sets (see 'paperrepro chunks --help'
+and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
+HF_TOKEN, HF_HOME / HF_HUB_CACHE and HF_HUB_OFFLINE=1 work as with Python's
+tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs).
+
+Examples:
+  paperrepro run -float16                               # the paper's Tables 2-4 (days on a CPU)
+  paperrepro run -models 70m -steps 1000 -chunks 64 -modalities text
+  paperrepro run -protocol lossless -models 70m -steps 143000 -chunks 16
+  paperrepro run -model-dir ./my-neox -model-name mine -step 5000 -tokenizer tokenizer.json`,
+		flags: fs,
+		run: func(ctx context.Context, out_ streams, args []string) error {
+			if len(args) != 0 {
+				return usagef("run takes no arguments, got %q", args)
+			}
+			if *chunks < 1 {
+				return usagef("-chunks must be at least 1, got %d", *chunks)
+			}
+			cks, err := models.checkpoints()
+			if err != nil {
+				return err
+			}
+			dataDir, err := datasets.ResolveDataDir(*data.dir)
+			if err != nil {
+				return err
+			}
+			sources, err := data.open(splitList(*modalities), dataDir, *chunks, out_)
+			if err != nil {
+				return err
+			}
+			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *proto, Float16: *float16,
+				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir)})
+			if err != nil {
+				return usagef("%v", err)
+			}
+			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: *batch, Progress: out_.Err}
+			summary, err := runner.Run(ctx, cks)
+			if err != nil {
+				return err
+			}
+			return reportRun(out_, summary, filepath.Join(*out, engine.Protocol().Label()))
+		},
+	}
+}
+
+// reportRun writes the run's table CSV and prints what was done.
+func reportRun(out streams, summary *grid.Summary, dir string) error {
+	tables, err := grid.Tables(summary.Cells)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, tablesFile)
+	if err := writeTables(path, tables); err != nil {
+		return err
+	}
+	fmt.Fprintf(out.Out, "%d cells (%d computed now, %d from earlier runs) -> %s\n", len(summary.Cells), summary.Computed, summary.Reused, path)
+	if summary.Tokens > 0 {
+		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
+			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)
+	}
+	return nil
+}
+
+// writeTables writes tables as one CSV; a grid with holes (a partial run) is
+// written too, since results.WriteCSV would refuse it.
+func writeTables(path string, tables []results.Table) error {
+	complete := true
+	for _, t := range tables {
+		complete = complete && t.Validate() == nil
+	}
+	if complete {
+		return results.WriteCSV(path, tables...)
+	}
+	var buf bytes.Buffer
+	if err := results.Encode(&buf, tables...); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o644)
+}

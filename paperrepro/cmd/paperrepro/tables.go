@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+// tablesDefaultResults is where `make reproduce` puts the Table 2-4 run:
+// the seed protocol with the paper's float16 emulation.
+const tablesDefaultResults = "results/seed+float16"
+
+func newTablesCommand() *command {
+	fs := flag.NewFlagSet("tables", flag.ContinueOnError)
+	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers (expected/)")
+	outDir := fs.String("out", "", "also write our tables as table2_text.csv, table3_image.csv, table4_speech.csv in this folder")
+	return &command{
+		name:    "tables",
+		args:    "[results-folder | results.csv]",
+		summary: "print our Tables 2-4 beside the paper's, with the differences",
+		help: `Tables reads our results - a run's folder of cell files (default
+` + tablesDefaultResults + `, what 'paperrepro run -float16' writes) or a
+results CSV - and prints, for each modality, every cell of the paper's
+Tables 2-4 beside ours with the difference. A cell counts as reproduced
+within 0.01 for text and 0.03 for image and speech (their source samples
+cannot be the paper's exactly). Cells not computed yet are listed as such.
+
+Examples:
+  paperrepro tables
+  paperrepro tables -out tables results/seed+float16`,
+		flags: fs,
+		run: func(ctx context.Context, out streams, args []string) error {
+			if len(args) > 1 {
+				return usagef("tables takes one results folder or CSV, got %d arguments", len(args))
+			}
+			input := tablesDefaultResults
+			if len(args) == 1 {
+				input = args[0]
+			}
+			ours, err := readOurTables(input)
+			if err != nil {
+				return err
+			}
+			paper, err := results.LoadPaper(*paperDir)
+			if err != nil {
+				return fmt.Errorf("%w (run from the repository root, or give -paper)", err)
+			}
+			for i, theirs := range paper.Tables {
+				mine := results.Table{Modality: theirs.Modality}
+				for _, t := range ours {
+					if t.Modality == theirs.Modality {
+						mine = t
+					}
+				}
+				fmt.Fprintf(out.Out, "Table %d (%s): ours vs the paper's compression ratio\n", i+2, theirs.Modality)
+				grid.PrintComparison(out.Out, theirs.Modality, grid.Compare(theirs, mine), grid.PaperTolerance(theirs.Modality))
+				fmt.Fprintln(out.Out)
+				if *outDir != "" && len(mine.Rows) > 0 {
+					if err := os.MkdirAll(*outDir, 0o755); err != nil {
+						return err
+					}
+					if err := writeTables(filepath.Join(*outDir, results.PaperTableFiles[theirs.Modality]), []results.Table{mine}); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// readOurTables reads a run's cell files, or a results CSV or CSV folder.
+func readOurTables(input string) ([]results.Table, error) {
+	info, err := os.Stat(input)
+	if err != nil {
+		return nil, fmt.Errorf("%w: compute results first with 'paperrepro run -float16', or name a results folder", err)
+	}
+	if info.IsDir() {
+		cells, err := grid.ReadDir(input)
+		if err != nil {
+			return nil, err
+		}
+		if len(cells) > 0 {
+			return grid.Tables(cells)
+		}
+	}
+	return results.Read(input)
+}
