@@ -2,10 +2,10 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
