@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/paperrepro/paperrepro/paperrepro/arith"
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 )
 
 // endOfText is the token the first token of every chunk is conditioned on.
@@ -112,7 +113,7 @@ func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []En
 		}
 		var err error
 		var fallback bool
-		ids[b], fallback, err = tokensFor(p, mod128(chunk))
+		ids[b], fallback, err = tokensFor(p, datasets.Mod128(chunk))
 		if err != nil {
 			return fmt.Errorf("chunk %d: %w", b, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/x448/float16"
 )
 
@@ -68,7 +69,7 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 		end := min(start+batch, len(chunks))
 		seqs := make([][]int, 0, end-start)
 		for i := start; i < end; i++ {
-			ids, err := s.Tokenizer.Encode(mod128(chunks[i]))
+			ids, err := s.Tokenizer.Encode(datasets.Mod128(chunks[i]))
 			if err != nil {
 				return SeedResult{}, fmt.Errorf("seed protocol: tokenizing chunk %d: %w", i, err)
 			}
@@ -129,13 +130,4 @@ func Float16Bits(b float64) float64 {
 		return -math.Log2(float16FloorProb)
 	}
 	return -math.Log2(float64(p))
-}
-
-// mod128 is the paper's byte-to-text mapping, chr(b % 128) for each byte.
-func mod128(chunk []byte) string {
-	text := make([]byte, len(chunk))
-	for i, b := range chunk {
-		text[i] = b & 0x7F
-	}
-	return string(text)
 }

@@ -1,0 +1,231 @@
+package protocol
+
+import (
+	"encoding/csv"
+	"flag"
+	"math"
+	"os"
+	"strconv"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/neox"
+	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
+)
+
+var long = flag.Bool("long", false, "run the fixture tests on every tiny checkpoint and every fixture chunk (minutes)")
+
+// tinyCheckpoints are the pythia-tiny fixtures. The pure-Go backend takes
+// seconds per chunk, so by default the tests use the first checkpoint and
+// a few chunks; -long runs them all.
+var tinyCheckpoints = [][2]string{
+	{"pythia-tiny-16", "step1000"}, {"pythia-tiny-16", "step2000"},
+	{"pythia-tiny-32", "step1000"}, {"pythia-tiny-32", "step2000"},
+}
+
+func checkpoints() [][2]string {
+	if *long {
+		return tinyCheckpoints
+	}
+	return tinyCheckpoints[:1]
+}
+
+// seedChunksPerModality is how many of the 16 fixture chunks per modality
+// the seed test scores.
+func seedChunksPerModality() int {
+	if *long {
+		return 16
+	}
+	return 2
+}
+
+func loadTiny(t *testing.T, model, step string) *neox.Model {
+	t.Helper()
+	m, err := neox.Load(testenv.Shared(t, "fixtures", "pythia-tiny", model, step))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	return m
+}
+
+func loadPythiaTokenizer(t *testing.T) *tokenize.Tokenizer {
+	t.Helper()
+	tok, err := tokenize.Load(testenv.Shared(t, "data", "tokenizer", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// sharedChunks returns the first n chunks of a modality, cut from the shared
+// data as the fixtures were (see shared/README.md).
+func sharedChunks(t *testing.T, modality string, n int) [][]byte {
+	t.Helper()
+	src, err := datasets.Open(modality, testenv.Shared(t, "data"), datasets.Options{Count: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := make([][]byte, n)
+	for i := range chunks {
+		if chunks[i], err = src.Chunk(i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return chunks
+}
+
+type expectedSeedChunk struct {
+	tokens int
+	bits   float64
+}
+
+// readExpectedSeed reads expected_seed_protocol_chunks.csv, keyed by
+// model/step/modality, in chunk order.
+func readExpectedSeed(t *testing.T) map[string][]expectedSeedChunk {
+	t.Helper()
+	f, err := os.Open(testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol_chunks.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]expectedSeedChunk{}
+	for i, r := range rows[1:] { // model,step,modality,chunk,tokens,bits,compression_ratio
+		key := r[0] + "/" + r[1] + "/" + r[2]
+		chunk, err1 := strconv.Atoi(r[3])
+		tokens, err2 := strconv.Atoi(r[4])
+		bits, err3 := strconv.ParseFloat(r[5], 64)
+		if err1 != nil || err2 != nil || err3 != nil || chunk != len(out[key]) {
+			t.Fatalf("expected_seed_protocol_chunks.csv row %d: %v", i+2, r)
+		}
+		out[key] = append(out[key], expectedSeedChunk{tokens, bits})
+	}
+	return out
+}
+
+var modalities = []string{"text", "image", "speech"}
+
+// TestSeedMatchesFixtures: per chunk, token counts and bits under the seed
+// protocol (float16 emulation off) equal the independent float64 reference.
+// It also reports what the float16 emulation changes on the same chunks.
+func TestSeedMatchesFixtures(t *testing.T) {
+	expected := readExpectedSeed(t)
+	tok := loadPythiaTokenizer(t)
+	n := seedChunksPerModality()
+	chunks := map[string][][]byte{}
+	for _, mod := range modalities {
+		chunks[mod] = sharedChunks(t, mod, n)
+	}
+	for _, ck := range checkpoints() {
+		m := loadTiny(t, ck[0], ck[1])
+		for _, mod := range modalities {
+			key := ck[0] + "/" + ck[1] + "/" + mod
+			want := expected[key]
+			if len(want) != 16 {
+				t.Fatalf("%s: %d expected chunks, want 16", key, len(want))
+			}
+			scorer := &recordingScorer{Scorer: m}
+			res, err := Seed{Tokenizer: tok, Model: scorer}.Score(chunks[mod])
+			if err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			for i, w := range want[:n] {
+				got := res.Chunks[i]
+				if got.Tokens != w.tokens {
+					t.Errorf("%s chunk %d: %d tokens, want %d", key, i, got.Tokens, w.tokens)
+				}
+				if rel := math.Abs(got.Bits-w.bits) / w.bits; rel > 1e-3 {
+					t.Errorf("%s chunk %d: %.6f bits, want %.6f (relative error %.2g)", key, i, got.Bits, w.bits, rel)
+				}
+			}
+			f16 := 0.0
+			for _, bits := range scorer.bits {
+				f16 += SumBits(bits, true)
+			}
+			plain := 0.0
+			for _, c := range res.Chunks {
+				plain += c.Bits
+			}
+			t.Logf("%s: mean CR %.6f over %d kept (%d dropped); float16 emulation changes the bits by %+.4f%%",
+				key, res.MeanCR, res.Kept, res.Dropped, 100*(f16-plain)/plain)
+		}
+	}
+}
+
+// recordingScorer keeps the per-token bits it returns, to apply the float16
+// emulation to the same numbers.
+type recordingScorer struct {
+	Scorer
+	bits [][]float64
+}
+
+func (r *recordingScorer) TokenBits(seqs [][]int) ([][]float64, error) {
+	out, err := r.Scorer.TokenBits(seqs)
+	r.bits = append(r.bits, out...)
+	return out, err
+}
+
+// TestLosslessRoundTripRealData compresses real chunks of every modality
+// with a tiny checkpoint and Pythia's tokenizer, and decompresses them byte
+// for byte, reporting the coder's overhead per token. By default it codes
+// the first 256 bytes of each modality's first chunk (a model step over a
+// 2048-token cache is slow on the pure-Go backend); -long codes whole
+// 2048-byte chunks with every checkpoint.
+func TestLosslessRoundTripRealData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the model for hundreds of steps")
+	}
+	tok := loadPythiaTokenizer(t)
+	size := 256
+	if *long {
+		size = 2048
+	}
+	var chunks [][]byte
+	var names []string
+	for _, mod := range modalities {
+		chunks = append(chunks, sharedChunks(t, mod, 1)[0][:size])
+		names = append(names, mod)
+	}
+	for _, ck := range checkpoints() {
+		m := loadTiny(t, ck[0], ck[1])
+		opt := Options{ChunkSize: size, BatchSize: 2}
+		enc, err := EncodeChunks(m, tok, chunks, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payloads := make([][]byte, len(enc))
+		lengths := make([]int, len(enc))
+		for i, e := range enc {
+			payloads[i], lengths[i] = e.Payload, len(chunks[i])
+			s := e.Stats
+			rangeCoder := float64(8*s.CompressedBytes) - s.QuantisedTokenBits - s.HighBits
+			t.Logf("%s/%s %s: %d tokens%s, %d bytes (CR %.4f); ideal %.1f token bits + %.1f top-bit bits; overhead %.1f bits = %.4f bits/token, of which quantisation %.4f and range coder %.4f",
+				ck[0], ck[1], names[i], s.Tokens, fallbackNote(s), s.CompressedBytes, s.CR(), s.TokenBits, s.HighBits,
+				s.OverheadBits(), s.OverheadBits()/float64(s.Tokens), (s.QuantisedTokenBits-s.TokenBits)/float64(s.Tokens), rangeCoder/float64(s.Tokens))
+			if s.OverheadBits() > 8*4 {
+				t.Errorf("%s: overhead %.1f bits, more than 4 bytes", names[i], s.OverheadBits())
+			}
+		}
+		got, err := DecodeChunks(m, tok, payloads, lengths, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range chunks {
+			if string(got[i]) != string(chunks[i]) {
+				t.Errorf("%s/%s %s: decompressed chunk differs from the original", ck[0], ck[1], names[i])
+			}
+		}
+	}
+}
+
+func fallbackNote(s ChunkStats) string {
+	if s.Fallback {
+		return " (per-character fallback)"
+	}
+	return ""
+}
