@@ -1,0 +1,47 @@
+package protocol
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"runtime"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/protocol/standin-v1.pprz")
+
+// TestGoldenContainer keeps format version 1 readable: a file written when
+// the format was fixed must still decompress, and compressing the same input
+// must still give the same bytes (a change needs a new FormatVersion).
+func TestGoldenContainer(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		// The backend string names the architecture, and the stand-in's
+		// floats may round differently elsewhere: exactly why containers
+		// are tied to one backend.
+		t.Skipf("the golden file was made on amd64, this is %s", runtime.GOARCH)
+	}
+	path := testenv.Testdata(t, "protocol", "standin-v1.pprz")
+	data := testFile()
+	packed, _ := compressForTest(t, data, Options{ChunkSize: 300, BatchSize: 2})
+	if *update {
+		if err := os.WriteFile(path, packed, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	golden, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	got, err := decompressForTest(golden, testIdentity, "standin")
+	if err != nil {
+		t.Fatalf("decompressing %s: %v", path, err)
+	}
+	if !bytes.Equal(got, data) {
+		t.Errorf("%s decompresses to other data", path)
+	}
+	if !bytes.Equal(packed, golden) {
+		t.Errorf("compressing gives %d bytes that differ from %s (%d bytes): the format changed", len(packed), path, len(golden))
+	}
+}
