@@ -28,6 +28,8 @@ func commands() []*command {
 		newRunCommand(),
 		newTablesCommand(),
 		newChunksCommand(),
+		newCompressCommand(),
+		newDecompressCommand(),
 	}
 }
 

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+)
+
+// fakeHubEnv serves the tiny fixture checkpoints from a fake hub and points
+// the environment's hub settings at it and at an empty cache.
+func fakeHubEnv(t *testing.T) (data string) {
+	t.Helper()
+	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
+	data = testenv.Shared(t, "data")
+	server := hubtest.Start(t, fixtures, "EleutherAI")
+	t.Setenv("HF_ENDPOINT", server.URL)
+	t.Setenv("HF_HUB_CACHE", t.TempDir())
+	t.Setenv("HF_HUB_OFFLINE", "")
+	t.Setenv("HF_TOKEN", "")
+	if os.Getenv("GOMLX_BACKEND") == "" {
+		// See TestMiniGrid: GoMLX v0.26's pure-Go backend can deadlock on
+		// two cores with parallel ops.
+		t.Setenv("GOMLX_BACKEND", "go:ops_sequential")
+	}
+	return data
+}
+
+func TestRunFetchTablesCommands(t *testing.T) {
+	data := fakeHubEnv(t)
+	out := t.TempDir()
+	args := []string{"run", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000", "-modalities", "text",
+		"-chunks", "2", "-data-dir", data, "-out", out}
+	code, stdout, stderr := run(t, args...)
+	if code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	cell := filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json")
+	if _, err := os.Stat(cell); err != nil {
+		matches, _ := filepath.Glob(filepath.Join(out, "*", "*", "*", "*.json"))
+		t.Fatalf("no cell file %s; files: %v", cell, matches)
+	}
+	if !strings.Contains(stdout, "1 cells (1 computed now, 0 from earlier runs)") || !strings.Contains(stdout, "tokens/s") {
+		t.Errorf("run output:\n%s", stdout)
+	}
+	c, err := grid.ReadResult(cell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Chunks != 2 || c.Checkpoint.Repo != "EleutherAI/pythia-tiny-16" || c.Protocol.Options["float16"] != false {
+		t.Errorf("cell %+v", c)
+	}
+	// Again: nothing to compute.
+	if code, stdout, stderr = run(t, args...); code != exitOK || !strings.Contains(stdout, "0 computed now, 1 from earlier runs") {
+		t.Errorf("rerun: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// The same folder with another chunk count is refused, not mixed.
+	bad := append(append([]string(nil), args...), "-chunks", "3")
+	if code, _, stderr = run(t, bad...); code != exitFail || !strings.Contains(stderr, "other data or protocol options") {
+		t.Errorf("rerun with other chunks: exit %d\n%s", code, stderr)
+	}
+
+	code, stdout, stderr = run(t, "fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000,2000")
+	if code != exitOK || !strings.Contains(stdout, "pythia-tiny-16@step2000") || !strings.Contains(stdout, "weights sha256") {
+		t.Errorf("fetch: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	code, stdout, stderr = run(t, "tables", "-paper", testenv.Expected(t), filepath.Join(out, "seed"))
+	if code != exitOK || !strings.Contains(stdout, "Table 2 (text)") || !strings.Contains(stdout, "text: 0 of 25 cells computed") {
+		t.Errorf("tables: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestModelErrors(t *testing.T) {
+	data := fakeHubEnv(t)
+	tests := []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"run", "-models", "7m"}, exitUsage, `unknown model "7m"`},
+		{[]string{"run", "-models", "70m", "-steps", "main"}, exitUsage, "not a Pythia step branch"},
+		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1"}, exitUsage, `unknown protocol "gzip"`},
+		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "999"}, exitFail, `no revision "step999"`},
+		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-99", "-steps", "1000"}, exitFail, "EleutherAI/pythia-tiny-99 not found"},
+		{[]string{"run", "-model-dir", t.TempDir(), "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
+		{[]string{"decompress", "/nonexistent.txt"}, exitUsage, "-o"},
+	}
+	for _, tt := range tests {
+		code, _, stderr := run(t, tt.args...)
+		if code != tt.code || !strings.Contains(stderr, tt.says) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tt.args, code, stderr, tt.code, tt.says)
+		}
+	}
+	t.Setenv("HF_HUB_OFFLINE", "1")
+	code, _, stderr := run(t, "fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000")
+	if code != exitFail || !strings.Contains(stderr, "HF_HUB_OFFLINE") || !strings.Contains(stderr, "fetch -models EleutherAI/pythia-tiny-16 -steps step1000") {
+		t.Errorf("offline fetch of an uncached checkpoint: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestChunksCommand(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	dest := filepath.Join(t.TempDir(), "patches.bin")
+	code, stdout, stderr := run(t, "chunks", "-modality", "image", "-count", "64", "-data-dir", data, "-out", dest)
+	if code != exitOK {
+		t.Fatalf("chunks: exit %d\n%s", code, stderr)
+	}
+	got, err := os.ReadFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(testenv.Shared(t, "fixtures", "patches", "random-crop-seed0-first64.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) || !strings.Contains(stdout, "64 image chunks of 2048 bytes (rule random-crop") {
+		t.Errorf("chunks wrote %d bytes (fixture %d, equal %v); output %q", len(got), len(want), string(got) == string(want), stdout)
+	}
+	if code, _, stderr := run(t, "chunks", "-modality", "image"); code != exitUsage || !strings.Contains(stderr, "-out") {
+		t.Errorf("chunks without -out: exit %d %q", code, stderr)
+	}
+}
+
+func TestCompressDecompressCommands(t *testing.T) {
+	data := fakeHubEnv(t)
+	dir := t.TempDir()
+	original := []byte("The quick brown fox jumps over the lazy dog.\n\x00\xff\x80 bytes above 127 too\n")
+	input := filepath.Join(dir, "note.txt")
+	if err := os.WriteFile(input, original, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model := []string{"-models", "EleutherAI/pythia-tiny-16", "-steps", "1000", "-data-dir", data}
+	code, stdout, stderr := run(t, append(append([]string{"compress"}, model...), input)...)
+	if code != exitOK || !strings.Contains(stdout, "note.txt.prz") || !strings.Contains(stdout, "coder overhead") {
+		t.Fatalf("compress: exit %d\n%s%s", code, stdout, stderr)
+	}
+	restored := filepath.Join(dir, "restored.txt")
+	code, _, stderr = run(t, append(append([]string{"decompress"}, model...), "-o", restored, input+compressedSuffix)...)
+	if code != exitOK {
+		t.Fatalf("decompress: exit %d\n%s", code, stderr)
+	}
+	got, err := os.ReadFile(restored)
+	if err != nil || string(got) != string(original) {
+		t.Errorf("round trip: %q, %v; want %q", got, err, original)
+	}
+	other := []string{"decompress", "-models", "EleutherAI/pythia-tiny-16", "-steps", "2000", "-data-dir", data, "-o", restored, input + compressedSuffix}
+	if code, _, stderr = run(t, other...); code != exitFail || !strings.Contains(stderr, "model mismatch") {
+		t.Errorf("decompress with another checkpoint: exit %d\n%s", code, stderr)
+	}
+}
