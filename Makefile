@@ -37,3 +37,21 @@ notebooks-refresh: setup-notebooks
 .PHONY: figures
 figures: setup-go
 	$(GO) run ./paperrepro/cmd/paperrepro figures -o figures expected
+
+## reproduce: fetch the paper's 25 Pythia checkpoints and the data, run the grid
+## (seed protocol, float16 emulation, 2048 chunks per modality; resumable: run it
+## again after an interruption), then write Tables 2-4 beside the paper's,
+## Table 1 (the fit) and the figures under $(RESULTS). Days on a CPU; see the grid
+## package for GPUs. Smaller: make reproduce MODALITIES=text CHUNKS=64
+RESULTS ?= results
+MODALITIES ?= text,image,speech
+CHUNKS ?= 2048
+PAPERREPRO = $(GO) run ./paperrepro/cmd/paperrepro
+.PHONY: reproduce
+reproduce: setup
+	$(PAPERREPRO) fetch
+	$(PAPERREPRO) fetch-data -modalities $(MODALITIES)
+	$(PAPERREPRO) run -float16 -modalities $(MODALITIES) -chunks $(CHUNKS) -out $(RESULTS)
+	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
+	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
+	$(PAPERREPRO) figures -o $(RESULTS)/figures $(RESULTS)/seed+float16

@@ -69,6 +69,14 @@ func TestRunFetchTablesCommands(t *testing.T) {
 		t.Errorf("fetch: exit %d\n%s%s", code, stdout, stderr)
 	}
 
+	figDir := t.TempDir()
+	if code, stdout, stderr = run(t, "figures", "-o", figDir, filepath.Join(out, "seed")); code != exitOK {
+		t.Errorf("figures on the run's table: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if pngs, _ := filepath.Glob(filepath.Join(figDir, "*.png")); len(pngs) == 0 {
+		t.Errorf("figures wrote no PNG into %s", figDir)
+	}
+
 	code, stdout, stderr = run(t, "tables", "-paper", testenv.Expected(t), filepath.Join(out, "seed"))
 	if code != exitOK || !strings.Contains(stdout, "Table 2 (text)") || !strings.Contains(stdout, "text: 0 of 25 cells computed") {
 		t.Errorf("tables: exit %d\n%s%s", code, stdout, stderr)

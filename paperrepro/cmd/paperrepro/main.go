@@ -25,6 +25,7 @@ func commands() []*command {
 		newFitCommand(),
 		newFiguresCommand(),
 		newFetchCommand(),
+		newFetchDataCommand(),
 		newRunCommand(),
 		newTablesCommand(),
 		newChunksCommand(),
