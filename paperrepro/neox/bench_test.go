@@ -88,13 +88,10 @@ func BenchmarkForwardPythia70mShape(b *testing.B) {
 	if _, err := m.NextTokenLogProbs(seqs); err != nil { // compile outside the timing
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := m.NextTokenLogProbs(seqs); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(4*600*b.N)/b.Elapsed().Seconds(), "tokens/s")
+	measure(b, 4*600, func() error {
+		_, err := m.NextTokenLogProbs(seqs)
+		return err
+	})
 }
 
 // BenchmarkTokenBitsPythia70mShape: the same pass returning only the bits of
@@ -105,11 +102,70 @@ func BenchmarkTokenBitsPythia70mShape(b *testing.B) {
 	if _, err := m.TokenBits(seqs); err != nil {
 		b.Fatal(err)
 	}
+	measure(b, 4*600, func() error {
+		_, err := m.TokenBits(seqs)
+		return err
+	})
+}
+
+// measure runs step b.N times and reports tokens/s of wall time and, since
+// the machine is shared, tokens per CPU-second of this process.
+func measure(b *testing.B, tokensPerStep int, step func() error) {
+	b.Helper()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
-		if _, err := m.TokenBits(seqs); err != nil {
+		if err := step(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(4*600*b.N)/b.Elapsed().Seconds(), "tokens/s")
+	tokens := float64(tokensPerStep * b.N)
+	b.ReportMetric(tokens/b.Elapsed().Seconds(), "tokens/s")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		b.ReportMetric(tokens/cpu.Seconds(), "tokens/cpu-s")
+	}
+}
+
+// benchmarkDecoder feeds batch streams one token per step through a
+// Decoder with a maxLen cache, restarting when the cache is full.
+func benchmarkDecoder(b *testing.B, m *Model, batch, maxLen int) {
+	seqs := randomSeqs(batch, maxLen, m.Config().VocabSize)
+	var d *Decoder
+	pos := 0
+	step := func() error {
+		if d == nil || pos == maxLen {
+			if d != nil {
+				d.Close()
+			}
+			var err error
+			if d, err = m.NewDecoder(batch, maxLen); err != nil {
+				return err
+			}
+			pos = 0
+		}
+		ids := make([]int, batch)
+		for i := range ids {
+			ids[i] = seqs[i][pos]
+		}
+		pos++
+		_, err := d.Next(ids)
+		return err
+	}
+	if err := step(); err != nil { // compile outside the timing
+		b.Fatal(err)
+	}
+	measure(b, batch, step)
+	d.Close()
+}
+
+// BenchmarkDecoderTiny: the 2-layer, 64-wide test fixture (vocab 1000), one
+// stream, cache of 1024; tokens/s = steps/s.
+func BenchmarkDecoderTiny(b *testing.B) {
+	benchmarkDecoder(b, loadFixture(b, "parallel-f32"), 1, 1024)
+}
+
+// BenchmarkDecoderPythia70mShape: batch of 4 streams, cache of 1024, as the
+// lossless coder runs Pythia-70m on 1024-token chunks.
+func BenchmarkDecoderPythia70mShape(b *testing.B) {
+	benchmarkDecoder(b, randomModel(b, pythia70mShape), 4, 1024)
 }

@@ -26,7 +26,7 @@ type Decoder struct {
 
 	mu     sync.Mutex
 	pos    int               // tokens fed so far per stream
-	caches []*tensors.Tensor // per layer: keys, values [batch, heads, maxLen, head_size]
+	caches []*tensors.Tensor // per layer: keys [batch, heads, maxLen, head_size], values [batch, heads, head_size, maxLen]
 }
 
 // NewDecoder starts batch empty streams that can each take up to maxLen
@@ -47,9 +47,12 @@ func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("NewDecoder: %w", err)
 	}
-	cacheShape := shapes.Make(dtypes.Float32, batch, m.cfg.NumAttentionHeads, maxLen, m.cfg.HeadSize())
-	for range 2 * m.cfg.NumHiddenLayers {
-		d.caches = append(d.caches, tensors.FromShape(cacheShape)) // zeros; masked out until written
+	heads, headSize := m.cfg.NumAttentionHeads, m.cfg.HeadSize()
+	for range m.cfg.NumHiddenLayers {
+		// Zeros; masked out of attention until written.
+		d.caches = append(d.caches,
+			tensors.FromShape(shapes.Make(dtypes.Float32, batch, heads, maxLen, headSize)),
+			tensors.FromShape(shapes.Make(dtypes.Float32, batch, heads, headSize, maxLen)))
 	}
 	return d, nil
 }
@@ -77,18 +80,22 @@ func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 		flatIDs[b] = int32(id)
 	}
 	args := []any{tensors.FromFlatDataAndDimensions(flatIDs, d.batch), tensors.FromScalar(int32(d.pos))}
+	// The caches are donated: the step updates them in place.
 	for _, c := range d.caches {
-		args = append(args, c)
+		donated, err := DonateTensorBuffer(c, d.m.backend, 0)
+		if err != nil {
+			return nil, fmt.Errorf("Decoder.Next: %w", err)
+		}
+		args = append(args, donated)
 	}
 	args = append(args, d.m.paramArgs()...)
 	outputs, err := d.exec.Exec(args...)
 	if err != nil {
+		// The donated caches are gone; this decoder cannot go on.
+		d.close()
 		return nil, fmt.Errorf("Decoder.Next: %w", err)
 	}
-	for i, c := range d.caches {
-		c.FinalizeAll()
-		d.caches[i] = outputs[1+i]
-	}
+	copy(d.caches, outputs[1:])
 	d.pos++
 	flat := tensors.MustCopyFlatData[float32](outputs[0])
 	outputs[0].FinalizeAll()
@@ -104,6 +111,10 @@ func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 func (d *Decoder) Close() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.close()
+}
+
+func (d *Decoder) close() {
 	if d.exec != nil {
 		d.exec.Finalize()
 		d.exec = nil
@@ -128,25 +139,54 @@ func (d *Decoder) stepGraph(inputs []*Node) []*Node {
 		cos, sin = Gather(w.nodes[rotaryCosName], row), Gather(w.nodes[rotarySinName], row) // [1, rotary_dims]
 	}
 	g := pos.Graph()
-	keyIndex := Iota(g, shapes.Make(dtypes.Int32, 1, 1, d.maxLen, 1), 2)
-	isCurrent := Equal(keyIndex, pos)                                 // [1, 1, maxLen, 1]
-	visible := Reshape(LessOrEqual(keyIndex, pos), 1, 1, 1, d.maxLen) // keys 0..pos
+	cfg := d.m.cfg
+	batch, heads, headSize := d.batch, cfg.NumAttentionHeads, cfg.HeadSize()
+	keyIndex := Iota(g, shapes.Make(dtypes.Int32, 1, 1, 1, d.maxLen), 3)
+	visible := LessOrEqual(keyIndex, pos) // [1, 1, 1, maxLen]: keys 0..pos
+	// Scatter indices of slot pos: (b, h, pos) for keys [batch, heads,
+	// maxLen, head_size], (b, h, i, pos) for values [batch, heads, head_size, maxLen].
+	slotIndices := func(dims ...int) *Node {
+		shape := shapes.Make(dtypes.Int32, append(dims, 1)...)
+		var columns []*Node
+		for axis := range dims {
+			columns = append(columns, Iota(g, shape, axis))
+		}
+		columns = append(columns, BroadcastToShape(Reshape(pos, ones(len(dims)+1)...), shape))
+		n := 1
+		for _, d := range dims {
+			n *= d
+		}
+		return Reshape(Concatenate(columns, -1), n, len(dims)+1)
+	}
+	keySlots, valueSlots := slotIndices(batch, heads), slotIndices(batch, heads, headSize)
 	updated := make([]*Node, numCaches)
 	attend := func(layer int, q, k, v *Node) *Node {
-		write := func(cache, x *Node) *Node {
-			x = TransposeAllAxes(x, 0, 2, 1, 3) // [batch, heads, 1, head_size]
-			mask := BroadcastToShape(isCurrent, shapes.Make(dtypes.Bool, cache.Shape().Dimensions...))
-			return Where(mask, BroadcastToShape(x, cache.Shape()), cache)
-		}
-		keys, values := write(caches[2*layer], k), write(caches[2*layer+1], v)
+		// Slot pos still holds the zeros the cache started with, so adding
+		// the new key (value) writes it exactly; the pure-Go backend has
+		// scatter-add but no dynamic-update-slice.
+		keys := ScatterSum(caches[2*layer], keySlots, Reshape(k, batch*heads, headSize), true, true)
+		values := ScatterSum(caches[2*layer+1], valueSlots, Reshape(v, batch*heads*headSize), true, true)
 		updated[2*layer], updated[2*layer+1] = keys, values
-		scores := DotGeneral(q, []int{3}, []int{0, 2}, keys, []int{3}, []int{0, 1}) // [batch, heads, 1, maxLen]
-		scores = MulScalar(scores, 1/sqrtFloat(d.m.cfg.HeadSize()))
+		// The layouts keep every DotGeneral operand in the order
+		// [batch axes, free axes, contracted axes], which the pure-Go backend
+		// multiplies without first copying the cache into that order.
+		q = Reshape(q, batch, heads, 1, headSize)
+		scores := DotGeneral(q, []int{3}, []int{0, 1}, keys, []int{3}, []int{0, 1}) // [batch, heads, 1, maxLen]
+		scores = MulScalar(scores, 1/sqrtFloat(headSize))
 		probs := maskedSoftmax(scores, visible)
-		context := DotGeneral(probs, []int{3}, []int{0, 1}, values, []int{2}, []int{0, 1}) // [batch, heads, 1, head_size]
-		return TransposeAllAxes(context, 0, 2, 1, 3)
+		context := DotGeneral(probs, []int{3}, []int{0, 1}, values, []int{3}, []int{0, 1}) // [batch, heads, 1, head_size]
+		return Reshape(context, batch, 1, heads, headSize)
 	}
 	h := w.hiddenStates(ids, cos, sin, attend) // [batch, 1, hidden]
 	logp := LogSoftmax(w.logits(Squeeze(h, 1)), -1)
 	return append([]*Node{logp}, updated...)
+}
+
+// ones returns n ones, the dimensions of a shape holding a single value.
+func ones(n int) []int {
+	dims := make([]int, n)
+	for i := range dims {
+		dims[i] = 1
+	}
+	return dims
 }
