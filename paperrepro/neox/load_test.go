@@ -231,3 +231,89 @@ func TestLoadSharded(t *testing.T) {
 		t.Errorf("index listing an absent tensor: got %v", err)
 	}
 }
+
+// TestConfigVariants checks attention_bias=false and tie_word_embeddings=true
+// against equivalent checkpoints in the default layout: zero attention
+// biases, and an embed_out that is a copy of embed_in.
+func TestConfigVariants(t *testing.T) {
+	seqs := [][]int{{3, 1, 4, 1, 5, 9, 2, 6, 5, 3}, {2, 7, 1}}
+	for _, tc := range []struct {
+		name, key      string
+		refusesDefault bool                          // whether the default layout is an error under the setting
+		variant        func([]rawTensor) []rawTensor // the checkpoint the setting reads
+		equivalent     func([]rawTensor) []rawTensor // the same model in the default layout
+	}{
+		{
+			name: "attention_bias false", key: "attention_bias", refusesDefault: true,
+			variant: func(ts []rawTensor) []rawTensor {
+				return slices.DeleteFunc(ts, func(x rawTensor) bool { return isAttentionBias(x.Name) })
+			},
+			equivalent: func(ts []rawTensor) []rawTensor {
+				for i, x := range ts {
+					if isAttentionBias(x.Name) {
+						ts[i].Data = make([]byte, len(x.Data))
+					}
+				}
+				return ts
+			},
+		},
+		{
+			name: "tie_word_embeddings", key: "tie_word_embeddings",
+			variant: func(ts []rawTensor) []rawTensor {
+				return slices.DeleteFunc(ts, func(x rawTensor) bool { return x.Name == "embed_out.weight" })
+			},
+			equivalent: func(ts []rawTensor) []rawTensor {
+				embedIn := ts[slices.IndexFunc(ts, func(x rawTensor) bool { return x.Name == "gpt_neox.embed_in.weight" })]
+				ts[slices.IndexFunc(ts, func(x rawTensor) bool { return x.Name == "embed_out.weight" })].Data = embedIn.Data
+				return ts
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bits := func(dir string) [][]float64 {
+				m, err := Load(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer m.Close()
+				out, err := m.TokenBits(seqs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			variantDir, tensors := fixtureCopy(t)
+			writeSafetensors(t, filepath.Join(variantDir, "model.safetensors"), tc.variant(slices.Clone(tensors)), nil)
+			configPath := filepath.Join(variantDir, "config.json")
+			data, _ := os.ReadFile(configPath)
+			var config map[string]any
+			if err := json.Unmarshal(data, &config); err != nil {
+				t.Fatal(err)
+			}
+			config[tc.key] = tc.key == "tie_word_embeddings" // attention_bias false, tie_word_embeddings true
+			data, _ = json.Marshal(config)
+			if err := os.WriteFile(configPath, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			equivalentDir, _ := fixtureCopy(t)
+			writeSafetensors(t, filepath.Join(equivalentDir, "model.safetensors"), tc.equivalent(slices.Clone(tensors)), nil)
+			got, want := bits(variantDir), bits(equivalentDir)
+			for b := range want {
+				if !slices.Equal(got[b], want[b]) {
+					t.Errorf("sequence %d: %v, want %v", b, got[b], want[b])
+				}
+			}
+			if tc.refusesDefault {
+				writeSafetensors(t, filepath.Join(variantDir, "model.safetensors"), tensors, nil)
+				if m, err := Load(variantDir); err == nil {
+					m.Close()
+					t.Errorf("default-layout checkpoint under %s: no error", tc.name)
+				}
+			}
+		})
+	}
+}
+
+func isAttentionBias(name string) bool {
+	return strings.HasSuffix(name, "attention.query_key_value.bias") || strings.HasSuffix(name, "attention.dense.bias")
+}

@@ -190,7 +190,7 @@ func (w graphWeights) fullPass(ids *Node) *Node {
 
 // outputRowsPerChunk bounds the rows of the [rows, vocab] logits block that
 // tokenBitsGraph materialises at once.
-const outputRowsPerChunk = 1024
+const outputRowsPerChunk = 512
 
 // tokenBitsGraph: inputs ids, targets [batch, seq] int32, then the params;
 // output [batch, seq] float32, -ln p(targets[b,t] | ids[b,:t+1]). Only the

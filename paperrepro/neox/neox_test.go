@@ -166,3 +166,37 @@ func TestLoadBadPytorchBin(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrentScoring checks that calls from several goroutines at once
+// give the same bits as serial calls.
+func TestConcurrentScoring(t *testing.T) {
+	m := loadFixture(t, "rotary50-f32")
+	seqs := [][]int{{1, 2, 3, 4, 5, 6}, {9, 8, 7}, {100, 200, 300, 400, 500, 600, 700, 800, 900}}
+	want, err := m.TokenBits(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers = 4
+	errs := make(chan error, workers)
+	results := make(chan [][]float64, workers)
+	for range workers {
+		go func() {
+			got, err := m.TokenBits(seqs)
+			errs <- err
+			results <- got
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		got := <-results
+		for b := range want {
+			for i := range want[b] {
+				if got[b][i] != want[b][i] {
+					t.Fatalf("sequence %d, token %d: concurrent %v, serial %v", b, i+1, got[b][i], want[b][i])
+				}
+			}
+		}
+	}
+}
