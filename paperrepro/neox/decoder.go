@@ -43,8 +43,7 @@ func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 		return nil, fmt.Errorf("NewDecoder: maxLen %d exceeds max_position_embeddings %d", maxLen, m.cfg.MaxPositionEmbeddings)
 	}
 	d := &Decoder{m: m, batch: batch, maxLen: maxLen}
-	d.exec, err = NewExec(m.backend, d.stepGraph)
-	if err != nil {
+	if d.exec, err = m.decoderStep(batch, maxLen); err != nil {
 		return nil, fmt.Errorf("NewDecoder: %w", err)
 	}
 	heads, headSize := m.cfg.NumAttentionHeads, m.cfg.HeadSize()
@@ -115,20 +114,46 @@ func (d *Decoder) Close() {
 }
 
 func (d *Decoder) close() {
-	if d.exec != nil {
-		d.exec.Finalize()
-		d.exec = nil
-	}
+	d.exec = nil // compiled steps belong to the Model, which frees them
+
 	for _, c := range d.caches {
 		c.FinalizeAll()
 	}
 	d.caches = nil
 }
 
+// decoderStep returns the compiled decoding step for batch streams and
+// caches of maxLen, compiling it on first use: decoders of the same shape
+// share it.
+func (m *Model) decoderStep(batch, maxLen int) (*Exec, error) {
+	m.stepsMu.Lock()
+	defer m.stepsMu.Unlock()
+	key := [2]int{batch, maxLen}
+	if e, ok := m.steps[key]; ok {
+		return e, nil
+	}
+	shape := decoderShape{m: m, batch: batch, maxLen: maxLen}
+	e, err := NewExec(m.backend, shape.stepGraph)
+	if err != nil {
+		return nil, err
+	}
+	if m.steps == nil {
+		m.steps = map[[2]int]*Exec{}
+	}
+	m.steps[key] = e
+	return e, nil
+}
+
+// decoderShape is what the step graph depends on besides its inputs.
+type decoderShape struct {
+	m             *Model
+	batch, maxLen int
+}
+
 // stepGraph: inputs ids [batch] int32, pos (scalar int32), the 2 x layers
 // caches, then the model params; outputs the log-probabilities [batch, vocab]
 // followed by the updated caches.
-func (d *Decoder) stepGraph(inputs []*Node) []*Node {
+func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 	ids, pos := InsertAxes(inputs[0], -1), inputs[1]
 	numCaches := 2 * d.m.cfg.NumHiddenLayers
 	caches := inputs[2 : 2+numCaches]

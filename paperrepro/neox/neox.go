@@ -28,6 +28,9 @@ type Model struct {
 
 	bitsExec, logProbsExec *Exec
 
+	stepsMu sync.Mutex
+	steps   map[[2]int]*Exec // compiled decoder steps by (batch, maxLen)
+
 	closeOnce sync.Once
 }
 
@@ -150,7 +153,14 @@ func (m *Model) Backend() string { return m.backendName }
 // Close frees the model's weights and compiled graphs. It is safe to call twice.
 func (m *Model) Close() {
 	m.closeOnce.Do(func() {
-		for _, e := range []*Exec{m.bitsExec, m.logProbsExec} {
+		m.stepsMu.Lock()
+		execs := []*Exec{m.bitsExec, m.logProbsExec}
+		for _, e := range m.steps {
+			execs = append(execs, e)
+		}
+		m.steps = nil
+		m.stepsMu.Unlock()
+		for _, e := range execs {
 			if e != nil {
 				e.Finalize()
 			}
