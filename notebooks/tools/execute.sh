@@ -4,8 +4,9 @@
 #   execute.sh nb.ipynb...            execute into a temporary directory (the checkout stays clean)
 #   execute.sh --inplace nb.ipynb...  execute and, when all pass, replace each notebook with its executed copy
 #
-# nbconvert stops at a cell GoNB reports as failed (compile errors); nbcheck
-# catches the failures GoNB reports only as "exit status N" on stderr.
+# nbconvert runs every cell (--allow-errors) and writes the executed notebook;
+# nbcheck then fails on cells GoNB reported as failed (compile errors) and on
+# the failures GoNB reports only as "exit status N" on stderr.
 set -euo pipefail
 tools=$(cd "$(dirname "$0")" && pwd)
 inplace=false
@@ -27,12 +28,20 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$tools" && go build -o "$work/nbcheck" ./nbcheck)
 
+# A private kernelspec, found first through JUPYTER_PATH: the installed GoNB
+# with --raw_error, so that compile errors reach the executed notebook (and
+# nbcheck's report) as plain text instead of HTML.
+mkdir -p "$work/jupyter/kernels/gonb"
+printf '{"argv": ["%s", "--kernel", "{connection_file}", "--raw_error"], "display_name": "Go (gonb)", "language": "go"}\n' \
+	"$(command -v gonb)" >"$work/jupyter/kernels/gonb/kernel.json"
+export JUPYTER_PATH=$work/jupyter${JUPYTER_PATH:+:$JUPYTER_PATH}
+
 failed=()
 for nb in "$@"; do
 	name=$(basename "$nb")
 	start=$EPOCHREALTIME
 	status=ok
-	if ! jupyter nbconvert --to notebook --execute \
+	if ! jupyter nbconvert --to notebook --execute --allow-errors \
 		--ExecutePreprocessor.kernel_name=gonb \
 		--ExecutePreprocessor.timeout=600 \
 		--ExecutePreprocessor.record_timing=False \

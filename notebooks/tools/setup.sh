@@ -49,7 +49,7 @@ fi
 
 # Register the kernel with Jupyter (writes kernel.json naming this gonb binary).
 PATH=$bin:$PATH "$bin/gonb" --install
-jupyter kernelspec list | grep -q '^ *gonb ' || {
+jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || {
 	echo "setup: jupyter does not list the gonb kernel after gonb --install" >&2
 	exit 1
 }
