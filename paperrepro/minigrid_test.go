@@ -1,0 +1,340 @@
+package paperrepro
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/figures"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/scaling"
+)
+
+// miniGrid is the fixture grid of ../shared/fixtures/pythia-tiny: two random
+// tiny GPT-NeoX models with Pythia's vocabulary at two "steps", served by a
+// fake hub.
+var miniGrid = struct {
+	models    []string
+	revisions []string
+}{
+	models:    []string{"pythia-tiny-16", "pythia-tiny-32"},
+	revisions: []string{"step1000", "step2000"},
+}
+
+// The mini grid's sizes. The fixture holds 16 chunks of 2048 bytes per
+// modality. The seed protocol scores them at a few hundred tokens/s on the
+// pure-Go backend, so all 16 take minutes and the default checks the first 2
+// (-short: 1).
+// The lossless protocol runs the model once per token, twice (to compress,
+// then to decompress and compare), at about 16 tokens/s for these tiny
+// models: by default it codes one short chunk per cell (-short: shorter).
+// The full checks:
+//
+//	go test ./paperrepro -run MiniGrid -timeout 0 -minigrid.chunks=16 -minigrid.lossless-chunks=16 -minigrid.lossless-bytes=2048
+var (
+	miniGridChunks         = flag.Int("minigrid.chunks", 2, "seed-protocol chunks per modality in TestMiniGrid (the fixture has 16)")
+	miniGridLosslessChunks = flag.Int("minigrid.lossless-chunks", 1, "lossless-protocol chunks per modality in TestMiniGrid")
+	miniGridLosslessBytes  = flag.Int("minigrid.lossless-bytes", 64, "bytes per lossless-protocol chunk in TestMiniGrid (the paper's chunks: 2048)")
+)
+
+// miniGridSetup starts the fake hub and opens the data, exactly as
+// `paperrepro run` would against the real hub and data folder.
+func miniGridSetup(t *testing.T, chunks, chunkSize int) (*grid.Runner, []grid.Checkpoint, string) {
+	t.Helper()
+	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
+	data := testenv.Shared(t, "data")
+	server := hubtest.Start(t, fixtures, "EleutherAI")
+	client := &hub.Client{Endpoint: server.URL, CacheDir: t.TempDir()}
+	var checkpoints []grid.Checkpoint
+	for _, model := range miniGrid.models {
+		for _, rev := range miniGrid.revisions {
+			step, err := grid.ParseStep(rev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkpoints = append(checkpoints, grid.Checkpoint{Model: model, Step: step, Repo: "EleutherAI/" + model, Revision: rev})
+		}
+	}
+	var sources []datasets.Source
+	for _, modality := range []string{datasets.Text, datasets.Image, datasets.Speech} {
+		src, err := datasets.Open(modality, data, datasets.Options{Count: chunks, ChunkSize: chunkSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, src)
+	}
+	runner := &grid.Runner{Hub: client, Sources: sources, BatchSize: 4}
+	if testing.Verbose() {
+		runner.Progress = os.Stderr
+	}
+	return runner, checkpoints, filepath.Join(data, "tokenizer", "tokenizer.json")
+}
+
+// expectedChunk is one row of expected_seed_protocol_chunks.csv.
+type expectedChunk struct {
+	tokens int
+	cr     float64
+}
+
+// readFixtureCSV reads a CSV of the pythia-tiny fixture into records keyed
+// by the header's column names.
+func readFixtureCSV(t *testing.T, name string) []map[string]string {
+	t.Helper()
+	f, err := os.Open(testenv.Shared(t, "fixtures", "pythia-tiny", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var out []map[string]string
+	for _, row := range rows[1:] {
+		rec := map[string]string{}
+		for i, col := range rows[0] {
+			rec[col] = row[i]
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+func atof(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestMiniGrid runs the whole pipeline - fake hub, hub cache, neox, tokenizer,
+// real data chunks, both protocols, result files, tables, figures and the fit
+// - on the tiny fixture checkpoints. The seed protocol's numbers must match
+// the independent PyTorch reference (expected_seed_protocol*.csv) within
+// 1e-4; every chunk must round-trip under the lossless protocol.
+func TestMiniGrid(t *testing.T) {
+	avoidSimpleGoDeadlock(t)
+	seedChunks, losslessBytes := *miniGridChunks, *miniGridLosslessBytes
+	if testing.Short() {
+		seedChunks, losslessBytes = min(seedChunks, 1), min(losslessBytes, 32)
+	}
+	t.Run("seed", func(t *testing.T) { testMiniGridSeed(t, seedChunks) })
+	t.Run("lossless", func(t *testing.T) { testMiniGridLossless(t, *miniGridLosslessChunks, losslessBytes) })
+}
+
+func testMiniGridSeed(t *testing.T, chunks int) {
+	runner, checkpoints, tokenizer := miniGridSetup(t, chunks, datasets.DefaultChunkSize)
+	perChunk := map[string]expectedChunk{}
+	for _, r := range readFixtureCSV(t, "expected_seed_protocol_chunks.csv") {
+		step, err := grid.ParseStep(r["step"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := strconv.Atoi(r["tokens"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		perChunk[fmt.Sprintf("%s/%d/%s/%s", r["model"], step, r["modality"], r["chunk"])] = expectedChunk{tokens, atof(t, r["compression_ratio"])}
+	}
+	cells := map[string]expectedCell{}
+	for _, r := range readFixtureCSV(t, "expected_seed_protocol.csv") {
+		n, err := strconv.Atoi(r["chunks"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cells[r["model"]+"/"+r["step"]+"/"+r["modality"]] = expectedCell{atof(t, r["params"]), n, atof(t, r["compression_ratio"])}
+	}
+
+	seed, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolSeed, Tokenizer: tokenizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner.Engine = seed
+	runner.Out = t.TempDir()
+	summary, err := runner.Run(context.Background(), checkpoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(summary.Cells) != len(cells) {
+		t.Fatalf("%d cells, the fixture has %d", len(summary.Cells), len(cells))
+	}
+	t.Logf("seed protocol, %d chunks per modality: %d cells, %d tokens in %.1f s of scoring: %.0f tokens/s (backend %s)",
+		chunks, len(summary.Cells), summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)
+	for _, c := range summary.Cells {
+		key := cellKey(c)
+		want, ok := cells[key]
+		if !ok {
+			t.Errorf("cell %s is not in the fixture", key)
+			continue
+		}
+		// The cell's expected mean: the fixture's own when all 16 chunks
+		// ran, else the mean of the fixture's first chunks.
+		wantCR := want.cr
+		if chunks != want.chunks {
+			wantCR = 0
+			for i := range chunks {
+				wantCR += perChunk[fmt.Sprintf("%s/%d", key, i)].cr / float64(chunks)
+			}
+		}
+		if math.Abs(c.CR-wantCR) > 1e-4 || c.Params != want.params || c.Chunks != chunks || c.DroppedChunks != 0 {
+			t.Errorf("%s: CR %.8f params %.0f chunks %d dropped %d; want CR %.8f params %.0f chunks %d dropped 0",
+				key, c.CR, c.Params, c.Chunks, c.DroppedChunks, wantCR, want.params, chunks)
+		}
+		for _, r := range c.PerChunk {
+			w := perChunk[fmt.Sprintf("%s/%d", key, r.Index)]
+			if r.Tokens != w.tokens || math.Abs(r.CR-w.cr) > 1e-4 {
+				t.Errorf("%s chunk %d: %d tokens CR %.8f; want %d tokens CR %.8f", key, r.Index, r.Tokens, r.CR, w.tokens, w.cr)
+			}
+		}
+		if c.Checkpoint.Commit == "" || len(c.Checkpoint.WeightsSHA256) != 64 || len(c.Data.Files) == 0 || c.Protocol.Name != "seed" {
+			t.Errorf("%s: provenance incomplete: %+v %+v %+v", key, c.Checkpoint, c.Protocol, c.Data.Files)
+		}
+	}
+
+	reread, err := grid.ReadDir(runner.Out)
+	if err != nil || len(reread) != len(summary.Cells) {
+		t.Fatalf("reading the result files back: %d cells, %v", len(reread), err)
+	}
+	tables, err := grid.Tables(reread)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) != 3 {
+		t.Fatalf("%d tables, want one per modality", len(tables))
+	}
+	for _, table := range tables {
+		if err := table.Validate(); err != nil {
+			t.Errorf("%s table: %v", table.Modality, err)
+		}
+		// Four cells cannot determine the law's five coefficients: the
+		// fit must refuse, not return a meaningless curve.
+		if _, err := scaling.FitTable(scaling.PowerLaw{}, table); err == nil || !strings.Contains(err.Error(), "need at least 6") {
+			t.Errorf("%s: fitting 4 cells: %v, want a refusal", table.Modality, err)
+		}
+	}
+	figDir := t.TempDir()
+	paths, err := figures.WriteAll(figDir, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pngs := 0
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || info.Size() == 0 {
+			t.Errorf("figure %s: %v", p, err)
+			continue
+		}
+		if strings.HasSuffix(p, ".png") {
+			pngs++
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := png.Decode(f); err != nil {
+				t.Errorf("figure %s does not decode: %v", p, err)
+			}
+			f.Close()
+		}
+	}
+	if pngs < 3 {
+		t.Errorf("%d PNG figures from the mini grid, want at least one per modality: %v", pngs, paths)
+	}
+}
+
+func testMiniGridLossless(t *testing.T, chunks, chunkSize int) {
+	runner, checkpoints, tokenizer := miniGridSetup(t, chunks, chunkSize)
+	lossless, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolLossless, Tokenizer: tokenizer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runner.Engine = lossless
+	runner.Out = t.TempDir()
+	summary, err := runner.Run(context.Background(), checkpoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("lossless protocol, %d chunks of %d bytes per modality: %d cells, %d tokens coded and decoded in %.1f s: %.0f tokens/s",
+		chunks, chunkSize, len(summary.Cells), summary.Tokens, summary.Seconds, summary.TokensPerSecond())
+	for _, c := range summary.Cells {
+		if c.Chunks != chunks {
+			t.Errorf("%s: %d chunks, want %d", cellKey(c), c.Chunks, chunks)
+		}
+		for _, r := range c.PerChunk {
+			// The real stream is close to the ideal code length: within the
+			// coder's flush and the CDF quantisation, which can also land a
+			// few bits below the float model's ideal.
+			overhead := float64(8*r.CompressedBytes) - r.Bits
+			if !r.RoundTrip || r.CompressedBytes == 0 || math.Abs(overhead) > 64+0.01*r.Bits {
+				t.Errorf("%s chunk %d: round trip %v, %d bytes for %.1f ideal bits", cellKey(c), r.Index, r.RoundTrip, r.CompressedBytes, r.Bits)
+			}
+		}
+		t.Logf("%s: lossless CR %.4f", cellKey(c), c.CR)
+	}
+}
+
+// expectedCell is one row of expected_seed_protocol.csv.
+type expectedCell struct {
+	params float64
+	chunks int
+	cr     float64
+}
+
+func cellKey(c *grid.CellResult) string {
+	return fmt.Sprintf("%s/%d/%s", c.Model, c.Step, c.Modality)
+}
+
+// BenchmarkMiniGridSeedCell measures one cell of the mini grid end to end
+// (checkpoint from the hub cache, model load, 4 text chunks under the seed
+// protocol, result file) and reports the scoring throughput in tokens/s.
+func BenchmarkMiniGridSeedCell(b *testing.B) {
+	avoidSimpleGoDeadlock(b)
+	fixtures := testenv.Shared(b, "fixtures", "pythia-tiny")
+	data := testenv.Shared(b, "data")
+	server := hubtest.Start(b, fixtures, "EleutherAI")
+	src, err := datasets.Open(datasets.Text, data, datasets.Options{Count: 4})
+	if err != nil {
+		b.Fatal(err)
+	}
+	engine, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolSeed, Tokenizer: filepath.Join(data, "tokenizer", "tokenizer.json")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	runner := &grid.Runner{Hub: &hub.Client{Endpoint: server.URL, CacheDir: b.TempDir()}, Engine: engine, Sources: []datasets.Source{src}, BatchSize: 4}
+	cks := []grid.Checkpoint{{Model: "pythia-tiny-16", Step: 1000, Repo: "EleutherAI/pythia-tiny-16", Revision: "step1000"}}
+	tokens, seconds := 0, 0.0
+	for b.Loop() {
+		runner.Out = b.TempDir()
+		summary, err := runner.Run(context.Background(), cks)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tokens += summary.Tokens
+		seconds += summary.Seconds
+	}
+	b.ReportMetric(float64(tokens)/seconds, "tokens/s")
+}
+
+// avoidSimpleGoDeadlock selects sequential op execution on GoMLX's pure-Go
+// backend unless GOMLX_BACKEND says otherwise: with v0.26 on a 2-core
+// machine, ops running in parallel can take every worker while the large
+// matrix products inside them wait for one, and the process hangs. Matrix
+// products still use every core.
+func avoidSimpleGoDeadlock(tb testing.TB) {
+	if os.Getenv("GOMLX_BACKEND") == "" {
+		tb.Setenv("GOMLX_BACKEND", "go:ops_sequential")
+	}
+}
