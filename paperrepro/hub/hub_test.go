@@ -357,3 +357,47 @@ func TestLocalDir(t *testing.T) {
 		t.Errorf("LocalDir without weights: %v, want an error naming the weights files", err)
 	}
 }
+
+// TestCachedReadsAPythonLayout builds the cache huggingface_hub writes -
+// refs/<revision>, snapshots/<commit>/<file> linking ../../blobs/<etag> - by
+// hand, and reads it offline.
+func TestCachedReadsAPythonLayout(t *testing.T) {
+	cache := t.TempDir()
+	folder := hub.RepoFolder(cache, "EleutherAI/pythia-70m")
+	commit := strings.Repeat("a1", 20)
+	weights := []byte("not really weights")
+	sum := sha256.Sum256(weights)
+	files := map[string][]byte{
+		"blobs/" + hex.EncodeToString(sum[:]):        weights,
+		"blobs/" + strings.Repeat("c0", 20):          []byte(`{"model_type": "gpt_neox"}`),
+		"refs/step143000":                            []byte(commit),
+		".no_exist/" + commit + "/model.safetensors": nil,
+	}
+	for name, data := range files {
+		path := filepath.Join(folder, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snapshot := filepath.Join(folder, "snapshots", commit)
+	if err := os.MkdirAll(snapshot, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	links := map[string]string{"config.json": strings.Repeat("c0", 20), "pytorch_model.bin": hex.EncodeToString(sum[:])}
+	for name, blob := range links {
+		if err := os.Symlink(filepath.Join("..", "..", "blobs", blob), filepath.Join(snapshot, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	client := &hub.Client{CacheDir: cache, Offline: true}
+	ckpt, err := client.Fetch(context.Background(), "EleutherAI/pythia-70m", "step143000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ckpt.Commit != commit || ckpt.Dir != snapshot || ckpt.WeightsSHA256 != hex.EncodeToString(sum[:]) || ckpt.Weights[0].Name != "pytorch_model.bin" {
+		t.Errorf("checkpoint from a Python-made cache: %+v", ckpt)
+	}
+}

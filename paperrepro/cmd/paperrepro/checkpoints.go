@@ -90,8 +90,14 @@ func modelRepo(name string) (string, error) {
 		full = "pythia-" + full
 	}
 	if _, sized := results.NominalParams(full); !sized || !results.IsKnownModel(full) {
-		return "", usagef("unknown model %q: use a Pythia model (%s, optionally with -deduped), a hub repository ORG/NAME, or -model-dir DIR",
-			name, strings.Join(results.KnownModels(), ", "))
+		var sizes []string
+		for _, m := range results.KnownModels() {
+			if _, ok := results.NominalParams(m); ok {
+				sizes = append(sizes, strings.TrimPrefix(m, "pythia-"))
+			}
+		}
+		return "", usagef("unknown model %q: use a Pythia size (%s, optionally with -deduped), a hub repository ORG/NAME, or -model-dir DIR",
+			name, strings.Join(sizes, ", "))
 	}
 	return pythiaOrg + "/" + full, nil
 }
