@@ -58,7 +58,7 @@ func PrintComparison(w io.Writer, modality string, cmp []Comparison, tolerance f
 	fmt.Fprintf(tw, "model\tstep\tours\tpaper\tdiff\t\n")
 	for _, c := range cmp {
 		if !c.Have() {
-			fmt.Fprintf(tw, "%s\t%d\t-\t%.3f\t\tnot computed\n", c.Model, c.Step, c.Paper)
+			fmt.Fprintf(tw, "%s\t%d\t-\t%.3f\t\t  not computed\n", c.Model, c.Step, c.Paper)
 			continue
 		}
 		compared++
@@ -68,7 +68,7 @@ func PrintComparison(w io.Writer, modality string, cmp []Comparison, tolerance f
 		} else {
 			verdict = fmt.Sprintf("off by more than %.2f", tolerance)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.3f\t%+.4f\t%s\n", c.Model, c.Step, c.Ours, c.Paper, c.Diff(), verdict)
+		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.3f\t%+.4f\t  %s\n", c.Model, c.Step, c.Ours, c.Paper, c.Diff(), verdict)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "%s: %d of %d cells computed, %d of them within %.2f of the paper\n", modality, compared, len(cmp), within, tolerance)
