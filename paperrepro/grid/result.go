@@ -37,7 +37,9 @@ type ChunkResult struct {
 	Seconds float64 `json:"seconds"`
 }
 
-// CheckpointInfo identifies the weights a cell was computed with.
+// CheckpointInfo identifies the weights a cell was computed with: a hub
+// repository at a revision and its commit, or a local folder (Dir), and the
+// weights' sha256 either way.
 type CheckpointInfo struct {
 	Repo          string `json:"repo,omitempty"`
 	Revision      string `json:"revision,omitempty"`
@@ -70,32 +72,48 @@ func (p ProtocolInfo) Label() string {
 // modality's chunks under one protocol - with everything needed to trust
 // or redo it. It is the JSON of a result file.
 type CellResult struct {
-	Model    string  `json:"model"`
-	Params   float64 `json:"params"`
-	Step     int     `json:"step"`
-	Modality string  `json:"modality"`
+	// Model is the model's name in the tables, e.g. "pythia-70m".
+	Model string `json:"model"`
+	// Params is the model size P: the nominal size a Pythia name states,
+	// else the parameter count from its config.
+	Params float64 `json:"params"`
+	// Step is the training step S.
+	Step int `json:"step"`
+	// Modality is "text", "image" or "speech".
+	Modality string `json:"modality"`
 
 	// CR is the mean compression ratio over the chunks not dropped.
-	CR            float64 `json:"compression_ratio"`
-	Chunks        int     `json:"chunks"`
-	DroppedChunks int     `json:"dropped_chunks"`
-	Tokens        int     `json:"tokens"`
-	Bits          float64 `json:"bits"`
+	CR float64 `json:"compression_ratio"`
+	// Chunks counts the chunks scored, DroppedChunks those left out of CR.
+	Chunks        int `json:"chunks"`
+	DroppedChunks int `json:"dropped_chunks"`
+	// Tokens and Bits total the chunks' tokens and ideal bits.
+	Tokens int     `json:"tokens"`
+	Bits   float64 `json:"bits"`
 	// CompressedBytes sums the real streams (lossless protocol only).
 	CompressedBytes int `json:"compressed_bytes,omitempty"`
 
-	Checkpoint CheckpointInfo      `json:"checkpoint"`
-	Backend    string              `json:"backend"`
-	Protocol   ProtocolInfo        `json:"protocol"`
-	Data       datasets.Provenance `json:"data"`
+	// Checkpoint identifies the weights; its WeightsSHA256 makes step
+	// branches holding identical weights visible (EleutherAI/pythia#205).
+	Checkpoint CheckpointInfo `json:"checkpoint"`
+	// Backend is the GoMLX backend that computed the cell.
+	Backend string `json:"backend"`
+	// Protocol is the protocol and its options.
+	Protocol ProtocolInfo `json:"protocol"`
+	// Data is where the chunks came from: files, their sha256, the rule.
+	Data datasets.Provenance `json:"data"`
 	// Fingerprint digests the protocol, its options and the data (not the
 	// machine-specific paths); a finished cell is reused only by a run with
 	// the same fingerprint.
 	Fingerprint string `json:"fingerprint"`
 
+	// WallSeconds is the time spent scoring the chunks (loading the model
+	// excluded), summed over the runs that computed them; TokensPerSecond
+	// is Tokens over it.
 	WallSeconds     float64 `json:"wall_seconds"`
 	TokensPerSecond float64 `json:"tokens_per_second"`
 
+	// PerChunk holds every chunk's result, in chunk order.
 	PerChunk []ChunkResult `json:"per_chunk"`
 }
 
