@@ -44,7 +44,14 @@
 //	mkdir -p ~/pjrt && ln -sf $SITE/jax_plugins/xla_cuda13/xla_cuda_plugin.so ~/pjrt/pjrt_c_api_cuda_plugin.so
 //	ln -sfn $SITE/nvidia ~/nvidia   # go-xla looks for nvidia/ beside or above the plugin
 //	export PJRT_PLUGIN_LIBRARY_PATH=~/pjrt
-//	GOMLX_BACKEND=xla:cuda ./paperrepro run --out results ...
+//	./paperrepro run -float16 -batch 32 -out results
+//
+// With GOMLX_BACKEND unset, neox picks xla:cuda when it finds the cuda plugin
+// and says so on stderr ("neox: running on GoMLX backend ..."). Setting
+// GOMLX_BACKEND=xla:cuda explicitly also works, but then GoMLX first tries to
+// download its default CPU plugin from GitHub, which fails on machines
+// without internet access (seen here: "failed to auto-install"). Larger
+// -batch values keep a GPU busy; a killed run still loses at most one batch.
 //
 // Every result file records the backend, because floating-point results (and
 // so lossless streams) differ between backends. This path is documentation
