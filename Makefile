@@ -25,8 +25,10 @@ test: setup
 	$(MAKE) notebooks
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
+## (selfcheck.sh first proves that failing cells of each kind make it fail)
 notebooks: setup-notebooks
 	cd notebooks/tools && $(GO) test ./...
+	notebooks/tools/selfcheck.sh
 	notebooks/tools/execute.sh notebooks/*.ipynb
 
 ## notebooks-refresh: execute every notebook and store its outputs in it, for committing
