@@ -79,5 +79,5 @@ func ExampleEncodeChunks() {
 	}
 	// Output:
 	// chunk 0: 18 tokens, 21 bytes, round trip true
-	// chunk 1: 16 tokens, 19 bytes, round trip true
+	// chunk 1: 16 tokens, 18 bytes, round trip true
 }

@@ -64,7 +64,9 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 	if batch <= 0 {
 		batch = 8
 	}
-	res := SeedResult{Chunks: make([]SeedChunk, len(chunks))}
+	tokens := make([]int, len(chunks))
+	bits := make([][]float64, len(chunks))
+	sizes := make([]int, len(chunks))
 	for start := 0; start < len(chunks); start += batch {
 		end := min(start+batch, len(chunks))
 		seqs := make([][]int, 0, end-start)
@@ -75,36 +77,45 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 			}
 			seqs = append(seqs, ids[:min(len(ids), maxTokens)])
 		}
-		bits, err := s.Model.TokenBits(seqs)
+		out, err := s.Model.TokenBits(seqs)
 		if err != nil {
 			return SeedResult{}, fmt.Errorf("seed protocol: scoring chunks %d..%d: %w", start, end-1, err)
 		}
-		if len(bits) != len(seqs) {
-			return SeedResult{}, fmt.Errorf("seed protocol: scoring chunks %d..%d: got %d results for %d sequences", start, end-1, len(bits), len(seqs))
+		if len(out) != len(seqs) {
+			return SeedResult{}, fmt.Errorf("seed protocol: scoring chunks %d..%d: got %d results for %d sequences", start, end-1, len(out), len(seqs))
 		}
 		for j, seq := range seqs {
-			if want := max(0, len(seq)-1); len(bits[j]) != want {
-				return SeedResult{}, fmt.Errorf("seed protocol: chunk %d: got %d token scores for %d tokens, want %d", start+j, len(bits[j]), len(seq), want)
+			if want := max(0, len(seq)-1); len(out[j]) != want {
+				return SeedResult{}, fmt.Errorf("seed protocol: chunk %d: got %d token scores for %d tokens, want %d", start+j, len(out[j]), len(seq), want)
 			}
-			total := SumBits(bits[j], s.Float16)
-			cr := total / float64(8*len(chunks[start+j]))
-			res.Chunks[start+j] = SeedChunk{Tokens: len(seq), Bits: total, CR: cr, Dropped: !(cr > SeedMinCR && cr < SeedMaxCR)}
+			tokens[start+j], bits[start+j], sizes[start+j] = len(seq), out[j], len(chunks[start+j])
 		}
 	}
+	return seedResult(tokens, bits, sizes, s.Float16), nil
+}
+
+// seedResult totals per-token bits into chunk scores (CR = bits / (8 *
+// size)) and averages the chunks whose CR lies in (SeedMinCR, SeedMaxCR).
+func seedResult(tokens []int, bits [][]float64, sizes []int, float16 bool) SeedResult {
+	res := SeedResult{Chunks: make([]SeedChunk, len(tokens))}
 	sum := 0.0
-	for _, c := range res.Chunks {
-		if c.Dropped {
+	for i := range tokens {
+		total := SumBits(bits[i], float16)
+		cr := total / float64(8*sizes[i])
+		dropped := !(cr > SeedMinCR && cr < SeedMaxCR)
+		res.Chunks[i] = SeedChunk{Tokens: tokens[i], Bits: total, CR: cr, Dropped: dropped}
+		if dropped {
 			res.Dropped++
 			continue
 		}
 		res.Kept++
-		sum += c.CR
+		sum += cr
 	}
 	res.MeanCR = math.NaN()
 	if res.Kept > 0 {
 		res.MeanCR = sum / float64(res.Kept)
 	}
-	return res, nil
+	return res
 }
 
 // SumBits adds per-token costs in bits, in order. With float16 set it first
