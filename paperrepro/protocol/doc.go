@@ -38,7 +38,17 @@
 //     two bits of the previous byte, the top bit of the byte before it, and
 //     bit 6 of the current byte. Text costs almost nothing here (the top bit
 //     is nearly always 0); for image and speech bytes it is the price of
-//     not giving the model the full byte.
+//     not giving the model the full byte. Measured on the first 2048-byte
+//     chunk of each modality: text 33 bits (0.016 bits/byte), image 292
+//     bits (0.14 bits/byte), speech 576 bits (0.28 bits/byte).
+//
+// The coder's own overhead is small: the range coder costs about 0.001
+// bits per token plus at most about two bytes per chunk for the flush, and
+// quantising to a 2^30 total changes the cost by under 1e-4 bits per token
+// for a well-calibrated model. (The random tiny test checkpoints put about
+// 2^-22 on the actual tokens, where the minimum frequency of 1/2^30 given to
+// every token helps: quantised costs come out 0.05-0.15 bits per token below
+// the float ones there.)
 //
 // The model runs incrementally (a KV-cache Decoder), for compressing and
 // decompressing alike, because the full forward pass and the incremental one
