@@ -26,7 +26,8 @@ const float16FloorProb = 1e-10
 type Seed struct {
 	Tokenizer Encoder
 	Model     Scorer
-	// MaxTokens truncates each chunk's tokens; 0 means PaperMaxTokens.
+	// MaxTokens truncates each chunk's tokens; 0 means PaperMaxTokens and a
+	// negative value keeps every token.
 	MaxTokens int
 	// Float16 emulates the paper's float16 softmax output: each token's
 	// probability is rounded to float16, and 0 becomes 1e-10.
@@ -75,7 +76,10 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 			if err != nil {
 				return SeedResult{}, fmt.Errorf("seed protocol: tokenizing chunk %d: %w", i, err)
 			}
-			seqs = append(seqs, ids[:min(len(ids), maxTokens)])
+			if maxTokens >= 0 && len(ids) > maxTokens {
+				ids = ids[:maxTokens]
+			}
+			seqs = append(seqs, ids)
 		}
 		out, err := s.Model.TokenBits(seqs)
 		if err != nil {

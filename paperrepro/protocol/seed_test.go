@@ -66,6 +66,19 @@ func TestSeedScore(t *testing.T) {
 	}
 }
 
+func TestSeedMaxTokens(t *testing.T) {
+	chunk := [][]byte{[]byte(strings.Repeat("A", 2048))}
+	for _, c := range []struct{ max, want int }{{0, 1024}, {10, 10}, {-1, 2048}} {
+		res, err := Seed{Tokenizer: newStandinTokenizer(), Model: &fixedScorer{}, MaxTokens: c.max}.Score(chunk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Chunks[0].Tokens; got != c.want {
+			t.Errorf("MaxTokens %d: scored %d tokens, want %d", c.max, got, c.want)
+		}
+	}
+}
+
 func TestSeedDropsOutsideRange(t *testing.T) {
 	cases := []struct {
 		bits    float64
