@@ -76,13 +76,16 @@ func chooseBackend(setting string, plugins func() []string) (_ *backendChoice, e
 	return &backendChoice{backend: b, name: reported}, nil
 }
 
-// simpleGoOptions works around a GoMLX v0.26.0 pure-Go backend deadlock:
-// parallelism=1 with parallel op execution never finishes, so it adds
-// ops_sequential whenever parallelism is 1.
+// simpleGoOptions adds ops_sequential unless ops_parallel is asked for.
+// GoMLX v0.26.0's pure-Go backend deadlocks when it runs ops in parallel
+// and every worker slot holds a matrix multiplication waiting for a slot to
+// split its batch over (seen with four independent output-layer blocks; and
+// always with parallelism=1). Sequential op execution still splits each
+// matrix multiplication, where the time goes, over all cores.
 func simpleGoOptions(options string) string {
-	parts := strings.Split(options, ",")
-	if slices.Contains(parts, "parallelism=1") && !slices.Contains(parts, "ops_sequential") {
+	parts := slices.DeleteFunc(strings.Split(options, ","), func(s string) bool { return s == "" })
+	if !slices.Contains(parts, "ops_sequential") && !slices.Contains(parts, "ops_parallel") {
 		parts = append(parts, "ops_sequential")
 	}
-	return strings.Trim(strings.Join(parts, ","), ",")
+	return strings.Join(parts, ",")
 }

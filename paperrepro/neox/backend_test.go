@@ -10,10 +10,11 @@ import (
 
 func TestSimpleGoOptions(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{"", ""},
-		{"parallelism=2", "parallelism=2"},
+		{"", "ops_sequential"},
+		{"parallelism=2", "parallelism=2,ops_sequential"},
 		{"parallelism=1", "parallelism=1,ops_sequential"},
 		{"parallelism=1,ops_sequential", "parallelism=1,ops_sequential"},
+		{"ops_parallel", "ops_parallel"},
 	} {
 		if got := simpleGoOptions(tc.in); got != tc.want {
 			t.Errorf("simpleGoOptions(%q) = %q, want %q", tc.in, got, tc.want)

@@ -151,7 +151,7 @@ func TestGolden(t *testing.T) {
 			worstLogp := 0.0
 			for b := range g.logits {
 				for i, logits := range g.logits[b] {
-					want := logSoftmax64(logits)
+					want := referenceLogSoftmax(logits)
 					for v := range want {
 						worstLogp = max(worstLogp, math.Abs(float64(logp[b][i][v])-want[v]))
 					}
@@ -165,7 +165,7 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-func logSoftmax64(logits []float32) []float64 {
+func referenceLogSoftmax(logits []float32) []float64 {
 	top := float64(slices.Max(logits))
 	sum := 0.0
 	for _, l := range logits {

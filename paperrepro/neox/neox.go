@@ -199,48 +199,69 @@ func (w graphWeights) fullPass(ids *Node) *Node {
 }
 
 // outputRowsPerChunk bounds the rows of the [rows, vocab] logits block that
-// tokenBitsGraph materialises at once.
+// the output layer materialises at once (in float32 and float64).
 const outputRowsPerChunk = 512
 
-// tokenBitsGraph: inputs ids, targets [batch, seq] int32, then the params;
-// output [batch, seq] float32, -ln p(targets[b,t] | ids[b,:t+1]). Only the
-// log-normaliser and the target's logit are kept of each logits block.
-func (m *Model) tokenBitsGraph(inputs []*Node) *Node {
-	ids, targets := inputs[0], inputs[1]
-	w := m.weightsOf(inputs[2:])
-	h := w.fullPass(ids)
-	batch, seq := ids.Shape().Dimensions[0], ids.Shape().Dimensions[1]
-	rows := batch * seq
-	h = Reshape(h, rows, m.cfg.HiddenSize)
-	targets = Reshape(targets, rows)
+// byOutputChunks applies the output layer to hidden states h [rows, hidden]
+// in blocks of outputRowsPerChunk rows: fn gets the block's logits [n, vocab]
+// (float32) and its first row, and the blocks' results are concatenated.
+func (w graphWeights) byOutputChunks(h *Node, fn func(logits *Node, start int) *Node) *Node {
+	rows := h.Shape().Dimensions[0]
 	var parts []*Node
 	for start := 0; start < rows; start += outputRowsPerChunk {
 		end := min(start+outputRowsPerChunk, rows)
-		parts = append(parts, negLogProbOfTargets(w.logits(Slice(h, AxisRange(start, end))), Slice(targets, AxisRange(start, end))))
+		parts = append(parts, fn(w.logits(Slice(h, AxisRange(start, end))), start))
 	}
-	nll := parts[0]
-	if len(parts) > 1 {
-		nll = Concatenate(parts, 0)
+	if len(parts) == 1 {
+		return parts[0]
 	}
+	return Concatenate(parts, 0)
+}
+
+// logNormaliser is log sum_v exp(logits[r, v]) for logits [rows, vocab],
+// [rows] in float64. The sum runs in float64, like the reference's
+// log_softmax of float64 logits: a float32 sum over Pythia's 50,304 words
+// comes out low by about 5e-5 (relative), biasing every token's bits.
+func logNormaliser(logits *Node) *Node {
+	top := ReduceAndKeep(logits, ReduceMax, -1)
+	shifted := Sub(ConvertDType(logits, dtypes.Float64), ConvertDType(top, dtypes.Float64))
+	return Add(Log(ReduceSum(Exp(shifted), -1)), ConvertDType(Squeeze(top, -1), dtypes.Float64))
+}
+
+// tokenBitsGraph: inputs ids, targets [batch, seq] int32, then the params;
+// output [batch, seq] float64, -ln p(targets[b,t] | ids[b,:t+1]). Of each
+// logits block only the log-normaliser and the target's logit are kept.
+func (m *Model) tokenBitsGraph(inputs []*Node) *Node {
+	ids, targets := inputs[0], inputs[1]
+	w := m.weightsOf(inputs[2:])
+	batch, seq := ids.Shape().Dimensions[0], ids.Shape().Dimensions[1]
+	h := Reshape(w.fullPass(ids), batch*seq, m.cfg.HiddenSize)
+	targets = Reshape(targets, batch*seq)
+	nll := w.byOutputChunks(h, func(logits *Node, start int) *Node {
+		rows, vocab := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1]
+		flatIndex := Add(MulScalar(Iota(logits.Graph(), shapes.Make(dtypes.Int32, rows), 0), vocab), Slice(targets, AxisRange(start, start+rows)))
+		target := Gather(Reshape(logits, rows*vocab), InsertAxes(flatIndex, -1))
+		return Sub(logNormaliser(logits), ConvertDType(target, dtypes.Float64))
+	})
 	return Reshape(nll, batch, seq)
 }
 
-// negLogProbOfTargets is logsumexp(logits[r]) - logits[r, targets[r]] for
-// logits [rows, vocab], using the same shifted logits for both terms.
-func negLogProbOfTargets(logits, targets *Node) *Node {
-	rows, vocab := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1]
-	shifted := Sub(logits, ReduceAndKeep(logits, ReduceMax, -1))
-	logNormaliser := Log(ReduceSum(Exp(shifted), -1))
-	flatIndex := Add(MulScalar(Iota(logits.Graph(), shapes.Make(dtypes.Int32, rows), 0), vocab), targets)
-	target := Gather(Reshape(shifted, rows*vocab), InsertAxes(flatIndex, -1))
-	return Sub(logNormaliser, target)
-}
-
 // logProbsGraph: input ids [batch, seq] int32, then the params; output
-// [batch, seq, vocab] float32 natural-log next-token distributions.
+// [batch, seq, vocab] float32 natural-log next-token distributions
+// (normalised in float64, see logNormaliser).
 func (m *Model) logProbsGraph(inputs []*Node) *Node {
 	w := m.weightsOf(inputs[1:])
-	return LogSoftmax(w.logits(w.fullPass(inputs[0])), -1)
+	batch, seq := inputs[0].Shape().Dimensions[0], inputs[0].Shape().Dimensions[1]
+	h := Reshape(w.fullPass(inputs[0]), batch*seq, m.cfg.HiddenSize)
+	logp := w.byOutputChunks(h, logSoftmax64)
+	return Reshape(logp, batch, seq, m.cfg.VocabSize)
+}
+
+// logSoftmax64 is the log-softmax of logits [rows, vocab] computed in
+// float64 and rounded to float32; start is unused (byOutputChunks' signature).
+func logSoftmax64(logits *Node, _ int) *Node {
+	norm := InsertAxes(logNormaliser(logits), -1)
+	return ConvertDType(Sub(ConvertDType(logits, dtypes.Float64), norm), dtypes.Float32)
 }
 
 // TokenBits returns out[b][t-1] = -log2 p(seqs[b][t] | seqs[b][:t]) for
@@ -263,13 +284,13 @@ func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("TokenBits: %w", err)
 		}
-		flat := tensors.MustCopyFlatData[float32](nll)
+		flat := tensors.MustCopyFlatData[float64](nll)
 		nll.FinalizeAll()
 		for b := range batch {
 			s := seqs[group.start+b]
 			bits := make([]float64, len(s)-1)
 			for t := range bits {
-				bits[t] = float64(flat[b*seq+t]) / math.Ln2
+				bits[t] = flat[b*seq+t] / math.Ln2
 			}
 			out[group.start+b] = bits
 		}
