@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBatchingMatchesOneAtATime scores sequences of different lengths in one
@@ -198,5 +199,31 @@ func TestConcurrentScoring(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestManyOutputChunksFinish guards against a GoMLX v0.26.0 pure-Go backend
+// deadlock (see simpleGoOptions): four sequences of 700 tokens give six
+// independent output-layer blocks, which used to hang with parallel op execution.
+func TestManyOutputChunksFinish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scores 2800 tokens over a 50,304-word vocabulary")
+	}
+	cfg := pythia70mShape
+	cfg.HiddenSize, cfg.NumAttentionHeads, cfg.NumHiddenLayers, cfg.IntermediateSize = 16, 2, 1, 64
+	m := randomModel(t, cfg)
+	seqs := randomSeqs(4, 700, cfg.VocabSize)
+	done := make(chan error, 1)
+	go func() {
+		_, err := m.TokenBits(seqs)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Minute):
+		t.Fatal("TokenBits did not finish in 5 minutes (deadlock?)")
 	}
 }
