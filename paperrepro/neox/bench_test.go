@@ -169,3 +169,13 @@ func BenchmarkDecoderTiny(b *testing.B) {
 func BenchmarkDecoderPythia70mShape(b *testing.B) {
 	benchmarkDecoder(b, randomModel(b, pythia70mShape), 4, 1024)
 }
+
+// tiedCheckpoint serves embed_in's values for embed_out too.
+type tiedCheckpoint struct{ *randomCheckpoint }
+
+func (c tiedCheckpoint) ReadFloat32(name string, dst []float32) error {
+	if name == "embed_out.weight" {
+		name = "gpt_neox.embed_in.weight"
+	}
+	return c.randomCheckpoint.ReadFloat32(name, dst)
+}

@@ -189,17 +189,37 @@ func (w graphWeights) linear(x *Node, name string) *Node {
 	return y
 }
 
-// logits is embed_out applied to hidden states [..., hidden_size].
+// logits is embed_out applied to hidden states [..., hidden_size]. embed_out
+// is held in blocks of outputBlockRows words (see outputBlockNames), whose
+// logits are concatenated.
 func (w graphWeights) logits(h *Node) *Node {
-	return DotGeneral(h, []int{h.Rank() - 1}, nil, w.get(w.outputName()), []int{1}, nil)
+	if w.cfg.TieWordEmbeddings {
+		return DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil)
+	}
+	var parts []*Node
+	for _, name := range outputBlockNames(w.cfg.VocabSize) {
+		parts = append(parts, DotGeneral(h, []int{h.Rank() - 1}, nil, w.get(name), []int{1}, nil))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return Concatenate(parts, -1)
 }
 
-// outputName is embed_out.weight, or embed_in's when tie_word_embeddings.
-func (w graphWeights) outputName() string {
-	if w.cfg.TieWordEmbeddings {
-		return "gpt_neox.embed_in.weight"
+// outputBlockRows is the number of words per embed_out block. The pure-Go
+// backend copies both operands of a large matrix product into blocks on
+// every call, but multiplies small ones in place: with 4096-word blocks a
+// decoder step for up to 4 streams is small, instead of re-copying all of
+// embed_out (100 MB for Pythia-70m) for every token.
+const outputBlockRows = 4096
+
+// outputBlockNames names the embed_out blocks for a vocabulary of vocab words.
+func outputBlockNames(vocab int) []string {
+	var names []string
+	for start := 0; start < vocab; start += outputBlockRows {
+		names = append(names, "embed_out.weight["+strconv.Itoa(start)+":"+strconv.Itoa(min(start+outputBlockRows, vocab))+"]")
 	}
-	return "embed_out.weight"
+	return names
 }
 
 // rotaryTables returns cos and sin [positions, rotary_dims] for positions

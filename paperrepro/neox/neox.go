@@ -80,6 +80,12 @@ func newModel(cfg Config, choice *backendChoice, ckpt checkpoint) (_ *Model, err
 		}
 	}()
 	for _, spec := range specs {
+		if spec.Name == "embed_out.weight" {
+			if err := m.addOutputBlocks(ckpt, spec); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		t, err := m.newTensor(spec.Shape, func(dst []float32) error { return ckpt.ReadFloat32(spec.Name, dst) })
 		if err != nil {
 			return nil, fmt.Errorf("tensor %q: %w", spec.Name, err)
@@ -114,6 +120,31 @@ func newModel(cfg Config, choice *backendChoice, ckpt checkpoint) (_ *Model, err
 	}
 	m.logProbsExec.SetMaxCache(-1)
 	return m, nil
+}
+
+// addOutputBlocks adds embed_out as blocks of outputBlockRows words (see
+// graphWeights.logits). The whole tensor is read once into a temporary
+// buffer, so loading briefly holds embed_out twice.
+func (m *Model) addOutputBlocks(ckpt checkpoint, spec weightSpec) error {
+	vocab, hidden := spec.Shape[0], spec.Shape[1]
+	all := make([]float32, vocab*hidden)
+	if err := ckpt.ReadFloat32(spec.Name, all); err != nil {
+		return fmt.Errorf("tensor %q: %w", spec.Name, err)
+	}
+	for i, name := range outputBlockNames(vocab) {
+		start := i * outputBlockRows
+		rows := min(outputBlockRows, vocab-start)
+		t, err := m.newTensor([]int{rows, hidden}, func(dst []float32) error {
+			copy(dst, all[start*hidden:(start+rows)*hidden])
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("tensor %q: %w", spec.Name, err)
+		}
+		m.params = append(m.params, t)
+		m.paramNames = append(m.paramNames, name)
+	}
+	return nil
 }
 
 // newTensor makes a float32 tensor of shape on the backend, filled by fill.

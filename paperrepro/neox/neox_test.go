@@ -227,3 +227,46 @@ func TestManyOutputChunksFinish(t *testing.T) {
 		t.Fatal("TokenBits did not finish in 5 minutes (deadlock?)")
 	}
 }
+
+// TestOutputBlocks checks that embed_out held in blocks (a 10,000-word
+// vocabulary makes three) gives the logits of the single unsplit matrix,
+// which a tied-embedding model with the same values uses.
+func TestOutputBlocks(t *testing.T) {
+	cfg := pythia70mShape
+	cfg.HiddenSize, cfg.NumAttentionHeads, cfg.NumHiddenLayers, cfg.IntermediateSize, cfg.VocabSize = 32, 2, 1, 64, 10000
+	if n := len(outputBlockNames(cfg.VocabSize)); n != 3 {
+		t.Fatalf("%d blocks, want 3", n)
+	}
+	choice, err := sharedBackend()
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocked, err := newModel(cfg, choice, tiedCheckpoint{newRandomCheckpoint(cfg, 5)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer blocked.Close()
+	tiedCfg := cfg
+	tiedCfg.TieWordEmbeddings = true
+	single, err := newModel(tiedCfg, choice, newRandomCheckpoint(tiedCfg, 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer single.Close()
+	seqs := randomSeqs(2, 40, cfg.VocabSize)
+	want, err := single.NextTokenLogProbs(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := blocked.NextTokenLogProbs(seqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := maxAbsDiff(got, want); d > 1e-5 {
+		t.Errorf("blocked and single embed_out log-probs differ by %.3g", d)
+	}
+	decoded := decodeAll(t, blocked, seqs, 64)
+	if d := maxAbsDiff(decoded, want); d > goldenTolerance {
+		t.Errorf("blocked decoder and single embed_out log-probs differ by %.3g", d)
+	}
+}
