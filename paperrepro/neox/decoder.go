@@ -108,7 +108,8 @@ func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 	return out, nil
 }
 
-// Close frees the caches and the compiled step. It is safe to call twice.
+// Close frees the caches (the compiled step stays with the Model for the
+// next decoder of this shape). It is safe to call twice.
 func (d *Decoder) Close() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -116,8 +117,7 @@ func (d *Decoder) Close() {
 }
 
 func (d *Decoder) close() {
-	d.exec = nil // compiled steps belong to the Model, which frees them
-
+	d.exec = nil
 	for _, c := range d.caches {
 		c.FinalizeAll()
 	}

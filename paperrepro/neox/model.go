@@ -16,8 +16,8 @@ import (
 //	block(x) = x + attention(input_layernorm(x)) + mlp(post_attention_layernorm(x))   use_parallel_residual
 //	block(x) = h + mlp(post_attention_layernorm(h)), h = x + attention(input_layernorm(x))   otherwise
 //
-// Activations are float32; the weights arrive as graph parameters in the
-// order of weightSpecs.
+// Activations are float32 (log-normalisers float64); the weights arrive as
+// graph parameters, found by checkpoint name.
 
 // graphWeights are the model weights as nodes of one graph, by checkpoint name.
 type graphWeights struct {
@@ -46,6 +46,11 @@ func (w graphWeights) hiddenStates(ids, cos, sin *Node, attend attendFn) *Node {
 	for i := range w.cfg.NumHiddenLayers {
 		x = w.block(i, x, cos, sin, attend)
 	}
+	return w.finalNorm(x)
+}
+
+// finalNorm is final_layer_norm, applied after the last layer.
+func (w graphWeights) finalNorm(x *Node) *Node {
 	return w.layerNorm(x, "gpt_neox.final_layer_norm")
 }
 
