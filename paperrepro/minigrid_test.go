@@ -37,16 +37,16 @@ var miniGrid = struct {
 // modality. The seed protocol scores them at a few hundred tokens/s on the
 // pure-Go backend, so all 16 take minutes and the default checks the first 2
 // (-short: 1).
-// The lossless protocol runs the model once per token, twice (to compress,
-// then to decompress and compare), at about 16 tokens/s for these tiny
-// models: by default it codes one short chunk per cell (-short: shorter).
+// The lossless protocol runs the model's decoder once per token, twice (to
+// compress, then to decompress and compare), at about 230 tokens/s for these
+// tiny models: by default it codes one 256-byte chunk per cell (-short: 32).
 // The full checks:
 //
 //	go test ./paperrepro -run MiniGrid -timeout 0 -minigrid.chunks=16 -minigrid.lossless-chunks=16 -minigrid.lossless-bytes=2048
 var (
 	miniGridChunks         = flag.Int("minigrid.chunks", 2, "seed-protocol chunks per modality in TestMiniGrid (the fixture has 16)")
 	miniGridLosslessChunks = flag.Int("minigrid.lossless-chunks", 1, "lossless-protocol chunks per modality in TestMiniGrid")
-	miniGridLosslessBytes  = flag.Int("minigrid.lossless-bytes", 64, "bytes per lossless-protocol chunk in TestMiniGrid (the paper's chunks: 2048)")
+	miniGridLosslessBytes  = flag.Int("minigrid.lossless-bytes", 256, "bytes per lossless-protocol chunk in TestMiniGrid (the paper's chunks: 2048)")
 )
 
 // miniGridSetup starts the fake hub and opens the data, exactly as
@@ -127,7 +127,6 @@ func atof(t *testing.T, s string) float64 {
 // the independent PyTorch reference (expected_seed_protocol*.csv) within
 // 1e-4; every chunk must round-trip under the lossless protocol.
 func TestMiniGrid(t *testing.T) {
-	avoidSimpleGoDeadlock(t)
 	seedChunks, losslessBytes := *miniGridChunks, *miniGridLosslessBytes
 	if testing.Short() {
 		seedChunks, losslessBytes = min(seedChunks, 1), min(losslessBytes, 32)
@@ -301,7 +300,6 @@ func cellKey(c *grid.CellResult) string {
 // (checkpoint from the hub cache, model load, 4 text chunks under the seed
 // protocol, result file) and reports the scoring throughput in tokens/s.
 func BenchmarkMiniGridSeedCell(b *testing.B) {
-	avoidSimpleGoDeadlock(b)
 	fixtures := testenv.Shared(b, "fixtures", "pythia-tiny")
 	data := testenv.Shared(b, "data")
 	server := hubtest.Start(b, fixtures, "EleutherAI")
@@ -326,15 +324,4 @@ func BenchmarkMiniGridSeedCell(b *testing.B) {
 		seconds += summary.Seconds
 	}
 	b.ReportMetric(float64(tokens)/seconds, "tokens/s")
-}
-
-// avoidSimpleGoDeadlock selects sequential op execution on GoMLX's pure-Go
-// backend unless GOMLX_BACKEND says otherwise: with v0.26 on a 2-core
-// machine, ops running in parallel can take every worker while the large
-// matrix products inside them wait for one, and the process hangs. Matrix
-// products still use every core.
-func avoidSimpleGoDeadlock(tb testing.TB) {
-	if os.Getenv("GOMLX_BACKEND") == "" {
-		tb.Setenv("GOMLX_BACKEND", "go:ops_sequential")
-	}
 }

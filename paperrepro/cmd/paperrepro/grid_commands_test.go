@@ -22,11 +22,6 @@ func fakeHubEnv(t *testing.T) (data string) {
 	t.Setenv("HF_HUB_CACHE", t.TempDir())
 	t.Setenv("HF_HUB_OFFLINE", "")
 	t.Setenv("HF_TOKEN", "")
-	if os.Getenv("GOMLX_BACKEND") == "" {
-		// See TestMiniGrid: GoMLX v0.26's pure-Go backend can deadlock on
-		// two cores with parallel ops.
-		t.Setenv("GOMLX_BACKEND", "go:ops_sequential")
-	}
 	return data
 }
 
