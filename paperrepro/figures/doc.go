@@ -8,5 +8,6 @@
 // paper's now, the grid's computed tables later) and fits the law itself
 // with scaling.PowerLaw. Axes and tick labels come from the data, so a grid
 // of tiny test models plots as readably as the paper's. WriteAll writes
-// every figure as PNG and SVG.
+// every figure as PNG and SVG; Figure.PNG draws one at any resolution, as
+// the notebooks do at 72 dpi to keep their stored images small.
 package figures

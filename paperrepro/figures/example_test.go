@@ -1,7 +1,9 @@
 package figures_test
 
 import (
+	"bytes"
 	"fmt"
+	"image/png"
 	"os"
 	"path/filepath"
 
@@ -47,4 +49,31 @@ func ExampleWriteAll() {
 func ExampleCount() {
 	fmt.Println(figures.Count(70e6), figures.Count(1.4e9), figures.Count(143000))
 	// Output: 70M 1.4B 143k
+}
+
+// Draw Figure 1 at screen resolution, e.g. to show it inline in a notebook,
+// where the 150 dpi of the files would make the notebook heavy.
+func ExampleFigure_PNG() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	figs, err := figures.Figures(paper.Tables, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	data, err := figs[0].PNG(72)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: %dx%d pixels\n", figs[0].Name, img.Bounds().Dx(), img.Bounds().Dy())
+	// Output: figure1_heatmaps: 1123x331 pixels
 }

@@ -9,6 +9,9 @@ import (
 	"slices"
 	"testing"
 
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -87,7 +90,7 @@ func checkFigures(t *testing.T, tables []results.Table) {
 		if err != nil {
 			t.Fatalf("%s.png: %v", f.Name, err)
 		}
-		w, h := f.PixelSize()
+		w, h := f.PixelSize(DPI)
 		if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
 			t.Errorf("%s.png is %dx%d, want %dx%d", f.Name, b.Dx(), b.Dy(), w, h)
 		}
@@ -125,4 +128,94 @@ func TestWriteAllTinyGrid(t *testing.T) {
 		}}
 	}
 	checkFigures(t, []results.Table{tiny("text", 0.74, 0.73, 0.72, 0.70), tiny("speech", 1.39, 1.38, 1.37, 1.37)})
+}
+
+// tinyScalingFigure is the CR-vs-size and CR-vs-step figure of a two-by-two
+// grid: 11 x 4.5 inches.
+func tinyScalingFigure(t *testing.T) Figure {
+	t.Helper()
+	table := results.Table{Modality: "text", Rows: []results.Row{
+		{Model: "pythia-tiny-16", Params: 1616320, Step: 1000, CR: 0.74},
+		{Model: "pythia-tiny-16", Params: 1616320, Step: 2000, CR: 0.73},
+		{Model: "pythia-tiny-32", Params: 3365248, Step: 1000, CR: 0.72},
+		{Model: "pythia-tiny-32", Params: 3365248, Step: 2000, CR: 0.70},
+	}}
+	figs, err := Figures([]results.Table{table}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if figs[1].Name != "scaling_text" {
+		t.Fatalf("second figure is %s, want scaling_text", figs[1].Name)
+	}
+	return figs[1]
+}
+
+func TestPNGScalesWithDPI(t *testing.T) {
+	fig := tinyScalingFigure(t)
+	tests := []struct {
+		dpi  int
+		w, h int // 11 x 4.5 inches times dpi
+	}{
+		{36, 396, 162},
+		{72, 792, 324},
+		{DPI, 1650, 675},
+	}
+	for _, tc := range tests {
+		data, err := fig.PNG(tc.dpi)
+		if err != nil {
+			t.Fatalf("PNG(%d): %v", tc.dpi, err)
+		}
+		img, err := png.Decode(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("PNG(%d) does not decode: %v", tc.dpi, err)
+		}
+		if b := img.Bounds(); b.Dx() != tc.w || b.Dy() != tc.h {
+			t.Errorf("PNG(%d) is %dx%d, want %dx%d", tc.dpi, b.Dx(), b.Dy(), tc.w, tc.h)
+		}
+		if w, h := fig.PixelSize(tc.dpi); w != tc.w || h != tc.h {
+			t.Errorf("PixelSize(%d) = %dx%d, want %dx%d", tc.dpi, w, h, tc.w, tc.h)
+		}
+	}
+}
+
+// TestWriteSharesPNG checks that Write's PNG file is PNG(DPI) byte for
+// byte: one layout for files and inline images.
+func TestWriteSharesPNG(t *testing.T) {
+	fig := tinyScalingFigure(t)
+	paths, err := fig.Write(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawn, err := fig.PNG(DPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(written, drawn) {
+		t.Errorf("%s differs from PNG(%d): %d and %d bytes", paths[0], DPI, len(written), len(drawn))
+	}
+}
+
+func TestPNGRejects(t *testing.T) {
+	fig := tinyScalingFigure(t)
+	tests := []struct {
+		name string
+		fig  Figure
+		dpi  int
+	}{
+		{"zero dpi", fig, 0},
+		{"negative dpi", fig, -72},
+		{"over 100 megapixels", fig, 2000}, // 198 million pixels
+		{"under one pixel", Figure{Name: "tiny", Width: vg.Points(0.1), Height: vg.Points(0.1), Panels: fig.Panels}, 72},
+		{"no panels", Figure{Name: "empty", Width: vg.Inch, Height: vg.Inch}, 72},
+		{"nil panel", Figure{Name: "hole", Width: vg.Inch, Height: vg.Inch, Panels: []*plot.Plot{fig.Panels[0], nil}}, 72},
+	}
+	for _, tc := range tests {
+		if data, err := tc.fig.PNG(tc.dpi); err == nil {
+			t.Errorf("%s: PNG(%d) of %s returned %d bytes and no error", tc.name, tc.dpi, tc.fig.Name, len(data))
+		}
+	}
 }

@@ -3,7 +3,6 @@ package figures
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -17,9 +16,14 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
 
-// DPI is the resolution of the PNG files: a 4-inch-high figure is 600
-// pixels high.
+// DPI is the resolution of the PNG files Write writes: a 4-inch-high
+// figure is 600 pixels high. Callers that keep figures inline (a notebook
+// stores every image it shows) draw them smaller with Figure.PNG.
 const DPI = 150
+
+// maxPixels bounds the PNG that Figure.PNG draws (400 MB as RGBA), so a
+// mistyped resolution returns an error instead of exhausting memory.
+const maxPixels = 100_000_000
 
 // svgFontFamily lets SVG viewers without Liberation Sans fall back to Arial
 // or Helvetica, which have the same metrics, so the layout computed with
@@ -36,33 +40,73 @@ type Figure struct {
 	Panels []*plot.Plot
 }
 
-// PixelSize is the PNG's size in pixels.
-func (f Figure) PixelSize() (w, h int) {
-	return int(f.Width.Dots(DPI) + 0.5), int(f.Height.Dots(DPI) + 0.5)
+// PixelSize is the figure's size in pixels when drawn as a PNG at dpi dots
+// per inch (rounded as vgimg rounds it).
+func (f Figure) PixelSize(dpi int) (w, h int) {
+	return int(f.Width.Dots(float64(dpi)) + 0.5), int(f.Height.Dots(float64(dpi)) + 0.5)
 }
 
-// Write writes the figure into dir as Name.png and Name.svg and returns the
-// two paths.
+// PNG draws the figure as a PNG image at dpi dots per inch, with the layout
+// of the files Write writes at DPI: the same inches, so fonts and lines keep
+// their proportions and only the pixel count changes. It returns an error
+// for a resolution that is not positive or would make an image under one
+// pixel or over 100 million pixels, and for a figure without panels.
+func (f Figure) PNG(dpi int) ([]byte, error) {
+	if err := f.checkDrawable(); err != nil {
+		return nil, err
+	}
+	if dpi <= 0 {
+		return nil, fmt.Errorf("drawing %s.png: resolution %d dpi, want a positive number", f.Name, dpi)
+	}
+	wIn, hIn := float64(f.Width/vg.Inch), float64(f.Height/vg.Inch)
+	if pixels := wIn * hIn * float64(dpi) * float64(dpi); pixels > maxPixels {
+		return nil, fmt.Errorf("drawing %s.png: %.3g x %.3g inches at %d dpi is %.3g pixels, want at most %d", f.Name, wIn, hIn, dpi, pixels, maxPixels)
+	}
+	if w, h := f.PixelSize(dpi); w < 1 || h < 1 {
+		return nil, fmt.Errorf("drawing %s.png: %.3g x %.3g inches at %d dpi is %dx%d pixels, want at least 1x1", f.Name, wIn, hIn, dpi, w, h)
+	}
+	c := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(dpi))
+	f.draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("drawing %s.png at %d dpi: %w", f.Name, dpi, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// svg draws the figure as an SVG document whose text falls back to fonts
+// with Liberation Sans's metrics.
+func (f Figure) svg() ([]byte, error) {
+	if err := f.checkDrawable(); err != nil {
+		return nil, err
+	}
+	c := vgsvg.New(f.Width, f.Height)
+	f.draw(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("drawing %s.svg: %w", f.Name, err)
+	}
+	return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFontFamily)), nil
+}
+
+// Write writes the figure into dir as Name.png (at DPI) and Name.svg and
+// returns the two paths.
 func (f Figure) Write(dir string) ([]string, error) {
-	png := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(DPI))
-	f.draw(draw.New(png))
-	svg := vgsvg.New(f.Width, f.Height)
-	f.draw(draw.New(svg))
+	png, err := f.PNG(DPI)
+	if err != nil {
+		return nil, err
+	}
+	svg, err := f.svg()
+	if err != nil {
+		return nil, err
+	}
 	var paths []string
 	for _, out := range []struct {
-		ext string
-		w   io.WriterTo
-	}{{".png", vgimg.PngCanvas{Canvas: png}}, {".svg", svg}} {
-		var buf bytes.Buffer
-		if _, err := out.w.WriteTo(&buf); err != nil {
-			return nil, fmt.Errorf("drawing %s%s: %w", f.Name, out.ext, err)
-		}
-		data := buf.Bytes()
-		if out.ext == ".svg" {
-			data = bytes.ReplaceAll(data, []byte("font-family:Liberation Sans;"), []byte(svgFontFamily))
-		}
+		ext  string
+		data []byte
+	}{{".png", png}, {".svg", svg}} {
 		path := filepath.Join(dir, f.Name+out.ext)
-		if err := os.WriteFile(path, data, 0o644); err != nil {
+		if err := os.WriteFile(path, out.data, 0o644); err != nil {
 			return nil, fmt.Errorf("writing figure: %w", err)
 		}
 		paths = append(paths, path)
@@ -70,6 +114,21 @@ func (f Figure) Write(dir string) ([]string, error) {
 	return paths, nil
 }
 
+// checkDrawable reports what would make draw panic: no panels or a nil one.
+func (f Figure) checkDrawable() error {
+	if len(f.Panels) == 0 {
+		return fmt.Errorf("drawing figure %s: no panels", f.Name)
+	}
+	for i, p := range f.Panels {
+		if p == nil {
+			return fmt.Errorf("drawing figure %s: panel %d is nil", f.Name, i)
+		}
+	}
+	return nil
+}
+
+// draw lays the panels out in one row on dc, aligned on their axes; every
+// output format shares this layout.
 func (f Figure) draw(dc draw.Canvas) {
 	tiles := draw.Tiles{
 		Rows: 1, Cols: len(f.Panels),
