@@ -27,7 +27,12 @@ type ModelIdentity struct {
 	WeightsSHA256 string
 }
 
+// String names the checkpoint for messages: "repo@revision (weights sha256 …)",
+// or "a local checkpoint (weights sha256 …)" when it came from a folder.
 func (id ModelIdentity) String() string {
+	if id.Repo == "" {
+		return fmt.Sprintf("a local checkpoint (weights sha256 %s)", id.WeightsSHA256)
+	}
 	return fmt.Sprintf("%s@%s (weights sha256 %s)", id.Repo, id.Revision, id.WeightsSHA256)
 }
 
