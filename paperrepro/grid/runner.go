@@ -57,6 +57,7 @@ type Checkpoint struct {
 	Dir string
 }
 
+// String names the checkpoint in progress lines and errors, e.g. "pythia-70m step 1000".
 func (c Checkpoint) String() string {
 	return fmt.Sprintf("%s step %d", c.Model, c.Step)
 }
