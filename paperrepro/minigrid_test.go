@@ -2,7 +2,6 @@ package paperrepro
 
 import (
 	"context"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"image/png"
@@ -92,24 +91,7 @@ type expectedChunk struct {
 // by the header's column names.
 func readFixtureCSV(t *testing.T, name string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(testenv.Shared(t, "fixtures", "pythia-tiny", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	var out []map[string]string
-	for _, row := range rows[1:] {
-		rec := map[string]string{}
-		for i, col := range rows[0] {
-			rec[col] = row[i]
-		}
-		out = append(out, rec)
-	}
-	return out
+	return testenv.CSVRecords(t, testenv.Shared(t, "fixtures", "pythia-tiny", name))
 }
 
 func atof(t *testing.T, s string) float64 {

@@ -1,10 +1,8 @@
 package protocol
 
 import (
-	"encoding/csv"
 	"flag"
 	"math"
-	"os"
 	"strconv"
 	"testing"
 
@@ -85,21 +83,12 @@ type expectedSeedChunk struct {
 // model/step/modality, in chunk order.
 func readExpectedSeed(t *testing.T) map[string][]expectedSeedChunk {
 	t.Helper()
-	f, err := os.Open(testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol_chunks.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string][]expectedSeedChunk{}
-	for i, r := range rows[1:] { // model,step,modality,chunk,tokens,bits,compression_ratio
-		key := r[0] + "/" + r[1] + "/" + r[2]
-		chunk, err1 := strconv.Atoi(r[3])
-		tokens, err2 := strconv.Atoi(r[4])
-		bits, err3 := strconv.ParseFloat(r[5], 64)
+	for i, r := range testenv.CSVRecords(t, testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol_chunks.csv")) {
+		key := r["model"] + "/" + r["step"] + "/" + r["modality"]
+		chunk, err1 := strconv.Atoi(r["chunk"])
+		tokens, err2 := strconv.Atoi(r["tokens"])
+		bits, err3 := strconv.ParseFloat(r["bits"], 64)
 		if err1 != nil || err2 != nil || err3 != nil || chunk != len(out[key]) {
 			t.Fatalf("expected_seed_protocol_chunks.csv row %d: %v", i+2, r)
 		}
@@ -112,23 +101,14 @@ func readExpectedSeed(t *testing.T) map[string][]expectedSeedChunk {
 // 16 chunks, keyed by model/step/modality, and how many chunks it averages.
 func readExpectedMeans(t *testing.T) map[string]expectedSeedMean {
 	t.Helper()
-	f, err := os.Open(testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
 	out := map[string]expectedSeedMean{}
-	for i, r := range rows[1:] { // model,params,step,modality,chunks,compression_ratio
-		chunks, err1 := strconv.Atoi(r[4])
-		cr, err2 := strconv.ParseFloat(r[5], 64)
+	for i, r := range testenv.CSVRecords(t, testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol.csv")) {
+		chunks, err1 := strconv.Atoi(r["chunks"])
+		cr, err2 := strconv.ParseFloat(r["compression_ratio"], 64)
 		if err1 != nil || err2 != nil {
 			t.Fatalf("expected_seed_protocol.csv row %d: %v", i+2, r)
 		}
-		out[r[0]+"/step"+r[2]+"/"+r[3]] = expectedSeedMean{chunks, cr}
+		out[r["model"]+"/step"+r["step"]+"/"+r["modality"]] = expectedSeedMean{chunks, cr}
 	}
 	return out
 }
