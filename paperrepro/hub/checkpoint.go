@@ -5,11 +5,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 )
 
 // Checkpoint is a model checkpoint on local disk, ready for neox.Load(Dir),
@@ -127,20 +128,6 @@ func weightsDigest(files []WeightsFile) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// fileSHA256 hashes a file's contents.
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("hashing %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // LocalDir describes a user's checkpoint directory holding config.json and
 // weights in one of the layouts neox.Load reads. The weights are hashed, which
 // reads them once.
@@ -175,7 +162,7 @@ func describeDir(ckpt *Checkpoint) (*Checkpoint, error) {
 		sum := ""
 		if target, err := os.Readlink(path); err == nil && isSHA256(filepath.Base(target)) {
 			sum = filepath.Base(target)
-		} else if sum, err = fileSHA256(path); err != nil {
+		} else if sum, err = download.FileSHA256(path); err != nil {
 			return nil, fmt.Errorf("checkpoint %s: weights %s: %w", ckpt.Dir, name, err)
 		}
 		ckpt.Weights = append(ckpt.Weights, WeightsFile{Name: name, SHA256: sum})

@@ -115,7 +115,7 @@ func (c *Client) Fetch(ctx context.Context, repo, revision string) (*Checkpoint,
 		sum := ""
 		if s := files[name]; s.LFS != nil && isSHA256(s.LFS.SHA256) {
 			sum = s.LFS.SHA256
-		} else if sum, err = fileSHA256(path); err != nil {
+		} else if sum, err = download.FileSHA256(path); err != nil {
 			return nil, fmt.Errorf("%s@%s: weights %s: %w", repo, revision, name, err)
 		}
 		ckpt.Weights = append(ckpt.Weights, WeightsFile{Name: name, SHA256: sum})

@@ -73,7 +73,7 @@ func File(ctx context.Context, client *http.Client, req Request) error {
 		}
 	}
 	if want != "" {
-		got, err := fileSHA256(part)
+		got, err := FileSHA256(part)
 		if err != nil {
 			return fmt.Errorf("download %s: %w", req.URL, err)
 		}
@@ -98,7 +98,7 @@ func alreadyDone(dest, want string) (bool, error) {
 	if want == "" {
 		return true, nil
 	}
-	got, err := fileSHA256(dest)
+	got, err := FileSHA256(dest)
 	if err != nil {
 		return false, fmt.Errorf("download: checking existing %s: %w", dest, err)
 	}
@@ -225,8 +225,8 @@ func parseContentRange(v string) (start, size int64, err error) {
 	return start, size, nil
 }
 
-// fileSHA256 returns the hex SHA-256 of the file at path.
-func fileSHA256(path string) (string, error) {
+// FileSHA256 returns the hex SHA-256 of the file at path.
+func FileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
