@@ -26,7 +26,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.ChunkSize == 0 {
-		o.ChunkSize = 2048
+		o.ChunkSize = datasets.DefaultChunkSize
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = 8
