@@ -72,13 +72,7 @@ func (e *engine) Protocol() ProtocolInfo {
 }
 
 func (e *engine) Open(ckpt *hub.Checkpoint) (Session, error) {
-	tokPath := e.opts.Tokenizer
-	if tokPath == "" {
-		tokPath = filepath.Join(ckpt.Dir, "tokenizer.json")
-		if _, err := os.Stat(tokPath); err != nil {
-			tokPath = e.opts.FallbackTokenizer
-		}
-	}
+	tokPath := TokenizerFor(ckpt.Dir, e.opts.Tokenizer, e.opts.FallbackTokenizer)
 	if tokPath == "" {
 		return nil, fmt.Errorf("checkpoint %s has no tokenizer.json: give one with -tokenizer (Pythia's is in its hub repositories)", ckpt.Dir)
 	}
@@ -92,6 +86,20 @@ func (e *engine) Open(ckpt *hub.Checkpoint) (Session, error) {
 	}
 	s := &session{model: model, tok: tok, opts: e.opts}
 	return s, nil
+}
+
+// TokenizerFor chooses the tokenizer.json for the checkpoint in ckptDir:
+// explicit when given, else the checkpoint's own tokenizer.json, else
+// fallback (which may be ""). It returns "" when there is none.
+func TokenizerFor(ckptDir, explicit, fallback string) string {
+	if explicit != "" {
+		return explicit
+	}
+	own := filepath.Join(ckptDir, "tokenizer.json")
+	if _, err := os.Stat(own); err == nil {
+		return own
+	}
+	return fallback
 }
 
 // session is one loaded checkpoint with its tokenizer.

@@ -6,10 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
@@ -62,16 +62,11 @@ func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *token
 	// A local folder is identified by its weights alone, so that the same
 	// checkpoint decodes wherever it is copied to.
 	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256}
-	tokPath := *f.tokenizer
-	if tokPath == "" {
-		tokPath = filepath.Join(ckpt.Dir, "tokenizer.json")
-		if _, err := os.Stat(tokPath); err != nil {
-			dataDir, derr := datasets.ResolveDataDir(*f.dataDir)
-			if derr == nil {
-				tokPath = dataTokenizer(dataDir)
-			}
-		}
+	fallback := ""
+	if dataDir, err := datasets.ResolveDataDir(*f.dataDir); err == nil {
+		fallback = dataTokenizer(dataDir)
 	}
+	tokPath := grid.TokenizerFor(ckpt.Dir, *f.tokenizer, fallback)
 	if tokPath == "" {
 		return nil, nil, id, usagef("checkpoint %s has no tokenizer.json: give one with -tokenizer", ckpt.Dir)
 	}
