@@ -111,7 +111,7 @@ type session struct {
 
 func (s *session) Backend() string { return s.model.Backend() }
 
-func (s *session) Params() float64 { return float64(parameterCount(s.model.Config())) }
+func (s *session) Params() float64 { return float64(s.model.Config().Parameters()) }
 
 func (s *session) Close() error {
 	s.model.Close()
@@ -132,24 +132,6 @@ func (s *session) Score(chunks [][]byte) ([]ChunkResult, error) {
 		out[i] = ChunkResult{Tokens: c.Tokens, Bits: c.Bits, CR: c.CR, Dropped: c.Dropped}
 	}
 	return out, nil
-}
-
-// parameterCount counts a GPT-NeoX model's parameters, embeddings included,
-// the way the tiny test models' sizes are given (the Pythia names' nominal
-// sizes are used instead where a name states one).
-func parameterCount(cfg neox.Config) int {
-	h, inner, vocab := cfg.HiddenSize, cfg.IntermediateSize, cfg.VocabSize
-	embeddings := vocab * h
-	if !cfg.TieWordEmbeddings {
-		embeddings *= 2
-	}
-	attention := 3*h*h + h*h
-	if cfg.AttentionBias {
-		attention += 3*h + h
-	}
-	mlp := h*inner + inner + inner*h + h
-	norms := 2 * 2 * h
-	return embeddings + cfg.NumHiddenLayers*(attention+mlp+norms) + 2*h
 }
 
 // lossless compresses the chunks with the range coder, decompresses them

@@ -49,11 +49,7 @@ func (c *randomCheckpoint) ReadFloat32(name string, dst []float32) error {
 func (c *randomCheckpoint) Close() error { return nil }
 
 // pythia70mShape is Pythia-70m's configuration.
-var pythia70mShape = Config{
-	HiddenSize: 512, NumAttentionHeads: 8, NumHiddenLayers: 6, IntermediateSize: 2048,
-	VocabSize: 50304, RotaryPct: 0.25, RotaryEmbBase: 10000, LayerNormEps: 1e-5,
-	MaxPositionEmbeddings: 2048, UseParallelResidual: true, HiddenAct: "gelu", AttentionBias: true,
-}
+var pythia70mShape = pythiaSuite[0].Config
 
 func randomModel(tb testing.TB, cfg Config) *Model {
 	tb.Helper()
