@@ -49,6 +49,11 @@ type BootstrapResult struct {
 	Intervals []Interval
 	// Samples[i] holds the coefficients fitted to resample i.
 	Samples [][]float64
+	// AtBound[j] counts the resamples whose fit has coefficient j on a
+	// bound (see Result.AtBound). A percentile interval that reaches a
+	// bound says the data leave that coefficient loose, not that the bound
+	// is its limit.
+	AtBound []int
 }
 
 // Interval returns the interval of the named coefficient, and false when
@@ -61,13 +66,6 @@ func (b *BootstrapResult) Interval(name string) (Interval, bool) {
 	}
 	return Interval{}, false
 }
-
-// bootstrapScreened is how many of the start grid's points, ranked by their
-// cost before any descent, each resample descends from besides the full
-// fit's optimum. The full optimum is almost always the right basin; the
-// screened starts catch resamples whose optimum moved to another one, at a
-// fraction of the cost of the whole grid.
-const bootstrapScreened = 2
 
 // Bootstrap estimates percentile confidence intervals for every coefficient
 // of fit by resampling its cells with replacement and refitting each
@@ -83,6 +81,7 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 		obs[i] = c.Observation
 	}
 	samples := make([][]float64, opts.Resamples)
+	bound := make([][]bool, opts.Resamples)
 	workers := min(runtime.GOMAXPROCS(0), opts.Resamples)
 	var wg sync.WaitGroup
 	for worker := range workers {
@@ -90,21 +89,25 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 			w := make([]float64, len(obs))
 			solver := newLMSolver(fit.par, obs, w)
 			for i := worker; i < opts.Resamples; i += workers {
-				rng := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
-				clear(w)
-				for range obs {
-					w[rng.IntN(len(obs))]++
-				}
-				starts := append([][]float64{fit.theta}, screen(solver, fit.par.Starts(w), bootstrapScreened)...)
+				resampleWeights(opts.Seed, i, w)
+				starts := append([][]float64{fit.theta}, fit.par.Starts(w)...)
 				theta, _ := bestOf(solver, starts)
 				samples[i] = fit.par.Coefficients(theta)
+				bound[i] = atBound(fit.par, theta)
 			}
 		})
 	}
 	wg.Wait()
 
 	names := fit.Form.Coefficients()
-	res := &BootstrapResult{Options: opts, Samples: samples}
+	res := &BootstrapResult{Options: opts, Samples: samples, AtBound: make([]int, len(names))}
+	for _, b := range bound {
+		for j, at := range b {
+			if at {
+				res.AtBound[j]++
+			}
+		}
+	}
 	tail := (1 - opts.Level) / 2
 	col := make([]float64, 0, len(samples))
 	for j, name := range names {
@@ -128,30 +131,14 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 	return res, nil
 }
 
-// screen returns the k starts with the lowest cost, without descending.
-func screen(solver *lmSolver, starts [][]float64, k int) [][]float64 {
-	type scored struct {
-		theta []float64
-		cost  float64
+// resampleWeights draws bootstrap resample i of seed: w[j] is how many
+// times cell j is drawn when len(w) cells are drawn with replacement.
+func resampleWeights(seed uint64, i int, w []float64) {
+	rng := rand.New(rand.NewPCG(seed, uint64(i)))
+	clear(w)
+	for range w {
+		w[rng.IntN(len(w))]++
 	}
-	all := make([]scored, len(starts))
-	for i, st := range starts {
-		all[i] = scored{st, solver.cost(st)}
-	}
-	slices.SortStableFunc(all, func(x, y scored) int {
-		switch {
-		case x.cost < y.cost:
-			return -1
-		case x.cost > y.cost:
-			return 1
-		}
-		return 0
-	})
-	out := make([][]float64, 0, k)
-	for _, s := range all[:min(k, len(all))] {
-		out = append(out, s.theta)
-	}
-	return out
 }
 
 // PredictionInterval returns the percentile interval, at the bootstrap's

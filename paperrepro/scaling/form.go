@@ -45,9 +45,11 @@ type Parametrization interface {
 	// Value returns the form's CR at observation i, and writes
 	// d CR / d theta into grad when grad is not nil.
 	Value(theta []float64, i int, grad []float64) float64
-	// Project moves theta in place to the nearest allowed point (bounds
-	// such as a >= 0).
-	Project(theta []float64)
+	// Bounds returns each parameter's lower and upper bound (-Inf, +Inf
+	// where there is none), such as a >= 0. Parameter j is the fitting form
+	// of coefficient j of the Form, so a parameter on its bound is reported
+	// as that coefficient on its bound.
+	Bounds() (lo, hi []float64)
 	// Starts returns the initial points of the multi-start search when
 	// observation i has weight w[i] (w nil: all ones).
 	Starts(w []float64) [][]float64

@@ -117,8 +117,8 @@ func loadPaperIfPresent(dir string, required bool) (results.Paper, bool, error) 
 func printFits(w io.Writer, input string, analyses []*scaling.Analysis, opts scaling.BootstrapOptions, paper results.Paper, hasPaper bool) {
 	form := scaling.PowerLaw{}
 	fmt.Fprintf(w, "Table 1 (ours) from %s: %s\n", input, form.Name())
-	fmt.Fprintf(w, "least squares from %d starts; %.0f%% percentile bootstrap intervals, %d resamples of the cells, seed %d\n",
-		analyses[0].Fit.Starts, 100*opts.Level, opts.Resamples, opts.Seed)
+	fmt.Fprintf(w, "least squares within bounds, from the local minima of a grid of exponents; %.0f%% percentile bootstrap intervals, %d resamples of the cells, seed %d\n",
+		100*opts.Level, opts.Resamples, opts.Seed)
 	fmt.Fprintf(w, "(an interval reaching a = 0 or alpha, beta = %g touches the fit's bounds: the data leave that coefficient loose)\n", scaling.MaxExponent)
 	for _, a := range analyses {
 		sizes, steps := map[float64]bool{}, map[float64]bool{}
