@@ -19,4 +19,10 @@
 // refitting, and counts the resamples whose fit ended on a bound.
 // LeaveOneSizeOut measures how well the law extrapolates to a model size it
 // has not seen. Analyze does all three for one table.
+//
+// CompareForms weighs the paper's form against alternatives (Forms: without
+// its size term, logarithmic in P, in tokens rather than steps, and a
+// multiplicative form) by AICc, BIC, R^2 and leave-one-size-out error, and
+// Comparison.Spread shows how much an extrapolation depends on the choice
+// of form, which no bootstrap of a single form can.
 package scaling

@@ -114,3 +114,33 @@ func ExampleResult_Predict() {
 	// Output:
 	// CR(5e+09, 200000) = 0.113, 95% interval [0.102, 0.121]; the paper says 0.115
 }
+
+// Weigh the paper's form against the alternatives on its text table, and
+// see how much the Section 4.6 extrapolation CR(5e9, 2e5) depends on the
+// form.
+func ExampleCompareForms() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	c, err := scaling.CompareForms(scaling.Forms(), scaling.Observations(text))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, f := range c.Forms {
+		fmt.Printf("%-46s k=%d  dAICc %5.1f  R^2 %.4f  held-out RMSE %.4f  CR(5e9, 2e5) %.4f\n",
+			f.Form.Name(), f.Params, f.DeltaAICc, f.Fit.R2, f.HoldoutRMSE, f.Fit.Predict(5e9, 2e5))
+	}
+	lo, hi := c.Spread(5e9, 2e5)
+	fmt.Printf("spread over forms [%.4f, %.4f]\n", lo, hi)
+	// Output:
+	// CR = a + b*P^-alpha + c*S^-beta                k=5  dAICc   0.1  R^2 0.9655  held-out RMSE 0.0085  CR(5e9, 2e5) 0.1127
+	// CR = a + c*S^-beta                             k=3  dAICc  42.8  R^2 0.7512  held-out RMSE 0.0215  CR(5e9, 2e5) 0.1369
+	// CR = a + b*ln(P) + c*S^-beta                   k=4  dAICc   0.0  R^2 0.9605  held-out RMSE 0.0094  CR(5e9, 2e5) 0.1000
+	// CR = a + b*P^-alpha + c*D^-beta, D = 2097152*S k=5  dAICc   0.1  R^2 0.9655  held-out RMSE 0.0085  CR(5e9, 2e5) 0.1127
+	// CR = a + b*P^-alpha*S^-beta                    k=4  dAICc  35.7  R^2 0.8353  held-out RMSE 0.0195  CR(5e9, 2e5) 0.1013
+	// spread over forms [0.1000, 0.1369]
+}
