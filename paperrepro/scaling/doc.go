@@ -25,4 +25,8 @@
 // multiplicative form) by AICc, BIC, R^2 and leave-one-size-out error, and
 // Comparison.Spread shows how much an extrapolation depends on the choice
 // of form, which no bootstrap of a single form can.
+//
+// Smaller functions compute the numbers the notebooks' prose quotes, so
+// that it can print them rather than type them: StepGains, SizeEffect,
+// Extrapolation and Analysis.HoldoutRatios.
 package scaling

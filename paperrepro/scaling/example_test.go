@@ -144,3 +144,103 @@ func ExampleCompareForms() {
 	// CR = a + b*P^-alpha*S^-beta                    k=4  dAICc  35.7  R^2 0.8353  held-out RMSE 0.0195  CR(5e9, 2e5) 0.1013
 	// spread over forms [0.1000, 0.1369]
 }
+
+// How much each model's ratio fell from step 32k to 143k: the mean over
+// models hides that some image and speech models got worse.
+func ExampleStepGains() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range paper.Tables {
+		gains, err := scaling.StepGains(scaling.Observations(t), 32000, 143000)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%-6s", t.Modality)
+		for _, g := range gains {
+			fmt.Printf(" %s %+.3f", g.Model, g.Gain)
+		}
+		fmt.Println()
+	}
+	// Output:
+	// text   pythia-70m -0.005 pythia-160m -0.001 pythia-410m +0.008 pythia-1b +0.008 pythia-1.4b +0.009
+	// image  pythia-70m -0.021 pythia-160m -0.021 pythia-410m +0.014 pythia-1b +0.016 pythia-1.4b +0.034
+	// speech pythia-70m -0.027 pythia-160m -0.026 pythia-410m +0.013 pythia-1b +0.060 pythia-1.4b +0.058
+}
+
+// How much worse the law predicts a model size it has not seen than the
+// cells it was fitted to, against what the whole range of sizes buys.
+func ExampleAnalysis_HoldoutRatios() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range paper.Tables {
+		// The ratios need no bootstrap; 2 resamples is the least Analyze takes.
+		a, err := scaling.Analyze(scaling.PowerLaw{}, t, scaling.BootstrapOptions{Resamples: 2})
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		effect, err := scaling.SizeEffect(scaling.Observations(t), 143000)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%-6s in-sample RMSE %.4f; held-out RMSE / in-sample:", t.Modality, a.Fit.RMSE)
+		for _, r := range a.HoldoutRatios() {
+			fmt.Printf(" %.2f", r)
+		}
+		fmt.Printf("; held-out RMSE %.3f-%.3f; CR(70M) - CR(1.4B) at step 143k %.3f\n",
+			minRMSE(a.Holdouts), maxRMSE(a.Holdouts), effect)
+	}
+	// Output:
+	// text   in-sample RMSE 0.0064; held-out RMSE / in-sample: 2.29 0.76 1.19 0.65 1.02; held-out RMSE 0.004-0.015; CR(70M) - CR(1.4B) at step 143k 0.060
+	// image  in-sample RMSE 0.0198; held-out RMSE / in-sample: 1.65 0.94 1.57 0.82 1.23; held-out RMSE 0.016-0.033; CR(70M) - CR(1.4B) at step 143k 0.077
+	// speech in-sample RMSE 0.0310; held-out RMSE / in-sample: 1.27 1.14 1.56 1.12 1.33; held-out RMSE 0.035-0.048; CR(70M) - CR(1.4B) at step 143k 0.081
+}
+
+func minRMSE(hs []scaling.Holdout) float64 {
+	m := hs[0].RMSE
+	for _, h := range hs {
+		m = min(m, h.RMSE)
+	}
+	return m
+}
+
+func maxRMSE(hs []scaling.Holdout) float64 {
+	m := hs[0].RMSE
+	for _, h := range hs {
+		m = max(m, h.RMSE)
+	}
+	return m
+}
+
+// How far the paper's Section 4.6 prediction, and the leave-one-size-out
+// check of its largest model, extrapolate beyond the data.
+func ExampleExtrapolation() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	obs := scaling.Observations(text)
+	pred := paper.Prediction
+	inP, inS := scaling.Extrapolation(obs, pred.Params, pred.Step)
+	fmt.Printf("CR(%g, %g): %.2fx beyond the largest model, %.2fx beyond the last step\n", pred.Params, pred.Step, inP, inS)
+	holdouts, err := scaling.LeaveOneSizeOut(scaling.PowerLaw{}, obs)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	last := holdouts[len(holdouts)-1]
+	fmt.Printf("holding out %s extrapolates %.2fx in P\n", last.Model, last.Extrapolation)
+	// Output:
+	// CR(5e+09, 200000): 3.57x beyond the largest model, 1.40x beyond the last step
+	// holding out pythia-1.4b extrapolates 1.40x in P
+}
