@@ -25,6 +25,13 @@ func (PowerLaw) Eval(coef []float64, p, s float64) float64 {
 	return coef[0] + coef[1]*math.Pow(p, -coef[3]) + coef[2]*math.Pow(s, -coef[4])
 }
 
+// Terms splits CR(p, s) of the coefficients coef into its three terms: the
+// irreducible ratio a, the size term b p^-alpha and the step term
+// c s^-beta.
+func (PowerLaw) Terms(coef []float64, p, s float64) (floor, size, steps float64) {
+	return coef[0], coef[1] * math.Pow(p, -coef[3]), coef[2] * math.Pow(s, -coef[4])
+}
+
 // Parametrize implements Form. The fit moves (a, ln B, ln C, alpha, beta)
 // with b P^-alpha = B (P/P0)^-alpha and c S^-beta = C (S/S0)^-beta, where
 // P0 and S0 are the geometric means of the data's P and S (see separable).
