@@ -76,6 +76,9 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 	if opts.Resamples < 2 || !(opts.Level > 0 && opts.Level < 1) {
 		return nil, fmt.Errorf("bootstrap of %s: need at least 2 resamples and a level in (0, 1), got %d and %g", fit.Form.Name(), opts.Resamples, opts.Level)
 	}
+	if fit.par == nil {
+		return nil, fmt.Errorf("bootstrap of %s: the result was not fitted (Evaluate's results cannot be resampled)", fit.Form.Name())
+	}
 	obs := make([]Observation, len(fit.Cells))
 	for i, c := range fit.Cells {
 		obs[i] = c.Observation

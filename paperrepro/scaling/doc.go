@@ -12,7 +12,8 @@
 // descends from each local minimum of that profile; a grid of starts is
 // what Hoffmann et al. (Chinchilla, approach 3) used too. Result reports
 // R^2, RMSE, the residual of every cell and which coefficients ended on a
-// bound.
+// bound; Evaluate scores fixed coefficients (the paper's printed Table 1,
+// say) the same way.
 //
 // Bootstrap gives seeded, reproducible percentile confidence intervals for
 // every coefficient and for any prediction by resampling cells and

@@ -145,6 +145,34 @@ func ExampleCompareForms() {
 	// spread over forms [0.1000, 0.1369]
 }
 
+// Score the paper's printed Table 1 coefficients on its own tables, next to
+// the least-squares optimum of the same form.
+func ExampleEvaluate() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range paper.Tables {
+		row, _ := paper.Coefficients(t.Modality)
+		printed, err := scaling.Evaluate(scaling.PowerLaw{}, scaling.PowerLawCoef(row), scaling.Observations(t))
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fit, err := scaling.FitTable(scaling.PowerLaw{}, t)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%-6s Table 1: R^2 %.3f RMSE %.4f; least squares: R^2 %.3f RMSE %.4f\n", t.Modality, printed.R2, printed.RMSE, fit.R2, fit.RMSE)
+	}
+	// Output:
+	// text   Table 1: R^2 0.877 RMSE 0.0121; least squares: R^2 0.965 RMSE 0.0064
+	// image  Table 1: R^2 0.787 RMSE 0.0308; least squares: R^2 0.912 RMSE 0.0198
+	// speech Table 1: R^2 0.922 RMSE 0.0335; least squares: R^2 0.933 RMSE 0.0310
+}
+
 // How much each model's ratio fell from step 32k to 143k: the mean over
 // models hides that some image and speech models got worse.
 func ExampleStepGains() {

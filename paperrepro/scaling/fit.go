@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -129,4 +130,19 @@ func (r *Result) score(obs []Observation, predict func(i int) float64) {
 	}
 	r.R2 = 1 - ssRes/ssTot
 	r.RMSE = math.Sqrt(ssRes / float64(len(obs)))
+}
+
+// Evaluate scores fixed coefficients of form on obs without fitting: the
+// R^2, RMSE and residuals of, say, the paper's printed Table 1 on its own
+// tables. The Result cannot be bootstrapped.
+func Evaluate(form Form, coef []float64, obs []Observation) (*Result, error) {
+	if want := len(form.Coefficients()); len(coef) != want {
+		return nil, fmt.Errorf("evaluating %s: %d coefficients given, the form has %d (%s)", form.Name(), len(coef), want, strings.Join(form.Coefficients(), ", "))
+	}
+	if len(obs) == 0 {
+		return nil, fmt.Errorf("evaluating %s: no cells", form.Name())
+	}
+	r := &Result{Form: form, Coef: slices.Clone(coef)}
+	r.score(obs, func(i int) float64 { return form.Eval(coef, obs[i].P, obs[i].S) })
+	return r, nil
 }

@@ -303,3 +303,49 @@ func TestFitAtBound(t *testing.T) {
 		t.Errorf("a = %v: AtBound %v, want only a", zero.Coef[0], zero.AtBound)
 	}
 }
+
+func TestEvaluate(t *testing.T) {
+	obs := synthetic(truth, 0.003, 4)
+	fit, err := Fit(PowerLaw{}, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fitted coefficients, evaluated, give the fit's own measures.
+	same, err := Evaluate(PowerLaw{}, fit.Coef, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(same.R2-fit.R2) > 1e-12 || math.Abs(same.RMSE-fit.RMSE) > 1e-12 || len(same.Cells) != len(obs) {
+		t.Errorf("Evaluate of the fit's coefficients: R2 %v RMSE %v, the fit's %v %v", same.R2, same.RMSE, fit.R2, fit.RMSE)
+	}
+	// Other coefficients do worse (the fit is the optimum) and are scored by hand here.
+	other := []float64{0.1, 60, 10, 0.38, 0.75}
+	r, err := Evaluate(PowerLaw{}, other, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ss, mean, tot float64
+	for _, o := range obs {
+		mean += o.CR / float64(len(obs))
+	}
+	for _, o := range obs {
+		d := o.CR - PowerLaw{}.Eval(other, o.P, o.S)
+		ss += d * d
+		tot += (o.CR - mean) * (o.CR - mean)
+	}
+	if math.Abs(r.R2-(1-ss/tot)) > 1e-12 || math.Abs(r.RMSE-math.Sqrt(ss/float64(len(obs)))) > 1e-12 {
+		t.Errorf("R2 %v RMSE %v, want %v %v", r.R2, r.RMSE, 1-ss/tot, math.Sqrt(ss/float64(len(obs))))
+	}
+	if r.R2 > fit.R2 {
+		t.Errorf("fixed coefficients R2 %v beat the least-squares fit's %v", r.R2, fit.R2)
+	}
+	if _, err := Bootstrap(r, BootstrapOptions{}); err == nil || !strings.Contains(err.Error(), "not fitted") {
+		t.Errorf("bootstrap of an evaluated result: %v, want a refusal", err)
+	}
+	if _, err := Evaluate(PowerLaw{}, other[:4], obs); err == nil || !strings.Contains(err.Error(), "4 coefficients given") {
+		t.Errorf("4 coefficients for 5: %v", err)
+	}
+	if _, err := Evaluate(PowerLaw{}, other, nil); err == nil {
+		t.Error("no cells accepted")
+	}
+}
