@@ -123,12 +123,11 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 		if len(col) == 0 {
 			return nil, fmt.Errorf("bootstrap of %s: coefficient %s is NaN in every resample", fit.Form.Name(), name)
 		}
-		slices.Sort(col)
 		res.Intervals = append(res.Intervals, Interval{
 			Name:     name,
 			Estimate: fit.Coef[j],
-			Lo:       stat.Quantile(tail, stat.LinInterp, col, nil),
-			Hi:       stat.Quantile(1-tail, stat.LinInterp, col, nil),
+			Lo:       Quantile(col, tail),
+			Hi:       Quantile(col, 1-tail),
 		})
 	}
 	return res, nil
@@ -144,21 +143,38 @@ func resampleWeights(seed uint64, i int, w []float64) {
 	}
 }
 
-// PredictionInterval returns the percentile interval, at the bootstrap's
-// level, of form's CR at model size p and step s over the resamples'
-// coefficients: the uncertainty of an extrapolation such as the paper's
-// CR(5e9, 2e5).
-func (b *BootstrapResult) PredictionInterval(form Form, p, s float64) (lo, hi float64) {
-	preds := make([]float64, 0, len(b.Samples))
-	for _, coef := range b.Samples {
-		if v := form.Eval(coef, p, s); !math.IsNaN(v) {
-			preds = append(preds, v)
-		}
+// Predictions returns form's CR at model size p and step s under each
+// resample's coefficients (NaN where they give none): the bootstrap
+// distribution of an extrapolation such as the paper's CR(5e9, 2e5).
+func (b *BootstrapResult) Predictions(form Form, p, s float64) []float64 {
+	preds := make([]float64, len(b.Samples))
+	for i, coef := range b.Samples {
+		preds[i] = form.Eval(coef, p, s)
 	}
+	return preds
+}
+
+// PredictionInterval returns the percentile interval, at the bootstrap's
+// level, of Predictions(form, p, s), NaN values left out.
+func (b *BootstrapResult) PredictionInterval(form Form, p, s float64) (lo, hi float64) {
+	preds := slices.DeleteFunc(b.Predictions(form, p, s), math.IsNaN)
 	if len(preds) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	slices.Sort(preds)
 	tail := (1 - b.Options.Level) / 2
-	return stat.Quantile(tail, stat.LinInterp, preds, nil), stat.Quantile(1-tail, stat.LinInterp, preds, nil)
+	return Quantile(preds, tail), Quantile(preds, 1-tail)
+}
+
+// Quantile is the q-quantile of values (in any order; NaN values are not
+// allowed) by linear interpolation of the empirical distribution function
+// (gonum's stat.LinInterp): the one quantile definition of every interval
+// the project reports, so a notebook and `paperrepro fit` agree. It is NaN
+// for no values or q outside [0, 1].
+func Quantile(values []float64, q float64) float64 {
+	if len(values) == 0 || !(q >= 0 && q <= 1) {
+		return math.NaN()
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	return stat.Quantile(q, stat.LinInterp, sorted, nil)
 }

@@ -29,5 +29,6 @@
 //
 // Smaller functions compute the numbers the notebooks' prose quotes, so
 // that it can print them rather than type them: StepGains, SizeEffect,
-// Extrapolation and Analysis.HoldoutRatios.
+// Extrapolation, Analysis.HoldoutRatios and Quantile (the one quantile
+// definition of every interval reported).
 package scaling
