@@ -272,3 +272,27 @@ func ExampleExtrapolation() {
 	// CR(5e+09, 200000): 3.57x beyond the largest model, 1.40x beyond the last step
 	// holding out pythia-1.4b extrapolates 1.40x in P
 }
+
+// Kaplan et al.'s pure power law, fitted on log-log axes to the paper's
+// final text column.
+func ExampleLogLogFit() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	text, _ := paper.Table("text")
+	var p, cr []float64
+	for _, m := range text.Models() {
+		v, _ := text.CR(m.Name, 143000)
+		p, cr = append(p, m.Params), append(cr, v)
+	}
+	alpha, k, err := scaling.LogLogFit(p, cr)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("CR = %.3f P^-%.3f at step 143k (nominal P)\n", k, alpha)
+	// Output:
+	// CR = 2.027 P^-0.137 at step 143k (nominal P)
+}

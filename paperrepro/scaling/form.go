@@ -1,25 +1,5 @@
 package scaling
 
-import "github.com/paperrepro/paperrepro/paperrepro/results"
-
-// Observation is one measured cell: the compression ratio CR of a model of P
-// parameters after S training steps.
-type Observation struct {
-	Model string // model name, for reports
-	P     float64
-	S     float64
-	CR    float64
-}
-
-// Observations turns a results table into observations, one per row.
-func Observations(t results.Table) []Observation {
-	obs := make([]Observation, len(t.Rows))
-	for i, r := range t.Rows {
-		obs[i] = Observation{Model: r.Model, P: r.Params, S: float64(r.Step), CR: r.CR}
-	}
-	return obs
-}
-
 // Form is a functional form CR(P, S; coefficients) that Fit can fit.
 // Implementations choose the parametrisation the solver works in, so that a
 // form whose natural coefficients span many orders of magnitude (b ~ 1e3
