@@ -29,8 +29,8 @@
 //
 // Smaller functions compute the numbers the notebooks' prose quotes, so
 // that it can print them rather than type them: StepGains, SizeEffect,
-// Extrapolation, Analysis.HoldoutRatios, LogLogFit and Quantile (the one
-// quantile definition of every interval reported). WithSizes, Rescaled and
-// WithoutSteps refit the same cells on other model sizes, in other units,
-// or without some steps.
+// Extrapolation, Analysis.HoldoutRatios, MonotoneBound, LogLogFit and
+// Quantile (the one quantile definition of every interval reported).
+// WithSizes, Rescaled and WithoutSteps refit the same cells on other model
+// sizes, in other units, or without some steps.
 package scaling

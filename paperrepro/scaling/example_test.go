@@ -273,6 +273,24 @@ func ExampleExtrapolation() {
 	// holding out pythia-1.4b extrapolates 1.40x in P
 }
 
+// Upper bounds on the R^2 of any law that never rises with more training,
+// or with a bigger model.
+func ExampleMonotoneBound() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range paper.Tables {
+		inS, inP := scaling.MonotoneBound(scaling.Observations(t))
+		fmt.Printf("%-6s non-increasing in S: R^2 <= %.4f; in P: R^2 <= %.4f\n", t.Modality, inS, inP)
+	}
+	// Output:
+	// text   non-increasing in S: R^2 <= 0.9996; in P: R^2 <= 0.9996
+	// image  non-increasing in S: R^2 <= 0.9958; in P: R^2 <= 0.9658
+	// speech non-increasing in S: R^2 <= 0.9961; in P: R^2 <= 0.9670
+}
+
 // Kaplan et al.'s pure power law, fitted on log-log axes to the paper's
 // final text column.
 func ExampleLogLogFit() {
