@@ -1,0 +1,76 @@
+package fitreport
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+	"github.com/paperrepro/paperrepro/paperrepro/scaling"
+)
+
+// paperAnalyses fits and bootstraps the paper's three tables (40
+// resamples: the report's layout does not depend on the count).
+func paperAnalyses(t *testing.T) (results.Paper, []*scaling.Analysis) {
+	t.Helper()
+	paper, err := results.LoadPaper(testenv.Expected(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var analyses []*scaling.Analysis
+	for _, table := range paper.Tables {
+		a, err := scaling.Analyze(scaling.PowerLaw{}, table, scaling.BootstrapOptions{Resamples: 40, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		analyses = append(analyses, a)
+	}
+	return paper, analyses
+}
+
+func TestWriteText(t *testing.T) {
+	paper, analyses := paperAnalyses(t)
+	var withPaper, alone bytes.Buffer
+	WriteText(&withPaper, "expected", analyses, &paper)
+	WriteText(&alone, "expected", analyses, nil)
+	for _, want := range []string{
+		"Table 1 (ours) from expected: CR = a + b*P^-alpha + c*S^-beta",
+		"40 resamples of the cells, seed 1",
+		"text: 25 cells, 5 model sizes x 5 steps",
+		"  alpha        0.3934", // our text exponent, beside the paper's 0.38
+		"R^2 0.9655   RMSE 0.0064",
+		"pythia-70m   70M",
+		"image:", "speech:",
+		"prediction (paper section 4.6), text: CR(P=5e+09, S=200000)",
+		"ours 0.1127",
+		"(its Table 1 coefficients give 0.1134)",
+	} {
+		if !strings.Contains(withPaper.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, withPaper.String())
+		}
+	}
+	if !strings.Contains(withPaper.String(), "interval          paper\n") || !strings.Contains(withPaper.String(), "0.38\n") {
+		t.Errorf("report with the paper has no paper column:\n%s", withPaper.String())
+	}
+	if s := alone.String(); strings.Contains(s, "paper") || strings.Contains(s, "prediction") || !strings.Contains(s, "R^2 0.9123") {
+		t.Errorf("report without the paper:\n%s", s)
+	}
+	var empty bytes.Buffer
+	WriteText(&empty, "nothing", nil, &paper)
+	if empty.Len() != 0 {
+		t.Errorf("no analyses wrote %q", empty.String())
+	}
+}
+
+func TestWriteTable1CSV(t *testing.T) {
+	_, analyses := paperAnalyses(t)
+	var buf bytes.Buffer
+	if err := WriteTable1CSV(&buf, analyses); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,cells,a,a_lo,a_hi,b,") || !strings.HasPrefix(lines[1], "text,25,0.0996") {
+		t.Errorf("Table 1 CSV:\n%s", buf.String())
+	}
+}
