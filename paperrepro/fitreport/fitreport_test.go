@@ -2,6 +2,9 @@ package fitreport
 
 import (
 	"bytes"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -63,14 +66,53 @@ func TestWriteText(t *testing.T) {
 	}
 }
 
+// TestWriteTable1CSV checks that our Table 1 reads back through the
+// paper's loader: written in place of expected/table1_fit.csv beside the
+// paper's other files, LoadPaper gives our fitted coefficients.
 func TestWriteTable1CSV(t *testing.T) {
 	_, analyses := paperAnalyses(t)
+	dir := t.TempDir()
+	for _, name := range []string{"table2_text.csv", "table3_image.csv", "table4_speech.csv", results.PaperPredictionFile} {
+		data, err := os.ReadFile(testenv.Expected(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var buf bytes.Buffer
 	if err := WriteTable1CSV(&buf, analyses); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, results.PaperTable1File), buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ours, err := results.LoadPaper(dir)
+	if err != nil {
+		t.Fatalf("the paper loader cannot read our Table 1: %v\n%s", err, buf.String())
+	}
+	for _, a := range analyses {
+		row, ok := ours.Coefficients(a.Modality)
+		if !ok {
+			t.Fatalf("no %s row read back", a.Modality)
+		}
+		want, err := scaling.Table1Row(a.Modality, a.Fit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, got := range scaling.PowerLawCoef(row) {
+			if w := scaling.PowerLawCoef(want)[i]; math.Abs(got-w) > 1e-5*math.Abs(w) {
+				t.Errorf("%s: coefficient %d read back as %v, fitted %v", a.Modality, i, got, w)
+			}
+		}
+		if want := map[string]string{"text": "enwik8", "image": "imagenet", "speech": "librispeech"}[a.Modality]; row.Dataset != want {
+			t.Errorf("%s: data set %q, want the paper's %q", a.Modality, row.Dataset, want)
+		}
+	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,cells,a,a_lo,a_hi,b,") || !strings.HasPrefix(lines[1], "text,25,0.0996") {
+	if len(lines) != 4 || lines[0] != "modality,dataset,a,b,c,alpha,beta,cells,a_lo,a_hi,b_lo,b_hi,c_lo,c_hi,alpha_lo,alpha_hi,beta_lo,beta_hi,r2,rmse,level,resamples,seed" ||
+		!strings.HasPrefix(lines[1], "text,enwik8,0.0996723,75.896") {
 		t.Errorf("Table 1 CSV:\n%s", buf.String())
 	}
 }

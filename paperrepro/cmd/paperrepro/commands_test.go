@@ -47,7 +47,7 @@ func TestFitCommandOnPaper(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(tables)), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,cells,a,a_lo,a_hi,b,") || !strings.HasPrefix(lines[1], "text,25,0.0996") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,dataset,a,b,c,alpha,beta,cells,a_lo,a_hi,") || !strings.HasPrefix(lines[1], "text,enwik8,0.0996") {
 		t.Errorf("Table 1 CSV:\n%s", tables)
 	}
 }
