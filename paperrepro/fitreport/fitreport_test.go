@@ -116,3 +116,51 @@ func TestWriteTable1CSV(t *testing.T) {
 		t.Errorf("Table 1 CSV:\n%s", buf.String())
 	}
 }
+
+func TestWriteForms(t *testing.T) {
+	paper, analyses := paperAnalyses(t)
+	var buf bytes.Buffer
+	WriteForms(&buf, analyses, scaling.Forms(), &paper)
+	out := buf.String()
+	for _, want := range []string{
+		"text, all cells (25 cells):",
+		"text, without step 1000 (20 cells):",
+		"speech, without step 1000 (20 cells):",
+		"CR(5e+09, 200000)",
+		// the paper's form and the log form on text: about as good a fit, different predictions
+		"CR = a + b*P^-alpha + c*S^-beta                 5  -235.84  0.13   0.326   -233.19  0.9655  0.0064  0.0085    0.1127",
+		"CR = a + b*ln(P) + c*S^-beta                    4  -235.96  0.00   0.348   -233.03  0.9605  0.0069  0.0094    0.1000",
+		"CR = a + b*P^-alpha + c*D^-beta, D = 2097152*S",
+		"CR = a + b*P^-alpha*S^-beta",
+		"CR(5e+09, 200000) over forms: 0.1000 to 0.1369 (all cells), 0.0942 to 0.1369 (without step 1000); the paper's form: 0.1127, 95% bootstrap interval [",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Without the paper: no prediction column. A table of two steps has
+	// too few cells once its first step is gone: that block says so.
+	table := results.Table{Modality: "text"}
+	for _, m := range []struct {
+		name string
+		p    float64
+	}{{"a", 1e6}, {"b", 2e6}, {"c", 4e6}, {"d", 8e6}} {
+		for _, s := range []int{1000, 2000} {
+			table.Rows = append(table.Rows, results.Row{Model: m.name, Params: m.p, Step: s, CR: 0.3 + 5*math.Pow(m.p, -0.3) + math.Pow(float64(s), -0.5)})
+		}
+	}
+	small, err := scaling.Analyze(scaling.PowerLaw{}, table, scaling.BootstrapOptions{Resamples: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Reset()
+	WriteForms(&buf, []*scaling.Analysis{small}, []scaling.Form{scaling.StepLaw{}, scaling.PowerLaw{}}, nil)
+	out = buf.String()
+	if strings.Contains(out, "CR(") && strings.Contains(out, "over forms") {
+		t.Errorf("comparison without the paper has predictions:\n%s", out)
+	}
+	if !strings.Contains(out, "text, all cells (8 cells):") || !strings.Contains(out, "text, without step 1000 (4 cells):\n  not compared: ") {
+		t.Errorf("small table:\n%s", out)
+	}
+}

@@ -52,6 +52,19 @@ func TestFitCommandOnPaper(t *testing.T) {
 	}
 }
 
+func TestFitCommandForms(t *testing.T) {
+	expected := testenv.Expected(t)
+	code, out, errOut := run(t, "fit", "-forms", "-resamples", "20", "-paper", expected, expected)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Functional forms", "text, without step 1000 (20 cells):", "CR = a + b*ln(P) + c*S^-beta", "over forms: 0.1000 to 0.1369"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
 func TestFitCommandErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad_text.csv")

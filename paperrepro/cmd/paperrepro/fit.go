@@ -24,6 +24,7 @@ func newFitCommand() *command {
 	level := fs.Float64("level", 0.95, "confidence level of the intervals")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, to print its Table 1 and Section 4.6 prediction beside ours (\"\" for none)")
 	csvOut := fs.String("o", "", "also write our Table 1 with intervals, R^2 and RMSE to this CSV file")
+	forms := fs.Bool("forms", false, "also compare the paper's functional form with four alternatives on each table (AICc, BIC, R^2, held-out error), with and without the first step")
 	return &command{
 		name:    "fit",
 		args:    "[results.csv | results-folder]",
@@ -37,13 +38,21 @@ and the leave-one-model-size-out check: the law fitted without one size,
 and its error on that size's cells. With the paper's folder at hand it also
 prints the paper's Table 1 beside ours and the Section 4.6 prediction.
 
+With -forms it also fits four alternatives to the paper's form to each table
+with the same least squares - without the size term, a + b ln P + c S^-beta,
+the paper's form in tokens seen (D = 2,097,152 S, Pythia's batch) and the
+multiplicative a + b P^-alpha S^-beta - and compares them by AICc, BIC, R^2
+and leave-one-size-out error, on all cells and without the first step; with
+the paper's folder, also their CR(5e9, 2e5) beside our bootstrap interval.
+
 A table needs at least 6 cells from 2 model sizes and 2 steps to be fitted,
 and 3 sizes for the leave-one-size-out check.
 
 Examples:
   paperrepro fit                                  # the paper's Tables 2-4
   paperrepro fit -resamples 200 results/          # our own grid's tables
-  paperrepro fit -o table1_ours.csv expected/table2_text.csv`,
+  paperrepro fit -o table1_ours.csv expected/table2_text.csv
+  paperrepro fit -forms                           # how much the form matters`,
 		flags: fs,
 		run: func(ctx context.Context, out streams, args []string) error {
 			if len(args) > 1 {
@@ -80,6 +89,10 @@ Examples:
 				analyses = append(analyses, a)
 			}
 			fitreport.WriteText(out.Out, input, analyses, paper)
+			if *forms {
+				fmt.Fprintln(out.Out)
+				fitreport.WriteForms(out.Out, analyses, scaling.Forms(), paper)
+			}
 			if *csvOut != "" {
 				if err := writeTable1CSV(*csvOut, analyses); err != nil {
 					return err
