@@ -43,6 +43,7 @@ func TestWriteText(t *testing.T) {
 		"text: 25 cells, 5 model sizes x 5 steps",
 		"  alpha        0.3934", // our text exponent, beside the paper's 0.38
 		"R^2 0.9655   RMSE 0.0064",
+		"resample fits on a bound: a in ", // of 40
 		"pythia-70m   70M",
 		"image:", "speech:",
 		"prediction (paper section 4.6), text: CR(P=5e+09, S=200000)",

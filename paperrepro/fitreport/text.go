@@ -3,6 +3,7 @@ package fitreport
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
@@ -50,6 +51,7 @@ func WriteText(w io.Writer, input string, analyses []*scaling.Analysis, paper *r
 			fmt.Fprintln(tw, line)
 		}
 		tw.Flush()
+		fmt.Fprintf(w, "  %s\n", boundSummary(a))
 		fmt.Fprintf(w, "  R^2 %.4f   RMSE %.4f\n", a.Fit.R2, a.Fit.RMSE)
 		if len(a.Holdouts) == 0 {
 			fmt.Fprintf(w, "  leave one model size out: needs at least %d model sizes\n", scaling.MinHoldoutSizes)
@@ -81,6 +83,21 @@ func WriteText(w io.Writer, input string, analyses []*scaling.Analysis, paper *r
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// boundSummary says how many resample fits ended with each coefficient on
+// a bound of the fit.
+func boundSummary(a *scaling.Analysis) string {
+	var parts []string
+	for j, n := range a.Bootstrap.AtBound {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%s in %d", a.Bootstrap.Intervals[j].Name, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "no resample's fit ends on a bound"
+	}
+	return fmt.Sprintf("resample fits on a bound: %s of %d", strings.Join(parts, ", "), a.Bootstrap.Options.Resamples)
 }
 
 func label(modality string) string {
