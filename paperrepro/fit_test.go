@@ -26,8 +26,7 @@ func TestPrediction(t *testing.T) {
 	if !ok {
 		t.Fatalf("Table 1 has no %s row", pred.Modality)
 	}
-	law := []float64{coef.A, coef.B, coef.C, coef.Alpha, coef.Beta}
-	fromTable1 := scaling.PowerLaw{}.Eval(law, pred.Params, pred.Step)
+	fromTable1 := scaling.PowerLaw{}.Eval(scaling.PowerLawCoef(coef), pred.Params, pred.Step)
 	t.Logf("Table 1 coefficients: CR(%g, %g) = %.4f; paper says %.3f", pred.Params, pred.Step, fromTable1, pred.CR)
 	if d := math.Abs(fromTable1 - pred.CR); d > 0.002 {
 		t.Errorf("Table 1's coefficients give %.4f, %.4f from the paper's %.3f", fromTable1, d, pred.CR)
