@@ -42,11 +42,11 @@ func WriteText(w io.Writer, input string, analyses []*scaling.Analysis, paper *r
 			header += "\tpaper"
 		}
 		fmt.Fprintln(tw, header)
-		refs := map[string]float64{"a": ref.A, "b": ref.B, "c": ref.C, "alpha": ref.Alpha, "beta": ref.Beta}
-		for _, iv := range a.Bootstrap.Intervals {
+		refs := scaling.PowerLawCoef(ref)
+		for j, iv := range a.Bootstrap.Intervals {
 			line := fmt.Sprintf("  %s\t%.4g\t[%.3g, %.3g]", iv.Name, iv.Estimate, iv.Lo, iv.Hi)
 			if hasRef {
-				line += fmt.Sprintf("\t%g", refs[iv.Name])
+				line += fmt.Sprintf("\t%g", refs[j])
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -78,7 +78,7 @@ func WriteText(w io.Writer, input string, analyses []*scaling.Analysis, paper *r
 		fmt.Fprintf(w, "\nprediction (paper section 4.6), %s: CR(P=%g, S=%g)\n", pred.Modality, pred.Params, pred.Step)
 		fmt.Fprintf(w, "  ours %.4f, %.0f%% interval [%.4f, %.4f]; paper %.3f", ours, 100*opts.Level, lo, hi, pred.CR)
 		if coef, ok := paper.Coefficients(pred.Modality); ok {
-			fromTable1 := form.Eval([]float64{coef.A, coef.B, coef.C, coef.Alpha, coef.Beta}, pred.Params, pred.Step)
+			fromTable1 := form.Eval(scaling.PowerLawCoef(coef), pred.Params, pred.Step)
 			fmt.Fprintf(w, " (its Table 1 coefficients give %.4f)", fromTable1)
 		}
 		fmt.Fprintln(w)
