@@ -15,7 +15,8 @@ import (
 // Image rules.
 const (
 	// RuleRandomCrop takes one patch per image at a random offset, cycling
-	// through the images again when they run out (the paper's code).
+	// through the images again when they run out: the paper's crop for a folder of
+	// files in file-name order (see RulePaper for the split's order).
 	RuleRandomCrop = "random-crop"
 	// RuleTiles takes every non-overlapping patch of each image, row-major
 	// over the tile grid, dropping partial edge tiles (Deletang et al. 2023).
