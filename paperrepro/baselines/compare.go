@@ -47,7 +47,8 @@ type Verdict struct {
 	Codec, Setting, Rule string
 	// CodecCR is the codec's CR with every chunk compressed alone and the
 	// header counted once (PerChunkHeaderOnce), like the model, which has
-	// no header; CodecCRWithHeaders counts every chunk's header (PerChunk).
+	// no header; CodecCRWithHeaders counts every chunk's header (PerChunk),
+	// 0 when the table lacks it.
 	CodecCR, CodecCRWithHeaders float64
 }
 
@@ -85,11 +86,12 @@ func Compare(paper, ours []results.Table, t Table) ([]Verdict, error) {
 			}
 		}
 		for _, c := range codecs {
-			v.Codec, v.Setting, v.CodecCR = c.Codec, c.Setting, c.CR()
+			cv := v
+			cv.Codec, cv.Setting, cv.CodecCR = c.Codec, c.Setting, c.CR()
 			if withHeaders, ok := t.Find(c.Modality, c.Rule, c.Codec, PerChunk); ok {
-				v.CodecCRWithHeaders = withHeaders.CR()
+				cv.CodecCRWithHeaders = withHeaders.CR()
 			}
-			out = append(out, v)
+			out = append(out, cv)
 		}
 	}
 	if len(out) == 0 {
