@@ -54,5 +54,7 @@
 // Table holds the results and writes and reads them as CSV with their
 // provenance (WriteCSV, ReadCSV). Compare puts the paper's best language
 // model at its last training step beside the codecs for each modality;
-// ComparePublished puts ours beside the figures Deletang et al. published.
+// ComparePublished puts ours beside the figures Deletang et al. published;
+// figures.Baselines draws the codecs as lines beside the models. The
+// command line's `paperrepro baselines` does all of it.
 package baselines
