@@ -28,7 +28,8 @@ const BaselinesFigureName = "baselines"
 // header counted once, as a horizontal line labelled with its CR. Variants
 // kept for the comparison with Deletang et al. (png-32wide) are left out.
 func Baselines(paper, ours []results.Table, oursLabel string, b baselines.Table) (Figure, error) {
-	var panels []*plot.Plot
+	var row []panel
+	var key []keyEntry
 	for i, t := range paper {
 		codecs := b.Select(t.Modality, baselines.PaperRules[t.Modality], baselines.PerChunkHeaderOnce)
 		codecs = removeVariants(codecs)
@@ -41,16 +42,22 @@ func Baselines(paper, ours []results.Table, oursLabel string, b baselines.Table)
 				mine = &ours[j]
 			}
 		}
-		p, err := baselinesPanel(t, mine, oursLabel, codecs, colorOf(t.Modality, i))
+		p, entries, err := baselinesPanel(t, mine, oursLabel, codecs, colorOf(t.Modality, i))
 		if err != nil {
 			return Figure{}, err
 		}
-		panels = append(panels, p)
+		row = append(row, plotPanel{p})
+		if key == nil {
+			key = entries
+		}
 	}
-	if len(panels) == 0 {
+	if len(row) == 0 {
 		return Figure{}, fmt.Errorf("baselines figure: no modality has both a paper table and baseline results on the paper's rule")
 	}
-	return Figure{Name: BaselinesFigureName, Width: vg.Length(len(panels)) * 5 * vg.Inch, Height: 4.6 * vg.Inch, Panels: panels}, nil
+	return Figure{
+		Name: BaselinesFigureName, Width: vg.Length(len(row)) * 5 * vg.Inch, Height: 4.6 * vg.Inch,
+		key: key, grid: grid{cells: [][]panel{row}},
+	}, nil
 }
 
 // removeVariants drops codec variants (a name with a dash, such as
@@ -72,11 +79,12 @@ const (
 	codecGutter     = 0.75
 )
 
-// baselinesPanel draws one modality's panel.
-func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, codecs []baselines.Result, c color.Color) (*plot.Plot, error) {
+// baselinesPanel draws one modality's panel and returns the key entries
+// for its model series (in grey: each panel has its modality's colour).
+func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, codecs []baselines.Result, c color.Color) (*plot.Plot, []keyEntry, error) {
 	steps := t.Steps()
 	if len(steps) == 0 {
-		return nil, fmt.Errorf("baselines figure: the %s table has no cells", t.Modality)
+		return nil, nil, fmt.Errorf("baselines figure: the %s table has no cells", t.Modality)
 	}
 	last := steps[len(steps)-1]
 	var sizes []float64
@@ -93,7 +101,7 @@ func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, code
 		}
 	}
 	title := fmt.Sprintf("%s (%s): models vs codecs per chunk", modalityTitle(t.Modality), codecs[0].Rule)
-	p := newPlot(title, "parameters", "compression ratio (lower is better)")
+	p := NewPlot(title, "parameters", "compression ratio (lower is better)")
 	p.X.Scale = plot.LogScale{}
 	lo, hi := sizes[0], sizes[len(sizes)-1]
 	span := math.Log(hi / lo)
@@ -103,11 +111,11 @@ func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, code
 	p.X.Min = lo * math.Exp(-0.04*span)
 	p.X.Max = hi * math.Exp(codecGutter*span)
 	p.X.Tick.Marker = dataTicks(sizes, minTickGap)
-	p.Y.Tick.Marker = crTicks()
-	p.Legend.ThumbnailWidth = vg.Points(22)
+	p.Y.Tick.Marker = niceTicks(7)
 
 	drawn := append(plotter.XYs(nil), paperPts...)
 	drawn = append(drawn, ourPts...)
+	var key []keyEntry
 	for _, s := range []struct {
 		label  string
 		pts    plotter.XYs
@@ -122,7 +130,7 @@ func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, code
 		}
 		line, points, err := plotter.NewLinePoints(s.pts)
 		if err != nil {
-			return nil, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
+			return nil, nil, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
 		}
 		line.Color, line.Width = c, vg.Points(1.5)
 		if s.dashed {
@@ -130,26 +138,16 @@ func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, code
 		}
 		points.Color, points.Shape, points.Radius = c, s.shape, vg.Points(3.2)
 		p.Add(line, points)
-		p.Legend.Add(s.label, line, points)
+		keyLine := line.LineStyle
+		keyLine.Color = color.Gray{Y: 0x40}
+		key = append(key, keyEntry{label: s.label, thumbs: []plot.Thumbnailer{lineStyleThumb(keyLine), pointThumb(keyLine.Color, s.shape)}})
 	}
 
 	labelX := hi * math.Exp(codecLabelStart*span)
-	labels, err := codecLines(p, codecs, p.X.Min, labelX, drawn)
-	if err != nil {
-		return nil, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
+	if _, err := codecLines(p, codecs, p.X.Min, labelX, drawn); err != nil {
+		return nil, nil, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
 	}
-	for _, l := range labels.XYs {
-		// The legend keeps clear of the labels as of the data: a label
-		// reaches about a third of the gutter to the right.
-		drawn = append(drawn, l, plotter.XY{X: l.X * math.Exp(codecGutter*span/2), Y: l.Y})
-	}
-	for _, cd := range codecs {
-		for _, x := range []float64{p.X.Min, lo, math.Sqrt(lo * hi), hi} {
-			drawn = append(drawn, plotter.XY{X: x, Y: cd.CR()})
-		}
-	}
-	placeLegend(p, drawn)
-	return p, nil
+	return p, key, nil
 }
 
 // codecLines adds each codec's horizontal line from x0 to x1 and its label

@@ -34,11 +34,12 @@ func TestBaselinesFigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fig.Name != BaselinesFigureName || len(fig.Panels) != 2 {
-		t.Fatalf("figure %s with %d panels, want %s with 2 (image, speech)", fig.Name, len(fig.Panels), BaselinesFigureName)
+	panels := fig.plots()
+	if fig.Name != BaselinesFigureName || len(panels) != 2 {
+		t.Fatalf("figure %s with %d panels, want %s with 2 (image, speech)", fig.Name, len(panels), BaselinesFigureName)
 	}
-	if !strings.HasPrefix(fig.Panels[0].Title.Text, "image (random-crop)") {
-		t.Errorf("first panel %q, want image's", fig.Panels[0].Title.Text)
+	if !strings.HasPrefix(panels[0].Title.Text, "image (random-crop)") {
+		t.Errorf("first panel %q, want image's", panels[0].Title.Text)
 	}
 	data, err := fig.PNG(72)
 	if err != nil {
@@ -59,7 +60,7 @@ func TestBaselinesFigure(t *testing.T) {
 // TestCodecLabelsDoNotOverlap checks that labels of codecs with nearly the
 // same CR are spread apart, in the order of their lines.
 func TestCodecLabelsDoNotOverlap(t *testing.T) {
-	p := newPlot("", "", "")
+	p := NewPlot("", "", "")
 	codecs := []baselines.Result{
 		codecResult("text", "consecutive", "xz", 0.499),
 		codecResult("text", "consecutive", "gzip", 0.478),
