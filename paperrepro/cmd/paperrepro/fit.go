@@ -72,7 +72,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			paper, err := loadPaperIfPresent(*paperDir, *paperDir != defaultExpectedDir)
+			paper, hasPaper, err := loadPaperIfPresent(*paperDir, *paperDir != defaultExpectedDir)
 			if err != nil {
 				return err
 			}
@@ -88,10 +88,14 @@ Examples:
 				}
 				analyses = append(analyses, a)
 			}
-			fitreport.WriteText(out.Out, input, analyses, paper)
+			var ref *results.Paper // nil: no comparison with the paper
+			if hasPaper {
+				ref = &paper
+			}
+			fitreport.WriteText(out.Out, input, analyses, ref)
 			if *forms {
 				fmt.Fprintln(out.Out)
-				fitreport.WriteForms(out.Out, analyses, scaling.Forms(), paper)
+				fitreport.WriteForms(out.Out, analyses, scaling.Forms(), ref)
 			}
 			if *csvOut != "" {
 				if err := writeTable1CSV(*csvOut, analyses); err != nil {
@@ -104,21 +108,21 @@ Examples:
 	}
 }
 
-// loadPaperIfPresent loads the paper's numbers from dir, or returns nil for
-// none. A missing default folder (a binary run outside the repository)
-// just means no comparison; a folder the user named must load.
-func loadPaperIfPresent(dir string, required bool) (*results.Paper, error) {
+// loadPaperIfPresent loads the paper's numbers from dir. A missing default
+// folder (a binary run outside the repository) just means no comparison;
+// a folder the user named must load.
+func loadPaperIfPresent(dir string, required bool) (results.Paper, bool, error) {
 	if dir == "" {
-		return nil, nil
+		return results.Paper{}, false, nil
 	}
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) && !required {
-		return nil, nil
+		return results.Paper{}, false, nil
 	}
 	paper, err := results.LoadPaper(dir)
 	if err != nil {
-		return nil, err
+		return results.Paper{}, false, err
 	}
-	return &paper, nil
+	return paper, true, nil
 }
 
 // writeTable1CSV writes our Table 1 of analyses to the file path.
