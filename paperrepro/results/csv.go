@@ -83,16 +83,30 @@ func ReadDir(dir string) ([]Table, error) {
 	return tables, nil
 }
 
-// Read reads path as a results folder (ReadDir) or a single CSV (ReadCSV).
+// Read reads the tables at path, whatever form they take: a folder of result
+// files (one protocol's folder of a run: its cells, read with ReadCells,
+// are the source of truth, and any CSV beside them is ignored), a folder of
+// table CSVs (ReadDir; the paper's expected/), or one CSV (ReadCSV).
 func Read(path string) ([]Table, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading results: %w", err)
 	}
-	if info.IsDir() {
+	if !info.IsDir() {
+		return ReadCSV(path)
+	}
+	cells, err := ReadCells(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(cells) == 0 {
 		return ReadDir(path)
 	}
-	return ReadCSV(path)
+	tables, err := CellTables(cells)
+	if err != nil {
+		return nil, fmt.Errorf("reading results under %s: %w", path, err)
+	}
+	return tables, nil
 }
 
 func readHeader(path string) ([]string, error) {

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // fakeHubEnv serves the tiny fixture checkpoints from a fake hub and points
@@ -42,7 +42,7 @@ func TestRunFetchTablesCommands(t *testing.T) {
 	if !strings.Contains(stdout, "1 cells (1 computed now, 0 from earlier runs)") || !strings.Contains(stdout, "tokens/s") {
 		t.Errorf("run output:\n%s", stdout)
 	}
-	c, err := grid.ReadResult(cell)
+	c, err := results.ReadCell(cell)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestRunFetchTablesCommands(t *testing.T) {
 	}
 	// The same folder with another chunk count is refused, not mixed.
 	bad := append(append([]string(nil), args...), "-chunks", "3")
-	if code, _, stderr = run(t, bad...); code != exitFail || !strings.Contains(stderr, "other data or protocol options") {
+	if code, _, stderr = run(t, bad...); code != exitFail || !strings.Contains(stderr, "another setup (chunk count 2 there, 3 now)") {
 		t.Errorf("rerun with other chunks: exit %d\n%s", code, stderr)
 	}
 
@@ -90,7 +90,7 @@ func TestModelErrors(t *testing.T) {
 		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1"}, exitUsage, `unknown protocol "gzip"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "999"}, exitFail, `no revision "step999"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-99", "-steps", "1000"}, exitFail, "EleutherAI/pythia-tiny-99 not found"},
-		{[]string{"run", "-model-dir", t.TempDir(), "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
+		{[]string{"run", "-model-dir", t.TempDir(), "-step", "1000", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
 		{[]string{"decompress", "/nonexistent.txt"}, exitUsage, "-o"},
 	}
 	for _, tt := range tests {
@@ -154,5 +154,88 @@ func TestCompressDecompressCommands(t *testing.T) {
 	other := []string{"decompress", "-models", "EleutherAI/pythia-tiny-16", "-steps", "2000", "-data-dir", data, "-o", restored, input + compressedSuffix}
 	if code, _, stderr = run(t, other...); code != exitFail || !strings.Contains(stderr, "model mismatch") {
 		t.Errorf("decompress with another checkpoint: exit %d\n%s", code, stderr)
+	}
+}
+
+// copyCheckpoint copies a fixture checkpoint folder's files to dst.
+func copyCheckpoint(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"config.json", "model.safetensors"} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestREADMELocalModelExample runs the README's local-checkpoint example
+// (kept to one text chunk) and then tables, figures and fit on its folder:
+// a model named after the user's choice has its parameter count from its
+// config and goes through every command. Running it again with other
+// weights or another tokenizer under the same name is refused, naming what
+// differs, before any work.
+func TestREADMELocalModelExample(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
+	expected := testenv.Expected(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	copyCheckpoint(t, filepath.Join(fixtures, "pythia-tiny-16", "step1000"), "my-neox")
+	copyCheckpoint(t, filepath.Join(fixtures, "pythia-tiny-32", "step1000"), "other-neox")
+	tokenizer, err := os.ReadFile(filepath.Join(data, "tokenizer", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("tokenizer.json", tokenizer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The same tokenizer with other bytes (a trailing newline), hence
+	// another sha256.
+	if err := os.WriteFile("edited.json", append(tokenizer, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	example := []string{"run", "-model-dir", "./my-neox", "-model-name", "mine", "-step", "5000", "-tokenizer", "tokenizer.json"}
+	small := []string{"-modalities", "text", "-chunks", "1", "-data-dir", data}
+	code, stdout, stderr := run(t, append(example, small...)...)
+	if code != exitOK || !strings.Contains(stdout, "1 cells (1 computed now") {
+		t.Fatalf("the README example: exit %d\n%s%s", code, stdout, stderr)
+	}
+	cell, err := results.ReadCell(filepath.Join("results", "seed", "mine", "step5000", "text.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cell.Params != 1616320 || cell.Tokenizer.SHA256 == "" || cell.Protocol.ComputeDType != "float32" {
+		t.Errorf("cell params %g (want pythia-tiny-16's 1616320 from its config), tokenizer %+v, dtype %q", cell.Params, cell.Tokenizer, cell.Protocol.ComputeDType)
+	}
+	folder := filepath.Join("results", "seed")
+	if code, stdout, stderr = run(t, "figures", "-o", "figs", folder); code != exitOK || !strings.Contains(stdout, "scaling_text.png") {
+		t.Errorf("figures on the example's results: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr = run(t, "tables", "-paper", expected, folder); code != exitOK || !strings.Contains(stdout, "text: 0 of 25 cells computed") {
+		t.Errorf("tables on the example's results: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// One cell cannot be fitted, and fit says so (not "unknown model").
+	if code, _, stderr = run(t, "fit", "-paper", "", folder); code != exitFail || !strings.Contains(stderr, "need at least 6") {
+		t.Errorf("fit on one cell: exit %d\n%s", code, stderr)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"other weights", []string{"run", "-model-dir", "./other-neox", "-model-name", "mine", "-step", "5000", "-tokenizer", "tokenizer.json"}, "another setup (weights sha256 "},
+		{"other tokenizer", []string{"run", "-model-dir", "./my-neox", "-model-name", "mine", "-step", "5000", "-tokenizer", "edited.json"}, "another setup (tokenizer sha256 "},
+	} {
+		code, stdout, stderr := run(t, append(tc.args, small...)...)
+		if code != exitFail || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "mine/step5000/text.json") {
+			t.Errorf("%s under the same name: exit %d\n%s%s\nwant a refusal saying %q", tc.name, code, stdout, stderr, tc.want)
+		}
 	}
 }

@@ -15,7 +15,9 @@ import (
 )
 
 // tablesFile is the CSV of compression-ratio tables a run writes beside its
-// cells, which `paperrepro fit`, `figures` and `tables` read.
+// cells: a summary of every cell in the folder for other tools (pandas, a
+// spreadsheet). `paperrepro fit`, `figures` and `tables` read the cells
+// themselves, the one source of truth.
 const tablesFile = "compression_ratios.csv"
 
 func newRunCommand() *command {
@@ -37,8 +39,9 @@ cuts the chunks of each modality from the data folder, scores them with the
 chosen protocol and writes one JSON file per cell (model x step x modality)
 with its provenance: checkpoint commit and weights sha256, backend, protocol
 and options, data files and their sha256, per-chunk tokens, bits and
-compression ratio, dropped chunks, wall time and tokens/s. The cells' table
-goes to OUT/<protocol>/` + tablesFile + ` for 'fit', 'figures' and 'tables'.
+compression ratio, dropped chunks, wall time and tokens/s. 'fit', 'figures'
+and 'tables' read the cells of OUT/<protocol>; a summary of every cell in
+that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `.
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
@@ -63,6 +66,7 @@ Examples:
 			if *chunks < 1 {
 				return usagef("-chunks must be at least 1, got %d", *chunks)
 			}
+
 			cks, err := models.checkpoints()
 			if err != nil {
 				return err
@@ -92,7 +96,7 @@ Examples:
 
 // reportRun writes the run's table CSV and prints what was done.
 func reportRun(out streams, summary *grid.Summary, dir string) error {
-	tables, err := grid.Tables(summary.Cells)
+	tables, err := results.CellTables(summary.Cells)
 	if err != nil {
 		return err
 	}
