@@ -11,6 +11,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -66,9 +67,17 @@ Examples:
 			if *chunks < 1 {
 				return usagef("-chunks must be at least 1, got %d", *chunks)
 			}
-
+			if *batch < 1 {
+				return usagef("-batch must be at least 1, got %d", *batch)
+			}
 			cks, err := models.checkpoints()
 			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return fmt.Errorf("output folder: %w", err)
+			}
+			if err := atomicfile.CheckWritable(*out); err != nil {
 				return err
 			}
 			dataDir, err := datasets.ResolveDataDir(*data.dir)
