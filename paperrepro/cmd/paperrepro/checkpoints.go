@@ -73,8 +73,8 @@ func (f *modelFlags) checkpoints() ([]grid.Checkpoint, error) {
 
 // localCheckpoint names the -model-dir checkpoint. A folder laid out like a
 // hub repository at a revision, <model>/step<N>, gives both its name and
-// its step; otherwise the name is the folder's and -step is required,
-// since the scaling law needs a step of at least 1.
+// its step; otherwise the name is the folder's and the step is -step's
+// (0 when not given, which a grid run refuses: see requireStep).
 func (f *modelFlags) localCheckpoint() ([]grid.Checkpoint, error) {
 	abs, err := filepath.Abs(*f.modelDir)
 	if err != nil {
@@ -92,10 +92,18 @@ func (f *modelFlags) localCheckpoint() ([]grid.Checkpoint, error) {
 	if step == 0 && stepFolder {
 		step = folderStep
 	}
-	if step < 1 {
-		return nil, usagef("-step: give the training step of the checkpoint in %s (at least 1; its folder name does not say it)", *f.modelDir)
-	}
 	return []grid.Checkpoint{{Model: name, Step: step, Dir: *f.modelDir}}, nil
+}
+
+// requireStep refuses a local checkpoint without a training step, which no
+// table can hold (the scaling law needs S >= 1).
+func (f *modelFlags) requireStep(cks []grid.Checkpoint) error {
+	for _, ck := range cks {
+		if ck.Dir != "" && ck.Step < 1 {
+			return usagef("-step: give the training step of the checkpoint in %s (at least 1; its folder name does not say it)", ck.Dir)
+		}
+	}
+	return nil
 }
 
 // modelRepo turns a model as typed into a hub repository: "70m" and

@@ -37,6 +37,9 @@ func TestLocalCheckpointNames(t *testing.T) {
 				t.Fatal(err)
 			}
 			cks, err := f.checkpoints()
+			if err == nil {
+				err = f.requireStep(cks)
+			}
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Errorf("got %v, %v; want an error saying %q", cks, err, tc.err)

@@ -146,8 +146,9 @@ func TestCompressDecompressCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "note.txt.prz") || !strings.Contains(stdout, "coder overhead") {
 		t.Fatalf("compress: exit %d\n%s%s", code, stdout, stderr)
 	}
+	packed := input + compressedSuffix
 	restored := filepath.Join(dir, "restored.txt")
-	code, _, stderr = run(t, append(append([]string{"decompress"}, model...), "-o", restored, input+compressedSuffix)...)
+	code, _, stderr = run(t, append(append([]string{"decompress"}, model...), "-o", restored, packed)...)
 	if code != exitOK {
 		t.Fatalf("decompress: exit %d\n%s", code, stderr)
 	}
@@ -155,9 +156,61 @@ func TestCompressDecompressCommands(t *testing.T) {
 	if err != nil || string(got) != string(original) {
 		t.Errorf("round trip: %q, %v; want %q", got, err, original)
 	}
-	other := []string{"decompress", "-models", "EleutherAI/pythia-tiny-16", "-steps", "2000", "-data-dir", data, "-o", restored, input + compressedSuffix}
+	for _, name := range []string{packed, restored} {
+		if info, err := os.Stat(name); err != nil || info.Mode().Perm()&0o044 == 0 {
+			t.Errorf("%s: %v, mode %v: outputs are readable by others", name, err, info.Mode())
+		}
+	}
+	other := []string{"decompress", "-models", "EleutherAI/pythia-tiny-16", "-steps", "2000", "-data-dir", data, "-f", "-o", restored, packed}
 	if code, _, stderr = run(t, other...); code != exitFail || !strings.Contains(stderr, "model mismatch") {
 		t.Errorf("decompress with another checkpoint: exit %d\n%s", code, stderr)
+	}
+	tokenizer, err := os.ReadFile(filepath.Join(data, "tokenizer", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(dir, "edited.json")
+	if err := os.WriteFile(edited, append(tokenizer, ' '), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	otherTokenizer := append(append([]string{"decompress", "-tokenizer", edited, "-f", "-o", restored}, model...), packed)
+	if code, _, stderr = run(t, otherTokenizer...); code != exitFail || !strings.Contains(stderr, "tokenizer mismatch") || strings.Contains(stderr, "corrupt") {
+		t.Errorf("decompress with another tokenizer: exit %d\n%s", code, stderr)
+	}
+
+	// Outputs are checked before any model is fetched: these name a model
+	// the hub does not have, so only the output check can answer.
+	keep := filepath.Join(dir, "keep")
+	if err := os.WriteFile(keep, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keepPacked := keep + compressedSuffix
+	if err := os.WriteFile(keepPacked, []byte("anything"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := []string{"-models", "EleutherAI/pythia-tiny-99", "-steps", "1000", "-data-dir", data}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"compress over an existing output", []string{"compress", input}, "exists: give -f"},
+		{"compress over its input", []string{"compress", "-o", input, input}, "is the input"},
+		{"compress over its input, forced", []string{"compress", "-f", "-o", input, input}, "is the input"},
+		{"compress into a missing folder", []string{"compress", "-o", filepath.Join(dir, "missing", "x.prz"), input}, "missing"},
+		{"decompress over an existing file", []string{"decompress", keepPacked}, "keep exists: give -f"},
+		{"decompress over its input", []string{"decompress", "-f", "-o", keepPacked, keepPacked}, "is the input"},
+	} {
+		args := append(append([]string{tc.args[0]}, missing...), tc.args[1:]...)
+		code, _, stderr := run(t, args...)
+		if code != exitUsage && code != exitFail || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "not found") {
+			t.Errorf("%s: exit %d\n%s\nwant a refusal saying %q before the model is fetched", tc.name, code, stderr, tc.want)
+		}
+	}
+	for name, want := range map[string]string{input: string(original), keep: "precious", keepPacked: "anything"} {
+		if got, err := os.ReadFile(name); err != nil || string(got) != want {
+			t.Errorf("%s changed: %q, %v", name, got, err)
+		}
 	}
 }
 

@@ -74,6 +74,9 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if err := models.requireStep(cks); err != nil {
+				return err
+			}
 			if err := os.MkdirAll(*out, 0o755); err != nil {
 				return fmt.Errorf("output folder: %w", err)
 			}
