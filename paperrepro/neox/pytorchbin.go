@@ -242,7 +242,7 @@ func (b *pytorchBin) ReadFloat32(name string, dst []float32) error {
 	}
 	if contiguous(t.size, t.stride) {
 		convertToFloat32(t.storage.dtype, raw[t.offset*elemSize:], dst)
-		return nil
+		return checkFinite(b.path, name, dst, 0)
 	}
 	var one [1]float32
 	index := make([]int, len(t.size))
@@ -261,7 +261,7 @@ func (b *pytorchBin) ReadFloat32(name string, dst []float32) error {
 			index[axis] = 0
 		}
 	}
-	return nil
+	return checkFinite(b.path, name, dst, 0)
 }
 
 // contiguous reports whether strides are those of a row-major array of size.
