@@ -83,6 +83,9 @@ func TestDecodeBadInput(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
+			if n := strings.Count(err.Error(), "t_text.csv"); n != 1 {
+				t.Errorf("error %q names the file %d times, want once", err, n)
+			}
 		})
 	}
 }
