@@ -103,8 +103,19 @@ func TestModelErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tt.args, code, stderr, tt.code, tt.says)
 		}
 	}
+	// A broken checkpoint is named once, not "loading X: loading X:".
+	broken := filepath.Join(t.TempDir(), "broken", "step5")
+	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), broken)
+	if err := os.WriteFile(filepath.Join(broken, "model.safetensors"), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "run", "-model-dir", broken, "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", t.TempDir())
+	if code != exitFail || strings.Count(stderr, "loading "+broken) != 1 || !strings.Contains(stderr, "model.safetensors: reading header length") {
+		t.Errorf("run on broken weights: exit %d\n%s\nwant the folder named once and the file's fault", code, stderr)
+	}
+
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	code, _, stderr := run(t, "fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000")
+	code, _, stderr = run(t, "fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000")
 	if code != exitFail || !strings.Contains(stderr, "HF_HUB_OFFLINE") || !strings.Contains(stderr, "fetch -models EleutherAI/pythia-tiny-16 -steps step1000") {
 		t.Errorf("offline fetch of an uncached checkpoint: exit %d\n%s", code, stderr)
 	}
