@@ -58,6 +58,16 @@ func TestFitCommandErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("model,params,step,compression_ratio\npythia-70m,70e6,1000,oops\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	constant := filepath.Join(dir, "constant_text.csv")
+	rows := "model,params,step,compression_ratio\n"
+	for _, m := range []string{"a,1e6", "b,2e6"} {
+		for _, step := range []string{"1000", "2000", "4000"} {
+			rows += m + "," + step + ",0.5\n"
+		}
+	}
+	if err := os.WriteFile(constant, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -65,6 +75,7 @@ func TestFitCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"malformed table", []string{"fit", "-paper", "", bad}, exitFail, "bad_text.csv:2: field compression_ratio"},
+		{"constant ratios", []string{"fit", "-paper", "", "-resamples", "10", constant}, exitFail, "every compression ratio of the text table is 0.5: there is nothing to fit"},
 		{"missing input", []string{"fit", "-paper", "", filepath.Join(dir, "nope.csv")}, exitFail, "nope.csv"},
 		{"two inputs", []string{"fit", "a", "b"}, exitUsage, "one results CSV or folder"},
 		{"bad level", []string{"fit", "-level", "2"}, exitUsage, "-level"},
@@ -116,7 +127,7 @@ func TestFitCommandSmallGrid(t *testing.T) {
 	for _, m := range []struct {
 		name   string
 		params float64
-	}{{"pythia-tiny-16", 1616320}, {"pythia-tiny-32", 3365248}} {
+	}{{"my-model-16", 1616320}, {"my-model-32", 3365248}} { // local models: any name
 		for _, step := range []int{1000, 2000, 4000} {
 			cr := 0.5 + 2*math.Pow(m.params, -0.3) + 3*math.Pow(float64(step), -0.5)
 			table.Rows = append(table.Rows, results.Row{Model: m.name, Params: m.params, Step: step, CR: cr})
@@ -134,5 +145,19 @@ func TestFitCommandSmallGrid(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestFiguresRefusesStepZero: a table with a step below 1 (which a log
+// axis and S^-beta cannot take) is refused where it is read, naming the
+// file, line and field, instead of panicking in the plot.
+func TestFiguresRefusesStepZero(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zero_text.csv")
+	if err := os.WriteFile(path, []byte("model,params,step,compression_ratio\nmine,1e6,0,0.5\nmine,1e6,2000,0.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "figures", "-o", t.TempDir(), path)
+	if code != exitFail || !strings.Contains(stderr, "zero_text.csv:2: model mine: field step: 0: the scaling law needs a training step of at least 1") {
+		t.Errorf("figures on step 0: exit %d\n%s", code, stderr)
 	}
 }
