@@ -12,6 +12,8 @@ import (
 	"github.com/sugarme/tokenizer/pretokenizer"
 	"github.com/sugarme/tokenizer/pretrained"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // Load reads a Hugging Face tokenizer.json describing a byte-level BPE
@@ -184,11 +186,7 @@ func checkBPEOptions(cfg map[string]any) error {
 // them into the compact tables the encoder uses. It also returns the
 // vocabulary, token -> id.
 func buildModel(cfg *sugar.Config) (m *bpeModel, vocab map[string]int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("model: building the BPE model: %v", r)
-		}
-	}()
+	defer panics.Recover(&err, "model: building the BPE model")
 	built, err := pretrained.CreateModel(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)
