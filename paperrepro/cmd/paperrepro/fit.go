@@ -33,9 +33,9 @@ func newFitCommand() *command {
 		args:    "[results.csv | results-folder]",
 		summary: "fit CR(P,S) = a + b*P^-alpha + c*S^-beta to each table: Table 1 with CIs, R^2, extrapolation errors",
 		help: `Fit reads compression-ratio tables - by default the paper's own Tables 2-4
-from expected/, or a results CSV or folder of CSVs the grid wrote - and fits
-the paper's scaling law to each modality by least squares (Levenberg-Marquardt
-from a grid of starts). For each table it prints the coefficients with
+from expected/, or a run's protocol folder (its cell files; a damaged one is
+an error naming it), or a table CSV - and fits the paper's scaling law to
+each modality by least squares (Levenberg-Marquardt from a grid of starts). For each table it prints the coefficients with
 percentile bootstrap confidence intervals (resampling cells), R^2 and RMSE,
 and the leave-one-model-size-out check: the law fitted without one size,
 and its error on that size's cells. With the paper's folder at hand it also

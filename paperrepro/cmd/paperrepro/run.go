@@ -46,8 +46,12 @@ that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `.
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
-in. A finished cell made with other data or options is an error, never
-silently reused.
+in. Nothing is silently reused: each cell records its setup (weights and
+tokenizer sha256, backend, protocol options and compute dtype, for lossless
+the batch size, data files and their sha256), one folder holds one
+configuration, and a run whose setup differs from the folder's cells or
+.partial files is refused before any work, naming what differs. A local
+checkpoint needs -step (unless its folder is named stepN).
 
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
