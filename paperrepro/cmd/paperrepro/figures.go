@@ -18,8 +18,9 @@ func newFiguresCommand() *command {
 		summary: "draw Figure 1 heatmaps, CR vs size / vs step and the modality comparison as PNG and SVG",
 		help: `Figures reads compression-ratio tables - by default the paper's Tables 2-4
 from expected/, or a run's protocol folder (its cell files; a damaged one is
-an error naming it), or a table CSV - fits the paper's scaling law to each (tables too small to fit are drawn without the
-fitted curves) and writes into the output folder:
+an error naming it), or a table CSV - fits the paper's scaling law to each
+(tables too small to fit are drawn without the fitted curves) and writes
+into the output folder:
 
   figure1_heatmaps      one heatmap per modality of CR over model size x step
   scaling_<modality>    CR vs parameters (one line per step) and CR vs training

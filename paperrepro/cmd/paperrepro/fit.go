@@ -35,11 +35,12 @@ func newFitCommand() *command {
 		help: `Fit reads compression-ratio tables - by default the paper's own Tables 2-4
 from expected/, or a run's protocol folder (its cell files; a damaged one is
 an error naming it), or a table CSV - and fits the paper's scaling law to
-each modality by least squares (Levenberg-Marquardt from a grid of starts). For each table it prints the coefficients with
-percentile bootstrap confidence intervals (resampling cells), R^2 and RMSE,
-and the leave-one-model-size-out check: the law fitted without one size,
-and its error on that size's cells. With the paper's folder at hand it also
-prints the paper's Table 1 beside ours and the Section 4.6 prediction.
+each modality by least squares (Levenberg-Marquardt from a grid of starts).
+For each table it prints the coefficients with percentile bootstrap
+confidence intervals (resampling cells), R^2 and RMSE, and the
+leave-one-model-size-out check: the law fitted without one size, and its
+error on that size's cells. With the paper's folder at hand it also prints
+the paper's Table 1 beside ours and the Section 4.6 prediction.
 
 A table needs at least 6 cells from 2 model sizes and 2 steps to be fitted,
 and 3 sizes for the leave-one-size-out check.
