@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -159,5 +162,65 @@ func TestFiguresRefusesStepZero(t *testing.T) {
 	code, _, stderr := run(t, "figures", "-o", t.TempDir(), path)
 	if code != exitFail || !strings.Contains(stderr, "zero_text.csv:2: model mine: field step: 0: the scaling law needs a training step of at least 1") {
 		t.Errorf("figures on step 0: exit %d\n%s", code, stderr)
+	}
+}
+
+// writeTestCell writes a finished cell as a run would lay it out under dir.
+func writeTestCell(t *testing.T, dir, model string, params float64, step int, modality string, cr float64) string {
+	t.Helper()
+	path := filepath.Join(dir, model, fmt.Sprintf("step%d", step), modality+".json")
+	cell := &results.Cell{Model: model, Params: params, Step: step, Modality: modality, CR: cr, Chunks: 1,
+		Protocol: results.ProtocolInfo{Name: "seed"}, Data: datasets.Provenance{Modality: modality, Count: 1, ChunkSize: 2048},
+		PerChunk: []results.ChunkResult{{Tokens: 10, Bits: cr * 8 * 2048, CR: cr}}}
+	if err := results.WriteCell(path, cell); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestOneSourceOfTruth: after a run of one modality into a folder that holds
+// others, the summary CSV lists every cell of the folder, and fit and
+// figures read the cells themselves, so a damaged cell is an error naming it
+// rather than a stale number.
+func TestOneSourceOfTruth(t *testing.T) {
+	dir := t.TempDir()
+	var textCell string
+	for _, m := range []struct {
+		name   string
+		params float64
+	}{{"mine-a", 1e6}, {"mine-b", 2e6}, {"mine-c", 4e6}} {
+		for _, step := range []int{1000, 2000} {
+			path := writeTestCell(t, dir, m.name, m.params, step, "text", 0.5+1e3/m.params+1/float64(step))
+			writeTestCell(t, dir, m.name, m.params, step, "image", 0.6+1e3/m.params+2/float64(step))
+			if textCell == "" {
+				textCell = path
+			}
+		}
+	}
+	// A run that computed only one text cell reports the whole folder.
+	just, err := results.ReadCell(textCell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := reportRun(streams{Out: &out, Err: &out}, &grid.Summary{Cells: []*results.Cell{just}, Computed: 1}, dir); err != nil {
+		t.Fatal(err)
+	}
+	summary, err := results.ReadCSV(filepath.Join(dir, tablesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(summary) != 2 || len(summary[0].Rows) != 6 || len(summary[1].Rows) != 6 {
+		t.Errorf("%s holds %+v; want all 12 cells of the folder", tablesFile, summary)
+	}
+
+	if err := os.WriteFile(textCell, []byte(`{"model": "mine-a", "step": 10`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"fit", "-paper", "", "-resamples", "10", dir}, {"figures", "-o", t.TempDir(), dir}} {
+		code, _, stderr := run(t, args...)
+		if code != exitFail || !strings.Contains(stderr, "reading result "+textCell+": not a result cell") {
+			t.Errorf("%s on a folder with a damaged cell: exit %d\n%s", args[0], code, stderr)
+		}
 	}
 }

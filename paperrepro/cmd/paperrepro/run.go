@@ -110,9 +110,10 @@ Examples:
 	}
 }
 
-// reportRun writes the run's table CSV and prints what was done.
+// reportRun writes the table CSV of every cell in the run's protocol folder
+// dir, earlier runs' included, and prints what was done.
 func reportRun(out streams, summary *grid.Summary, dir string) error {
-	tables, err := results.CellTables(summary.Cells)
+	tables, err := results.Read(dir)
 	if err != nil {
 		return err
 	}
