@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
 )
 
@@ -275,8 +276,8 @@ func Encode(w io.Writer, tables ...Table) error {
 	return cw.Error()
 }
 
-// WriteCSV writes tables to path with Encode, after checking each with
-// Validate.
+// WriteCSV writes tables to path with Encode, atomically, after checking
+// each with Validate.
 func WriteCSV(path string, tables ...Table) error {
 	for _, t := range tables {
 		if err := t.Validate(); err != nil {
@@ -287,8 +288,5 @@ func WriteCSV(path string, tables ...Table) error {
 	if err := Encode(&buf, tables...); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing results table: %w", err)
-	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }

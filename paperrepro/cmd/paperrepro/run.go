@@ -129,19 +129,12 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 	return nil
 }
 
-// writeTables writes tables as one CSV; a grid with holes (a partial run) is
-// written too, since results.WriteCSV would refuse it.
+// writeTables writes tables as one CSV, atomically; a grid with holes (a
+// partial run) is written too, where results.WriteCSV would refuse it.
 func writeTables(path string, tables []results.Table) error {
-	complete := true
-	for _, t := range tables {
-		complete = complete && t.Validate() == nil
-	}
-	if complete {
-		return results.WriteCSV(path, tables...)
-	}
 	var buf bytes.Buffer
 	if err := results.Encode(&buf, tables...); err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
