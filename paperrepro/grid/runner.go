@@ -138,11 +138,10 @@ func (s *Summary) TokensPerSecond() float64 {
 // it is computed with (the checkpoint's parts are filled in once it is
 // resolved, the backend once it is loaded).
 type cellPlan struct {
-	checkpoint Checkpoint
-	source     datasets.Source
-	path       string
-	slot       int // index in Summary.Cells
-	setup      setup
+	source datasets.Source
+	path   string
+	slot   int // index in Summary.Cells
+	setup  setup
 }
 
 // checkpointPlan is one checkpoint of the run: the cells to compute, the
@@ -167,7 +166,6 @@ type reusedCell struct {
 type run struct {
 	*Runner
 	protocol results.ProtocolInfo
-	dir      string // the protocol's folder under Out
 	folder   folderState
 	backend  string // known once a checkpoint is loaded
 	summary  *Summary
@@ -191,16 +189,16 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 		return nil, err
 	}
 	st := &run{Runner: r, protocol: r.Engine.Protocol()}
+	dir := filepath.Join(r.Out, st.protocol.Label())
 	if st.protocol.Name == ProtocolLossless {
 		st.protocol.Options = cloneOptions(st.protocol.Options)
 		st.protocol.Options["batch_size"] = r.batchSize()
 	}
-	st.dir = filepath.Join(r.Out, st.protocol.Label())
-	if err := checkWritable(st.dir); err != nil {
+	if err := checkWritable(dir); err != nil {
 		return nil, err
 	}
 	var err error
-	if st.folder, err = scanFolder(st.dir); err != nil {
+	if st.folder, err = scanFolder(dir); err != nil {
 		return nil, err
 	}
 	runSetups := map[string]setup{}
@@ -282,7 +280,7 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 				cp.reuse = append(cp.reuse, reusedCell{path: path, cell: c, slot: slot})
 				continue
 			}
-			plan := cellPlan{checkpoint: ck, source: src, path: path, slot: slot, setup: runSetups[src.Modality()]}
+			plan := cellPlan{source: src, path: path, slot: slot, setup: runSetups[src.Modality()]}
 			cp.pending = append(cp.pending, plan)
 			total += src.NumChunks()
 			if p, ok := st.folder.partials[partialPath(path)]; ok {
