@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"strconv"
 	"text/tabwriter"
@@ -68,9 +69,6 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if err := checkVaries(input, tables); err != nil {
-				return err
-			}
 			paper, hasPaper, err := loadPaperIfPresent(*paperDir, *paperDir != defaultExpectedDir)
 			if err != nil {
 				return err
@@ -85,6 +83,9 @@ Examples:
 				if err != nil {
 					return fmt.Errorf("%s: %w", input, err)
 				}
+				if math.IsNaN(a.Fit.R2) { // R^2 = 1 - 0/0: the ratios do not vary
+					return fmt.Errorf("%s: every compression ratio of the %s table is %g: there is nothing to fit (R^2 is undefined)", input, label(t.Modality), t.Rows[0].CR)
+				}
 				analyses = append(analyses, a)
 			}
 			printFits(out.Out, input, analyses, opts, paper, hasPaper)
@@ -97,21 +98,6 @@ Examples:
 			return nil
 		},
 	}
-}
-
-// checkVaries refuses a table whose compression ratios are all equal:
-// nothing in it depends on P or S, and R^2 would be 0/0.
-func checkVaries(input string, tables []results.Table) error {
-	for _, t := range tables {
-		varies := false
-		for _, r := range t.Rows {
-			varies = varies || r.CR != t.Rows[0].CR
-		}
-		if !varies {
-			return fmt.Errorf("%s: every compression ratio of the %s table is %g: there is nothing to fit (R^2 is undefined)", input, label(t.Modality), t.Rows[0].CR)
-		}
-	}
-	return nil
 }
 
 // loadPaperIfPresent loads the paper's numbers from dir. A missing default
