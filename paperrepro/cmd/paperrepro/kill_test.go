@@ -19,6 +19,9 @@ import (
 // and run again. The resumed cell must hold exactly the uninterrupted
 // run's per-chunk tokens and bits. (Two text chunks of a tiny checkpoint.)
 func TestKill9AndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the command and runs it three times")
+	}
 	data := testenv.Shared(t, "data")
 	ckpt := testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000")
 	bin := buildCommand(t)
