@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 
 	"github.com/paperrepro/paperrepro/paperrepro/fitreport"
@@ -30,13 +31,14 @@ func newFitCommand() *command {
 		args:    "[results.csv | results-folder]",
 		summary: "fit CR(P,S) = a + b*P^-alpha + c*S^-beta to each table: Table 1 with CIs, R^2, extrapolation errors",
 		help: `Fit reads compression-ratio tables - by default the paper's own Tables 2-4
-from expected/, or a results CSV or folder of CSVs the grid wrote - and fits
-the paper's scaling law to each modality by least squares (Levenberg-Marquardt
-from a grid of starts). For each table it prints the coefficients with
-percentile bootstrap confidence intervals (resampling cells), R^2 and RMSE,
-and the leave-one-model-size-out check: the law fitted without one size,
-and its error on that size's cells. With the paper's folder at hand it also
-prints the paper's Table 1 beside ours and the Section 4.6 prediction.
+from expected/, or a run's protocol folder (its cell files; a damaged one is
+an error naming it), or a table CSV - and fits the paper's scaling law to
+each modality by least squares (Levenberg-Marquardt from a grid of starts).
+For each table it prints the coefficients with percentile bootstrap
+confidence intervals (resampling cells), R^2 and RMSE, and the
+leave-one-model-size-out check: the law fitted without one size, and its
+error on that size's cells. With the paper's folder at hand it also prints
+the paper's Table 1 beside ours and the Section 4.6 prediction.
 
 With -forms it also fits four alternatives to the paper's form to each table
 with the same least squares - without the size term, a + b ln P + c S^-beta,
@@ -85,6 +87,9 @@ Examples:
 				a, err := scaling.Analyze(scaling.PowerLaw{}, t, opts)
 				if err != nil {
 					return fmt.Errorf("%s: %w", input, err)
+				}
+				if math.IsNaN(a.Fit.R2) { // R^2 = 1 - 0/0: the ratios do not vary
+					return fmt.Errorf("%s: every compression ratio of the %s table is %g: there is nothing to fit (R^2 is undefined)", input, label(t.Modality), t.Rows[0].CR)
 				}
 				analyses = append(analyses, a)
 			}
