@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"os"
 
 	"github.com/paperrepro/paperrepro/paperrepro/fitreport"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
@@ -89,7 +91,7 @@ Examples:
 					return fmt.Errorf("%s: %w", input, err)
 				}
 				if math.IsNaN(a.Fit.R2) { // R^2 = 1 - 0/0: the ratios do not vary
-					return fmt.Errorf("%s: every compression ratio of the %s table is %g: there is nothing to fit (R^2 is undefined)", input, label(t.Modality), t.Rows[0].CR)
+					return fmt.Errorf("%s: every compression ratio of the %s table is %g: there is nothing to fit (R^2 is undefined)", input, t.Modality, t.Rows[0].CR)
 				}
 				analyses = append(analyses, a)
 			}
@@ -132,16 +134,9 @@ func loadPaperIfPresent(dir string, required bool) (results.Paper, bool, error) 
 
 // writeTable1CSV writes our Table 1 of analyses to the file path.
 func writeTable1CSV(path string, analyses []*scaling.Analysis) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("writing Table 1: %w", err)
-	}
-	if err := fitreport.WriteTable1CSV(f, analyses); err != nil {
-		f.Close()
+	var buf bytes.Buffer
+	if err := fitreport.WriteTable1CSV(&buf, analyses); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
