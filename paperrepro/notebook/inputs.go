@@ -29,8 +29,31 @@ type Found struct {
 	Place Place
 }
 
-// String says where the input is, for a notebook's note on its inputs.
-func (f Found) String() string { return fmt.Sprintf("`%s` (%s)", f.Path, f.Place) }
+// String says where the input is, for a notebook's note on its inputs. A
+// path inside or beside the checkout is given relative to it (testdata/...,
+// ../shared/...) and one in the home folder with ~, so that committed
+// outputs do not name the folders of the machine that made them.
+func (f Found) String() string {
+	wd, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	return fmt.Sprintf("`%s` (%s)", shortPath(f.Path, repoRoot(wd), home), f.Place)
+}
+
+// shortPath returns path relative to the checkout repo when it lies inside
+// it or in a folder beside it, else with the home folder written as ~.
+func shortPath(path, repo, home string) string {
+	if repo != "" {
+		if rel, err := filepath.Rel(repo, path); err == nil && !strings.HasPrefix(rel, ".."+string(filepath.Separator)+"..") && rel != ".." {
+			return filepath.ToSlash(rel)
+		}
+	}
+	if home != "" {
+		if rel, err := filepath.Rel(home, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return "~/" + filepath.ToSlash(rel)
+		}
+	}
+	return path
+}
 
 // Places are the folders the lookup reads, resolved once.
 type Places struct {
@@ -233,9 +256,17 @@ func capitalize(s string) string {
 // from the first place that has the data, or shows what is missing (see
 // Available) and returns ok false.
 func OpenData(modality string, n int) (src datasets.Source, found Found, ok bool) {
+	return OpenDataWith(modality, datasets.Options{Count: n})
+}
+
+// OpenDataWith is OpenData with the chunks chosen by opts (a rule, a count,
+// a seed): the data of the first place that has it, read with opts and
+// opts.Path set to where it was found.
+func OpenDataWith(modality string, opts datasets.Options) (src datasets.Source, found Found, ok bool) {
 	found, err := DefaultPlaces().Data(modality)
 	if err == nil {
-		src, err = datasets.Open(modality, "", datasets.Options{Count: n, Path: found.Path})
+		opts.Path = found.Path
+		src, err = datasets.Open(modality, "", opts)
 	}
 	if !Available(err) {
 		return nil, Found{}, false

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 )
 
 func touch(t *testing.T, path string) string {
@@ -136,5 +138,51 @@ func TestDefaultPlacesFindTheCheckout(t *testing.T) {
 	p.DataDir, p.HubCache, p.Shared = t.TempDir(), t.TempDir(), ""
 	if got, err := p.Tokenizer(); err != nil || got.Place != Testdata {
 		t.Errorf("fresh clone: %v, %v", got, err)
+	}
+}
+
+func TestOpenDataWithReadsTheFirstPlaceWithTheOptionsAsked(t *testing.T) {
+	data := t.TempDir()
+	content := make([]byte, 3*2048)
+	for i := range content {
+		content[i] = byte('a' + i%26)
+	}
+	touch(t, filepath.Join(data, "enwik8", "enwik8.prefix"))
+	if err := os.WriteFile(filepath.Join(data, "enwik8", "enwik8.prefix"), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PAPERREPRO_DATA", data)
+	t.Setenv("PAPERREPRO_SHARED", t.TempDir())
+	t.Setenv("CI", "")
+	src, found, ok := OpenDataWith("text", datasets.Options{Count: 2, ChunkSize: 1024})
+	if !ok || found.Place != DataFolder || found.Path != filepath.Join(data, "enwik8", "enwik8.prefix") {
+		t.Fatalf("OpenDataWith: ok=%v found=%v", ok, found)
+	}
+	if src.NumChunks() != 2 {
+		t.Errorf("%d chunks, want the 2 asked for", src.NumChunks())
+	}
+	if chunk, err := src.Chunk(1); err != nil || string(chunk) != string(content[1024:2048]) {
+		t.Errorf("chunk 1 of 1024 bytes: %q, %v", chunk, err)
+	}
+
+	var out bytes.Buffer
+	text = &out
+	t.Cleanup(func() { text = os.Stdout })
+	if _, _, ok := OpenDataWith("speech", datasets.Options{Count: 2}); ok || !strings.Contains(out.String(), "make data") {
+		t.Errorf("no speech anywhere: ok=%v, shown %q", ok, out.String())
+	}
+}
+
+func TestShortPathNamesNoMachineFolders(t *testing.T) {
+	for _, c := range []struct{ path, want string }{
+		{"/work/wt/repo/testdata/tokenizer/tokenizer.json", "testdata/tokenizer/tokenizer.json"},
+		{"/work/wt/shared/data/enwik8/enwik8.prefix", "../shared/data/enwik8/enwik8.prefix"},
+		{"/home/ann/.cache/paperrepro/data/enwik8/enwik8", "~/.cache/paperrepro/data/enwik8/enwik8"},
+		{"/data/hf/hub/models--x/snapshots/a/tokenizer.json", "/data/hf/hub/models--x/snapshots/a/tokenizer.json"},
+		{"/work/other/file", "/work/other/file"},
+	} {
+		if got := shortPath(c.path, "/work/wt/repo", "/home/ann"); got != c.want {
+			t.Errorf("shortPath(%q) = %q, want %q", c.path, got, c.want)
+		}
 	}
 }
