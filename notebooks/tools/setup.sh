@@ -1,33 +1,14 @@
 #!/usr/bin/env bash
-# Installs what executing the notebooks needs: Jupyter from Debian packages and
-# the GoNB kernel with goimports and gopls at the versions pinned in this
-# directory's go.mod. Idempotent: a second run checks versions and installs
+# Installs what executing the notebooks needs: Jupyter (the one already on
+# PATH when it works, else Debian's packages: setup_jupyter.sh) and the GoNB
+# kernel with goimports and gopls at the versions pinned in this directory's
+# go.mod. Idempotent: a second run checks versions and installs
 # nothing, so it also works without root once everything is in place.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Jupyter: the command line nbconvert needs to execute notebooks headless, and
-# the classic notebook server a reader opens them with.
-debs=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-notebook)
-missing=()
-for deb in "${debs[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q 'install ok installed'; then
-		missing+=("$deb")
-	fi
-done
-if ((${#missing[@]})); then
-	sudo=()
-	if [[ $(id -u) != 0 ]]; then
-		command -v sudo >/dev/null || {
-			echo "setup: need root to install ${missing[*]} (apt-get); run as root or install sudo" >&2
-			exit 1
-		}
-		sudo=(sudo)
-	fi
-	echo "setup: installing ${missing[*]}"
-	"${sudo[@]}" apt-get update -qq
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# Jupyter: the one on PATH when it works, else Debian's packages.
+./setup_jupyter.sh
 
 # GoNB and goimports come from the tool directives in go.mod; `go install
 # ...@latest` does not resolve on every proxy, the pinned versions do.
