@@ -10,6 +10,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
 )
 
 // Place is where an input was found.
@@ -171,17 +172,18 @@ func (p Places) Data(modality string) (Found, error) {
 		}
 		tried = append(tried, c.dir)
 	}
-	return Found{}, &MissingError{What: "the " + modality + " data", Tried: tried, Command: dataCommand(modality)}
+	missing := &MissingError{What: "the " + modality + " data", Tried: tried, Command: dataCommand}
+	if modality == datasets.Image {
+		missing.Note = imageNetNote
+	}
+	return Found{}, missing
 }
 
-// dataCommand brings a modality's data.
-func dataCommand(modality string) string {
-	cmd := "make data"
-	if modality == datasets.Image {
-		cmd += " (ImageNet is gated: first accept its terms at https://huggingface.co/datasets/ILSVRC/imagenet-1k and set HF_TOKEN)"
-	}
-	return cmd
-}
+// dataCommand brings the data sets; ImageNet needs imageNetNote first.
+const (
+	dataCommand  = "make data"
+	imageNetNote = "ImageNet is gated: first accept its terms at https://huggingface.co/datasets/ILSVRC/imagenet-1k and set HF_TOKEN."
+)
 
 // Model finds a GPT-NeoX checkpoint folder to run: pythia-70m at step
 // 143000 in the Hugging Face cache, else the tests' tiny random checkpoint
@@ -213,15 +215,21 @@ func join(base string, elem ...string) string {
 }
 
 // MissingError says that an input is in none of the places, which were
-// tried, and the command that brings it.
+// tried, and the command that brings it (a command a reader can paste into
+// a shell, and what else it needs in Note).
 type MissingError struct {
 	What    string
 	Tried   []string
 	Command string
+	Note    string
 }
 
 func (e *MissingError) Error() string {
-	return fmt.Sprintf("%s is not here (looked in %s); run `%s` in the repository to fetch it", e.What, strings.Join(e.Tried, ", "), e.Command)
+	msg := fmt.Sprintf("%s is not here (looked in %s); run `%s` in the repository to fetch it", e.What, strings.Join(e.Tried, ", "), e.Command)
+	if e.Note != "" {
+		msg += " (" + strings.TrimSuffix(e.Note, ".") + ")"
+	}
+	return msg
 }
 
 // Available reports whether err (from a lookup or a load) left the input
@@ -237,8 +245,12 @@ func Available(err error) bool {
 	}
 	var missing *MissingError
 	if errors.As(err, &missing) {
-		Markdown(fmt.Sprintf("*%s is not here (looked in %s). To fetch it, run in the repository:*\n\n    %s",
-			capitalize(missing.What), strings.Join(missing.Tried, ", "), missing.Command))
+		md := fmt.Sprintf("*%s is not here (looked in %s). To fetch it, run in the repository:*\n\n    %s",
+			capitalize(missing.What), strings.Join(missing.Tried, ", "), missing.Command)
+		if missing.Note != "" {
+			md += "\n\n*" + missing.Note + "*"
+		}
+		Markdown(md)
 		return false
 	}
 	Markdown(fmt.Sprintf("*Cannot use this input here: %v*", err))
@@ -279,6 +291,21 @@ func OpenDataWith(modality string, opts datasets.Options) (src datasets.Source, 
 func Tokenizer() (Found, bool) {
 	found, err := DefaultPlaces().Tokenizer()
 	return found, Available(err)
+}
+
+// LoadTokenizer loads Pythia's tokenizer from the first place that has it
+// (see Tokenizer), or shows what is missing or why it does not load and
+// returns ok false.
+func LoadTokenizer() (tok *tokenize.Tokenizer, found Found, ok bool) {
+	found, ok = Tokenizer()
+	if !ok {
+		return nil, Found{}, false
+	}
+	tok, err := tokenize.Load(found.Path)
+	if !Available(err) {
+		return nil, Found{}, false
+	}
+	return tok, found, true
 }
 
 // Model returns a checkpoint folder (see Places.Model), or shows what is

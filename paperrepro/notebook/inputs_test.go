@@ -86,7 +86,8 @@ func TestDataAndModelLookup(t *testing.T) {
 		t.Errorf("speech in the data folder too: %v, %v", got, err)
 	}
 	_, err = p.Data("image")
-	if err == nil || !strings.Contains(err.Error(), "HF_TOKEN") {
+	var missing *MissingError
+	if !errors.As(err, &missing) || missing.Command != "make data" || !strings.Contains(missing.Note, "HF_TOKEN") || !strings.Contains(err.Error(), "HF_TOKEN") {
 		t.Errorf("no image data: %v", err)
 	}
 
@@ -109,8 +110,13 @@ func TestAvailableShowsTheCommandOrFailsUnderCI(t *testing.T) {
 	t.Cleanup(func() { text = os.Stdout })
 	missing := &MissingError{What: "the speech data", Tried: []string{"/d", "/s"}, Command: "make data"}
 	t.Setenv("CI", "")
-	if Available(missing) || !strings.Contains(out.String(), "The speech data is not here (looked in /d, /s)") || !strings.Contains(out.String(), "    make data") {
+	if Available(missing) || !strings.Contains(out.String(), "The speech data is not here (looked in /d, /s)") || !strings.Contains(out.String(), "\n\n    make data\n") {
 		t.Errorf("shown: %q", out.String())
+	}
+	out.Reset()
+	gated := &MissingError{What: "the image data", Tried: []string{"/d"}, Command: "make data", Note: "It needs HF_TOKEN."}
+	if Available(gated) || !strings.Contains(out.String(), "\n\n    make data\n\n*It needs HF_TOKEN.*") {
+		t.Errorf("shown with a note: %q", out.String())
 	}
 	if !Available(nil) {
 		t.Error("Available(nil) = false")
@@ -184,5 +190,19 @@ func TestShortPathNamesNoMachineFolders(t *testing.T) {
 		if got := shortPath(c.path, "/work/wt/repo", "/home/ann"); got != c.want {
 			t.Errorf("shortPath(%q) = %q, want %q", c.path, got, c.want)
 		}
+	}
+}
+
+func TestLoadTokenizerFindsTheCheckoutsOnAFreshClone(t *testing.T) {
+	t.Setenv("PAPERREPRO_DATA", t.TempDir())
+	t.Setenv("HF_HUB_CACHE", t.TempDir())
+	t.Setenv("PAPERREPRO_SHARED", t.TempDir())
+	t.Setenv("CI", "")
+	tok, found, ok := LoadTokenizer()
+	if !ok || found.Place != Testdata {
+		t.Fatalf("LoadTokenizer: ok=%v found=%v", ok, found)
+	}
+	if ids, err := tok.Encode("Hello world"); err != nil || len(ids) != 2 {
+		t.Errorf("Encode(\"Hello world\") = %v, %v; want Pythia's 2 tokens", ids, err)
 	}
 }
