@@ -14,7 +14,8 @@ setup: setup-go setup-notebooks setup-codecs
 setup-go:
 	$(GO) mod download
 
-## setup-notebooks: Jupyter from Debian packages, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
+## setup-notebooks: Jupyter (the one on PATH when it works, else Debian packages), the GoNB kernel,
+## goimports and gopls (pinned in notebooks/tools)
 setup-notebooks:
 	notebooks/tools/setup.sh
 
@@ -36,13 +37,19 @@ test: setup
 	$(MAKE) notebooks
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
-## (selfcheck.sh first proves that failing cells of each kind make it fail)
+## (selfcheck.sh first proves that failing cells of each kind make it fail). Then the notebooks
+## that read data, a tokenizer or a model run again as on a reader's fresh clone (no ../shared,
+## an empty data folder and Hugging Face cache): each cell must show its result or the command
+## that fetches its input.
+NOTEBOOKS_WITH_INPUTS = $(shell grep -l -e 'nb\.OpenData' -e 'nb\.LoadTokenizer' -e 'nb\.Tokenizer' -e 'nb\.Model' -e 'nb\.DefaultPlaces' notebooks/*.ipynb)
 notebooks: setup-notebooks
 	cd notebooks/tools && $(GO) test ./...
 	notebooks/tools/selfcheck.sh
 	notebooks/tools/execute.sh notebooks/*.ipynb
+	notebooks/tools/execute.sh --fresh-clone $(NOTEBOOKS_WITH_INPUTS)
 
-## notebooks-refresh: execute every notebook and store its outputs in it, for committing
+## notebooks-refresh: execute every notebook and store its outputs in it, for committing (with
+## every input present: ../shared or `make data`; a missing one fails it)
 notebooks-refresh: setup-notebooks
 	notebooks/tools/execute.sh --inplace notebooks/*.ipynb
 

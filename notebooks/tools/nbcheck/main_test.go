@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		name     string
+		mode     mode
 		notebook string
 		want     []string // substrings of the problems, in order; none for a clean notebook
 	}{
@@ -38,6 +40,38 @@ func TestCheck(t *testing.T) {
 			want:     []string{"cell 2 (func f() {}) runs a program but shows no output"},
 		},
 		{
+			name:     "program cell with only stderr output",
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","log.Print(1)"],"outputs":[{"output_type":"stream","name":"stderr","text":"1\n"}]}]}`,
+			want:     []string{"cell 1 (%%) runs a program but shows no output"},
+		},
+		{
+			name:     "missing input on a reader's machine",
+			notebook: missingCell(commandBlock),
+		},
+		{
+			name:     "missing input with its command on a fresh clone",
+			mode:     fresh,
+			notebook: missingCell(commandBlock),
+		},
+		{
+			name:     "missing input without a command on a fresh clone",
+			mode:     fresh,
+			notebook: missingCell(""),
+			want:     []string{"cell 1 (%%) says an input is missing but names no command that fetches it: *The text data is not here"},
+		},
+		{
+			name:     "missing input in outputs to commit",
+			mode:     complete,
+			notebook: missingCell(commandBlock),
+			want:     []string{"cell 1 (%%) shows a missing input, and these outputs are to be committed"},
+		},
+		{
+			name:     "input that fails to load on a fresh clone",
+			mode:     fresh,
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":["*Cannot use this input here: bad file*"]}}]}]}`,
+			want:     []string{"cell 1 (%%) cannot use an input that is there: *Cannot use this input here: bad file*"},
+		},
+		{
 			name:     "exit status inside stdout is program output, not a failure",
 			notebook: `{"cells":[{"cell_type":"code","source":"x","outputs":[{"output_type":"stream","name":"stdout","text":"exit status 3\n"}]}]}`,
 		},
@@ -48,10 +82,11 @@ func TestCheck(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.notebook), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			problems, err := check(path)
+			r, err := check(path, tt.mode)
 			if err != nil {
 				t.Fatalf("check: %v", err)
 			}
+			problems := r.problems
 			if len(problems) != len(tt.want) {
 				t.Fatalf("check found %d problems %q, want %d", len(problems), problems, len(tt.want))
 			}
@@ -69,7 +104,36 @@ func TestCheckRejectsNonNotebook(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := check(path); err == nil {
+	if _, err := check(path, reader); err == nil {
 		t.Fatal("check accepted a file that is not JSON")
+	}
+}
+
+// commandBlock is how the notebook package's Available ends its message on a
+// missing input: the command, indented as code.
+const commandBlock = "\n\n    make data"
+
+// missingCell is a notebook of one program cell that showed the message of a
+// missing input, followed by command.
+func missingCell(command string) string {
+	md, err := json.Marshal("*The text data is not here (looked in /d, ../shared/data). To fetch it, run in the repository:*" + command)
+	if err != nil {
+		panic(err)
+	}
+	return `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":` + string(md) + `}}]}]}`
+}
+
+func TestCheckCountsCellsOnAFreshClone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nb.ipynb")
+	nb := `{"cells":[` +
+		`{"cell_type":"code","source":"!*setup.sh","outputs":[]},` +
+		`{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/html":"<table></table>"}}]},` +
+		`{"cell_type":"code","source":["%%\n","y"],"outputs":[{"output_type":"display_data","data":{"text/markdown":"*The speech data is not here (looked in /d). To fetch it, run in the repository:*\n\n    make data"}}]}]}`
+	if err := os.WriteFile(path, []byte(nb), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := check(path, fresh)
+	if err != nil || len(r.problems) != 0 || r.shown != 1 || r.missing != 1 {
+		t.Errorf("check = %+v, %v; want 1 cell shown, 1 missing its input, no problems", r, err)
 	}
 }
