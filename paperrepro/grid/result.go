@@ -8,22 +8,6 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// CellResult is a result file's cell.
-//
-// Deprecated: use results.Cell; this alias stays until the notebooks move.
-type CellResult = results.Cell
-
-// ReadDir reads every result file under dir.
-//
-// Deprecated: use results.ReadCells; kept until the notebooks move.
-func ReadDir(dir string) ([]*results.Cell, error) { return results.ReadCells(dir) }
-
-// Tables turns cells into one table per modality.
-//
-// Deprecated: use results.CellTables (or results.Read on the folder); kept
-// until the notebooks move.
-func Tables(cells []*results.Cell) ([]results.Table, error) { return results.CellTables(cells) }
-
 // summarize fills the totals and the mean CR of a cell from its chunks.
 func summarize(c *results.Cell) error {
 	c.Chunks, c.Tokens, c.Bits, c.CompressedBytes = len(c.PerChunk), 0, 0, 0
