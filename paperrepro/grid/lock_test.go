@@ -1,0 +1,298 @@
+package grid
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The lock tests run real worker processes: this test binary started again
+// with lockHelperEnv set, which TestMain hands to lockHelper.
+const (
+	lockHelperEnv = "GRID_LOCK_HELPER" // "hold" or "contend"
+	lockCellEnv   = "GRID_LOCK_CELL"   // hold: the cell's result path
+	lockDirEnv    = "GRID_LOCK_DIR"    // contend: the folder of cells
+	lockCellsEnv  = "GRID_LOCK_CELLS"  // contend: how many cells
+)
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(lockHelperEnv); mode != "" {
+		os.Exit(lockHelper(mode))
+	}
+	os.Exit(m.Run())
+}
+
+// lockHelper is a worker process. "hold" takes one cell's lock, prints
+// "locked" (or "held PID" when another holds it) and keeps it until its
+// standard input closes. "contend" computes every cell of a folder that has
+// no result yet, the way the runner does: lock, check for a result, compute
+// (journalled as enter/leave lines), write the result, release.
+func lockHelper(mode string) int {
+	switch mode {
+	case "hold":
+		lock, err := lockCell(os.Getenv(lockCellEnv), defaultLockTiming)
+		var held *HeldError
+		if errors.As(err, &held) {
+			fmt.Printf("held %d\n", held.Owner.PID)
+			return 0
+		}
+		if err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		fmt.Println("locked")
+		io.Copy(io.Discard, os.Stdin)
+		if err := lock.release(); err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		return 0
+	case "contend":
+		dir := os.Getenv(lockDirEnv)
+		n, _ := strconv.Atoi(os.Getenv(lockCellsEnv))
+		for {
+			remaining := 0
+			for i := range n {
+				cell := filepath.Join(dir, fmt.Sprintf("cell%d.json", (i+os.Getpid())%n))
+				if _, err := os.Stat(cell); err == nil {
+					continue
+				}
+				remaining++
+				if err := computeLocked(cell); err != nil {
+					fmt.Println(err)
+					return 1
+				}
+			}
+			if remaining == 0 {
+				return 0
+			}
+		}
+	}
+	fmt.Printf("unknown helper mode %q\n", mode)
+	return 1
+}
+
+// computeLocked is one worker's attempt at one cell in the "contend" helper.
+func computeLocked(cell string) error {
+	lock, err := lockCell(cell, defaultLockTiming)
+	var held *HeldError
+	if errors.As(err, &held) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer lock.release()
+	if _, err := os.Stat(cell); err == nil {
+		return nil // finished by another worker while we took the lock
+	}
+	journal, err := os.OpenFile(cell+".journal", os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer journal.Close()
+	fmt.Fprintf(journal, "enter %d\n", os.Getpid())
+	time.Sleep(3 * time.Millisecond)
+	fmt.Fprintf(journal, "leave %d\n", os.Getpid())
+	return writeFileAtomic(cell, []byte(strconv.Itoa(os.Getpid())))
+}
+
+// worker is a helper process holding a lock.
+type worker struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	line  string // its first line of output
+}
+
+// startHolder starts a "hold" helper on cell and waits for its first line.
+func startHolder(t *testing.T, cell string) *worker {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), lockHelperEnv+"=hold", lockCellEnv+"="+cell)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		t.Fatalf("helper on %s: %v", cell, err)
+	}
+	return &worker{cmd: cmd, stdin: stdin, line: strings.TrimSpace(line)}
+}
+
+func TestLockKeepsOtherProcessesOut(t *testing.T) {
+	cell := filepath.Join(t.TempDir(), "seed", "pythia-70m", "step1000", "text.json")
+	a := startHolder(t, cell)
+	if a.line != "locked" {
+		t.Fatalf("first worker: %q, want locked", a.line)
+	}
+	b := startHolder(t, cell)
+	if want := fmt.Sprintf("held %d", a.cmd.Process.Pid); b.line != want {
+		t.Errorf("second worker: %q, want %q", b.line, want)
+	}
+	_, err := lockCell(cell, defaultLockTiming)
+	var held *HeldError
+	if !errors.As(err, &held) || held.Owner.PID != a.cmd.Process.Pid || held.Lock != cell+lockSuffix {
+		t.Fatalf("this process: %v, want the lock held by pid %d", err, a.cmd.Process.Pid)
+	}
+	if host, _ := os.Hostname(); held.Owner.Host != host || !strings.Contains(err.Error(), fmt.Sprintf("held by pid %d on %s", held.Owner.PID, host)) {
+		t.Errorf("held error %q names owner %+v", err, held.Owner)
+	}
+
+	a.stdin.Close()
+	if err := a.cmd.Wait(); err != nil {
+		t.Fatalf("first worker releasing: %v", err)
+	}
+	if _, err := os.Stat(cell + lockSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a released lock leaves its file: %v", err)
+	}
+	lock, err := lockCell(cell, defaultLockTiming)
+	if err != nil || lock.abandoned != nil {
+		t.Fatalf("after release: %v, abandoned %v; want a fresh lock", err, lock.abandoned)
+	}
+	if err := lock.release(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestLockOfAKilledWorkerIsTakenOver(t *testing.T) {
+	cell := filepath.Join(t.TempDir(), "text.json")
+	a := startHolder(t, cell)
+	if a.line != "locked" {
+		t.Fatalf("worker: %q", a.line)
+	}
+	if err := a.cmd.Process.Kill(); err != nil { // SIGKILL: no chance to clean up
+		t.Fatal(err)
+	}
+	a.cmd.Wait()
+	if _, err := os.Stat(cell + lockSuffix); err != nil {
+		t.Fatalf("the killed worker's lock file: %v", err)
+	}
+	if _, alive, err := readLock(cell+lockSuffix, lockStaleAfter); err != nil || alive {
+		t.Errorf("readLock on a dead worker's lock: alive %v, %v", alive, err)
+	}
+	lock, err := lockCell(cell, defaultLockTiming)
+	if err != nil {
+		t.Fatalf("taking over: %v", err)
+	}
+	defer lock.release()
+	if lock.abandoned == nil || lock.abandoned.Owner.PID != a.cmd.Process.Pid {
+		t.Errorf("abandoned %+v, want the killed pid %d", lock.abandoned, a.cmd.Process.Pid)
+	}
+	info, alive, err := readLock(cell+lockSuffix, lockStaleAfter)
+	if err != nil || !alive || info.Owner.PID != os.Getpid() {
+		t.Errorf("the lock now: %+v alive %v %v; want this process", info, alive, err)
+	}
+}
+
+func TestLockFromAnotherMachineNeedsAStaleHeartbeat(t *testing.T) {
+	cell := filepath.Join(t.TempDir(), "image.json")
+	elsewhere := LockOwner{Host: "gpu-node-elsewhere", PID: 77, SlurmJob: "12_3"}
+	if err := writeFileAtomic(cell+lockSuffix, []byte(`{"host":"gpu-node-elsewhere","pid":77,"slurm_job":"12_3"}`)); err != nil {
+		t.Fatal(err)
+	}
+	// Its flock is free here, but another machine's flock may not show on
+	// this one: a fresh heartbeat keeps the cell its owner's.
+	_, err := lockCell(cell, defaultLockTiming)
+	var held *HeldError
+	if !errors.As(err, &held) || held.Owner.Host != elsewhere.Host || !strings.Contains(err.Error(), "pid 77 on gpu-node-elsewhere (Slurm job 12_3)") {
+		t.Fatalf("fresh lock from another machine: %v", err)
+	}
+	old := time.Now().Add(-lockStaleAfter - time.Minute)
+	if err := os.Chtimes(cell+lockSuffix, old, old); err != nil {
+		t.Fatal(err)
+	}
+	lock, err := lockCell(cell, defaultLockTiming)
+	if err != nil || lock.abandoned == nil || lock.abandoned.Owner.PID != 77 {
+		t.Fatalf("stale lock from another machine: %v, abandoned %+v", err, lock)
+	}
+	lock.release()
+}
+
+func TestLockHeartbeat(t *testing.T) {
+	cell := filepath.Join(t.TempDir(), "speech.json")
+	lock, err := lockCell(cell, lockTiming{heartbeat: 5 * time.Millisecond, staleAfter: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(cell+lockSuffix, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, alive, _ := readLock(cell+lockSuffix, time.Minute); alive {
+		t.Fatal("a lock with an hour-old heartbeat reads as alive")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, alive, _ := readLock(cell+lockSuffix, time.Minute); alive {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the heartbeat never refreshed the lock file")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := lock.release(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLockedWorkersNeverOverlap(t *testing.T) {
+	dir := t.TempDir()
+	const workers, cells = 4, 24
+	var cmds []*exec.Cmd
+	var outputs []*strings.Builder
+	for range workers {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), lockHelperEnv+"=contend", lockDirEnv+"="+dir, lockCellsEnv+"="+strconv.Itoa(cells))
+		out := &strings.Builder{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outputs = append(cmds, cmd), append(outputs, out)
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("worker %d: %v\n%s", i, err, outputs[i])
+		}
+	}
+	computedBy := map[string]int{}
+	for i := range cells {
+		cell := filepath.Join(dir, fmt.Sprintf("cell%d.json", i))
+		journal, err := os.ReadFile(cell + ".journal")
+		if err != nil {
+			t.Fatalf("cell %d never computed: %v", i, err)
+		}
+		lines := strings.Fields(strings.ReplaceAll(string(journal), "\n", " "))
+		// Exactly one worker entered and left: never two at once, never twice.
+		if len(lines) != 4 || lines[0] != "enter" || lines[2] != "leave" || lines[1] != lines[3] {
+			t.Errorf("cell %d journal %q, want one enter/leave pair", i, journal)
+		}
+		result, _ := os.ReadFile(cell)
+		if len(lines) > 1 && string(result) != lines[1] {
+			t.Errorf("cell %d result by %q, journal says %q", i, result, lines[1])
+		}
+		computedBy[string(result)]++
+		if _, err := os.Stat(cell + lockSuffix); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("cell %d: lock file left behind", i)
+		}
+	}
+	t.Logf("cells computed per worker: %v", computedBy)
+}
