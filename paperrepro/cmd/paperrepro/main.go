@@ -27,6 +27,8 @@ func commands() []*command {
 		newFetchCommand(),
 		newFetchDataCommand(),
 		newRunCommand(),
+		newStatusCommand(),
+		newSlurmCommand(),
 		newTablesCommand(),
 		newChunksCommand(),
 		newCompressCommand(),

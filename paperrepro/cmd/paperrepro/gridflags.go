@@ -1,0 +1,70 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+)
+
+// gridFlags are the flags that define a grid - its checkpoints, modalities,
+// chunks and protocol - shared by run, status and slurm so that one grid
+// is named the same way in each.
+type gridFlags struct {
+	models     *modelFlags
+	modalities *string
+	chunks     *int
+	protocol   *string
+	float16    *bool
+}
+
+// gridFlagNames are the flags addGridFlags defines.
+var gridFlagNames = []string{"models", "steps", "model-dir", "model-name", "step", "modalities", "chunks", "protocol", "float16"}
+
+func addGridFlags(fs *flag.FlagSet) *gridFlags {
+	return &gridFlags{
+		models:     addModelFlags(fs, paperModels, paperSteps),
+		modalities: fs.String("modalities", "text,image,speech", "comma-separated modalities"),
+		chunks:     fs.Int("chunks", datasets.DefaultCount, "chunks per modality (the paper: 2048)"),
+		protocol:   fs.String("protocol", grid.ProtocolSeed, `"seed" (the paper's: -log2 p summed over the first 1024 tokens) or "lossless" (a real range coder, every chunk decompressed and checked)`),
+		float16:    fs.Bool("float16", false, "seed protocol: emulate the paper's float16 softmax (probabilities below ~6e-8 cost 33.2 bits); used for Tables 2-4"),
+	}
+}
+
+// validate checks the values that need no files.
+func (g *gridFlags) validate() error {
+	if *g.chunks < 1 {
+		return usagef("-chunks must be at least 1, got %d", *g.chunks)
+	}
+	if len(splitList(*g.modalities)) == 0 {
+		return usagef("name at least one modality (text, image, speech)")
+	}
+	return nil
+}
+
+// protocolInfo is the protocol as result files record it (its Label is the
+// run's folder under the output folder).
+func (g *gridFlags) protocolInfo() (grid.ProtocolInfo, error) {
+	engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *g.protocol, Float16: *g.float16})
+	if err != nil {
+		return grid.ProtocolInfo{}, usagef("%v", err)
+	}
+	return engine.Protocol(), nil
+}
+
+// statusGrid is the grid for grid.ReadStatus, in shards of shards (0: not
+// sharded).
+func (g *gridFlags) statusGrid(shards int) (*grid.StatusGrid, error) {
+	if err := g.validate(); err != nil {
+		return nil, err
+	}
+	cks, err := g.models.checkpoints()
+	if err != nil {
+		return nil, err
+	}
+	protocol, err := g.protocolInfo()
+	if err != nil {
+		return nil, err
+	}
+	return &grid.StatusGrid{Protocol: protocol, Checkpoints: cks, Modalities: splitList(*g.modalities), Chunks: *g.chunks, Shards: shards}, nil
+}
