@@ -6,10 +6,10 @@
 
 GO ?= go
 
-.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh
+.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-slurm slurm-test
 
 ## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go setup-notebooks
+setup: setup-go setup-notebooks setup-slurm
 
 setup-go:
 	$(GO) mod download
@@ -18,11 +18,27 @@ setup-go:
 setup-notebooks:
 	notebooks/tools/setup.sh
 
-## test: vet, every Go test, then the notebooks
+## test: vet, every Go test, the Slurm job array, then the notebooks
 test: setup
 	$(GO) vet ./...
 	$(GO) test ./...
+	$(MAKE) slurm-test
 	$(MAKE) notebooks
+
+## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages,
+## for slurm-test; installs only what is missing (skips where it cannot, fails under CI=true)
+setup-slurm:
+	paperrepro/internal/slurmtest/setup.sh
+
+## slurm-test: stand up a one-node Slurm cluster on this machine (state in a
+## temporary folder), run the pythia-tiny grid (2 models x 2 steps x 3
+## modalities) as a 4-task job array, kill one task mid-cell and requeue it,
+## and compare the merged tables with a single-process run.
+## SLURM_CHUNKS=16 runs the full 16 chunks per cell (longer).
+SLURM_CHUNKS ?= 2
+slurm-test: setup-go setup-slurm
+	$(GO) test ./paperrepro/cmd/paperrepro -run '^TestSlurmArrayOnALocalCluster$$' -count=1 -timeout 20m -v \
+		-slurm -slurm.chunks $(SLURM_CHUNKS)
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
 ## (selfcheck.sh first proves that failing cells of each kind make it fail)
