@@ -56,6 +56,17 @@ notebooks-refresh: setup-notebooks
 figures: setup-go
 	$(GO) run ./paperrepro/cmd/paperrepro figures -o figures expected
 
+## data: fetch what the notebooks read (network needed; not part of setup, which stays offline):
+## Pythia's tokenizer (into the Hugging Face cache), enwik8, the first LibriSpeech utterances and,
+## when HF_TOKEN opens the gated ILSVRC/imagenet-1k, the first ImageNet images, in the hub splits'
+## order (only the parquet row groups $(CHUNKS) chunks need). `make data-model` adds pythia-70m at
+## step 143000 (about 160 MB) so that notebook 01 compresses with a real Pythia model.
+.PHONY: data data-model
+data: setup-go
+	$(PAPERREPRO) fetch-data -modalities tokenizer,text,speech,image -chunks $(CHUNKS) -skip-gated
+data-model: setup-go
+	$(PAPERREPRO) fetch -models 70m -steps 143000
+
 ## reproduce: fetch the paper's 25 Pythia checkpoints and the data, run the grid
 ## (seed protocol, float16 emulation, 2048 chunks per modality; resumable: run it
 ## again after an interruption), then write Tables 2-4 beside the paper's,
@@ -68,7 +79,7 @@ PAPERREPRO = $(GO) run ./paperrepro/cmd/paperrepro
 .PHONY: reproduce
 reproduce: setup
 	$(PAPERREPRO) fetch
-	$(PAPERREPRO) fetch-data -modalities $(MODALITIES)
+	$(PAPERREPRO) fetch-data -modalities $(MODALITIES) -chunks $(CHUNKS)
 	$(PAPERREPRO) run -float16 -modalities $(MODALITIES) -chunks $(CHUNKS) -out $(RESULTS)
 	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
 	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
