@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 )
 
 // The lock tests run real worker processes: this test binary started again
@@ -102,7 +104,7 @@ func computeLocked(cell string) error {
 	fmt.Fprintf(journal, "enter %d\n", os.Getpid())
 	time.Sleep(3 * time.Millisecond)
 	fmt.Fprintf(journal, "leave %d\n", os.Getpid())
-	return writeFileAtomic(cell, []byte(strconv.Itoa(os.Getpid())))
+	return atomicfile.Write(cell, []byte(strconv.Itoa(os.Getpid())), 0o644)
 }
 
 // worker is a helper process holding a lock.
@@ -204,7 +206,7 @@ func TestLockOfAKilledWorkerIsTakenOver(t *testing.T) {
 func TestLockFromAnotherMachineNeedsAStaleHeartbeat(t *testing.T) {
 	cell := filepath.Join(t.TempDir(), "image.json")
 	elsewhere := LockOwner{Host: "gpu-node-elsewhere", PID: 77, SlurmJob: "12_3"}
-	if err := writeFileAtomic(cell+lockSuffix, []byte(`{"host":"gpu-node-elsewhere","pid":77,"slurm_job":"12_3"}`)); err != nil {
+	if err := os.WriteFile(cell+lockSuffix, []byte(`{"host":"gpu-node-elsewhere","pid":77,"slurm_job":"12_3"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// Its flock is free here, but another machine's flock may not show on

@@ -180,8 +180,13 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 	}
 	gridArgs = append(gridArgs, "-modalities", shellQuote(*gridDef.modalities), "-chunks", fmt.Sprint(*gridDef.chunks),
 		"-protocol", shellQuote(*gridDef.protocol), fmt.Sprintf("-float16=%v", *gridDef.float16))
-	runArgs := []string{"-data-dir", shellQuote(dataDir), "-image-rule", shellQuote(*data.imageRule),
-		"-image-seed", fmt.Sprint(*data.imageSeed), "-speech-rule", shellQuote(*data.speechRule), "-batch", fmt.Sprint(*f.batch)}
+	runArgs := []string{"-data-dir", shellQuote(dataDir), "-image-seed", fmt.Sprint(*data.imageSeed), "-batch", fmt.Sprint(*f.batch)}
+	if *data.imageRule != "" {
+		runArgs = append(runArgs, "-image-rule", shellQuote(*data.imageRule))
+	}
+	if *data.speechRule != "" {
+		runArgs = append(runArgs, "-speech-rule", shellQuote(*data.speechRule))
+	}
 	if *f.tokenizer != "" {
 		tok, err := filepath.Abs(*f.tokenizer)
 		if err != nil {

@@ -42,7 +42,7 @@ echo "10$n;cluster"
 	out, hf := filepath.Join(dir, "shared results"), filepath.Join(dir, "hf")
 	script := filepath.Join(dir, "grid.sh")
 	args := append([]string{"slurm", "-binary", filepath.Join(bin, "paperrepro"), "-paper", testenv.Expected(t), "-data-dir", data,
-		"-out", out, "-hf-home", hf, "-chunks", "16", "-tasks", "4", "-gpus", "2", "-time", "1:00:00", "-partition", "gpu", "-sbatch", "--qos=high", "-o", script}, tinyGrid...)
+		"-out", out, "-hf-home", hf, "-chunks", "16", "-tasks", "4", "-gpus", "2", "-speech-rule", "pcm16", "-time", "1:00:00", "-partition", "gpu", "-sbatch", "--qos=high", "-o", script}, tinyGrid...)
 	code, stdout, stderr := run(t, args...)
 	if code != exitOK || !strings.Contains(stdout, "12 cells in 4 array tasks") {
 		t.Fatalf("slurm: exit %d\n%s%s", code, stdout, stderr)
@@ -76,7 +76,7 @@ echo "10$n;cluster"
 	lines := strings.Split(strings.TrimSpace(string(logged)), "\n")
 	cache := filepath.Join(hf, "hub")
 	grid := "-models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000 -modalities text,image,speech -chunks 16 -protocol seed -float16=false"
-	runFlags := "-data-dir " + data + " -image-rule random-crop -image-seed 0 -speech-rule pcm16 -batch 8"
+	runFlags := "-data-dir " + data + " -image-seed 0 -batch 8 -speech-rule pcm16"
 	want := []string{
 		// bash grid.sh: fetch once, then the array and the job after it.
 		"paperrepro offline= cache=" + cache + " fetch -models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000",
