@@ -270,3 +270,46 @@ func readLock(path string, staleAfter time.Duration) (info lockInfo, alive bool,
 	alive = time.Since(info.Heartbeat) <= staleAfter && (info.Owner.Host != host || processAlive(info.Owner.PID))
 	return info, alive, nil
 }
+
+// takeCell locks a planned cell for computing, and reports on r.Progress a
+// lock taken over from a dead worker. It returns no lock (and no error)
+// when the cell is not this run's to compute after all: a live worker holds
+// it (added to summary.Held and reported) or finished it while this run was
+// getting there (its result goes into summary).
+func (r *Runner) takeCell(plan cellPlan, cell *CellResult, summary *Summary, bar *progress) (*cellLock, error) {
+	lock, err := lockCell(plan.path, defaultLockTiming)
+	var held *HeldError
+	if errors.As(err, &held) {
+		summary.Held = append(summary.Held, held)
+		r.report(bar, "%s: skipped: %s is computing it (heartbeat %s ago)", cell.name(), held.Owner, since(held.Heartbeat))
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", cell.name(), err)
+	}
+	if dead := lock.abandoned; dead != nil {
+		r.report(bar, "%s: taking over the lock of %s, which died (heartbeat %s ago); its saved chunks are kept",
+			cell.name(), dead.Owner, since(dead.Heartbeat))
+	}
+	done, err := finishedCell(plan.path, cell.Fingerprint)
+	if err != nil || done != nil {
+		if rerr := lock.release(); err == nil {
+			err = rerr
+		}
+		if done != nil {
+			summary.Cells[plan.slot] = done
+			summary.Reused++
+		}
+		return nil, err
+	}
+	return lock, nil
+}
+
+// report prints one line on r.Progress in place of the progress bar.
+func (r *Runner) report(bar *progress, format string, args ...any) {
+	if r.Progress == nil {
+		return
+	}
+	bar.clear()
+	fmt.Fprintf(r.Progress, format+"\n", args...)
+}

@@ -2,12 +2,15 @@ package grid
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +26,7 @@ const (
 	lockCellEnv   = "GRID_LOCK_CELL"   // hold: the cell's result path
 	lockDirEnv    = "GRID_LOCK_DIR"    // contend: the folder of cells
 	lockCellsEnv  = "GRID_LOCK_CELLS"  // contend: how many cells
+	lockCkptsEnv  = "GRID_LOCK_CKPTS"  // run: the checkpoint folders
 )
 
 func TestMain(m *testing.M) {
@@ -36,9 +40,24 @@ func TestMain(m *testing.M) {
 // "locked" (or "held PID" when another holds it) and keeps it until its
 // standard input closes. "contend" computes every cell of a folder that has
 // no result yet, the way the runner does: lock, check for a result, compute
-// (journalled as enter/leave lines), write the result, release.
+// (journalled as enter/leave lines), write the result, release. "run" runs
+// the grid of the checkpoint folders given with the stand-in engine and
+// prints the cells it computed.
 func lockHelper(mode string) int {
 	switch mode {
+	case "run":
+		var cks []Checkpoint
+		for i, dir := range strings.Split(os.Getenv(lockCkptsEnv), ",") {
+			cks = append(cks, Checkpoint{Model: "pythia-70m", Step: 1000 * (i + 1), Dir: dir})
+		}
+		r := &Runner{Engine: &fakeEngine{}, Sources: sources(), Out: os.Getenv(lockDirEnv), BatchSize: 1, Progress: os.Stderr}
+		summary, err := r.Run(context.Background(), cks)
+		if err != nil {
+			fmt.Println(err)
+			return 1
+		}
+		fmt.Printf("computed %d reused %d held %d\n", summary.Computed, summary.Reused, len(summary.Held))
+		return 0
 	case "hold":
 		lock, err := lockCell(os.Getenv(lockCellEnv), defaultLockTiming)
 		var held *HeldError
@@ -297,4 +316,130 @@ func TestLockedWorkersNeverOverlap(t *testing.T) {
 		}
 	}
 	t.Logf("cells computed per worker: %v", computedBy)
+}
+
+func TestRunSkipsACellALiveWorkerHolds(t *testing.T) {
+	out := t.TempDir()
+	cks := localCheckpoints(t)
+	engine := &fakeEngine{}
+	protocol := engine.Protocol()
+	busy := cellPath(out, protocol, "pythia-70m", 2000, "text")
+	holder := startHolder(t, busy)
+	if holder.line != "locked" {
+		t.Fatalf("helper: %q", holder.line)
+	}
+	var progress bytes.Buffer
+	got, err := (&Runner{Engine: engine, Sources: sources(), Out: out, Progress: &progress}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Computed != 3 || len(got.Cells) != 3 || len(got.Held) != 1 || got.Held[0].Owner.PID != holder.cmd.Process.Pid {
+		t.Fatalf("computed %d, %d cells, held %+v; want 3 computed and the busy cell held by pid %d", got.Computed, len(got.Cells), got.Held, holder.cmd.Process.Pid)
+	}
+	if want := fmt.Sprintf("pythia-70m step 2000 text: skipped: pid %d on ", holder.cmd.Process.Pid); !strings.Contains(progress.String(), want) {
+		t.Errorf("progress does not report the skipped cell (%q):\n%s", want, progress.String())
+	}
+	if _, err := os.Stat(busy); err == nil {
+		t.Errorf("the held cell was computed anyway")
+	}
+	holder.stdin.Close()
+	holder.cmd.Wait()
+	again, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out}).Run(context.Background(), cks)
+	if err != nil || again.Computed != 1 || again.Reused != 3 || len(again.Held) != 0 {
+		t.Errorf("after the holder released it: %v, computed %d reused %d held %d; want the cell computed", err, again.Computed, again.Reused, len(again.Held))
+	}
+}
+
+func TestRunTakesOverTheCellOfAKilledWorker(t *testing.T) {
+	cks := localCheckpoints(t)
+	want, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: t.TempDir(), BatchSize: 2}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Stop mid-cell (the first cell's third batch), then leave a dead
+	// worker's lock on that cell, as a SIGKILL would.
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := (&Runner{Engine: &fakeEngine{cancelAfter: 3, cancel: cancel}, Sources: sources(), Out: out, BatchSize: 2}).Run(ctx, cks); err == nil {
+		t.Fatal("the cancelled run did not stop")
+	}
+	cancel()
+	cell := cellPath(out, (&fakeEngine{}).Protocol(), "pythia-70m", 1000, "text")
+	dead := startHolder(t, cell)
+	dead.cmd.Process.Kill()
+	dead.cmd.Wait()
+
+	var progress bytes.Buffer
+	resumed := &fakeEngine{}
+	got, err := (&Runner{Engine: resumed, Sources: sources(), Out: out, BatchSize: 2, Progress: &progress}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("pythia-70m step 1000 text: taking over the lock of pid %d on ", dead.cmd.Process.Pid); !strings.Contains(progress.String(), want) {
+		t.Errorf("progress does not report the takeover (%q):\n%s", want, progress.String())
+	}
+	// 3 of the cell's 5 batches were saved: 2 + 4 + 5 + 4 batches remain.
+	if resumed.scores != 15 || !reflect.DeepEqual(withoutTimes(got.Cells), withoutTimes(want.Cells)) {
+		t.Errorf("resumed with %d batches (want 15); results equal an uninterrupted run's: %v", resumed.scores, reflect.DeepEqual(withoutTimes(got.Cells), withoutTimes(want.Cells)))
+	}
+	if _, err := os.Stat(cell + lockSuffix); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock is left after the cell: %v", err)
+	}
+}
+
+func TestRunnersInSeveralProcessesShareAFolder(t *testing.T) {
+	cks := manyCheckpoints(t, 6)
+	want, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: t.TempDir()}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var dirs []string
+	for _, ck := range cks {
+		dirs = append(dirs, ck.Dir)
+	}
+	const workers = 4
+	var cmds []*exec.Cmd
+	var outputs []*bytes.Buffer
+	for range workers {
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = append(os.Environ(), lockHelperEnv+"=run", lockDirEnv+"="+out, lockCkptsEnv+"="+strings.Join(dirs, ","))
+		var b bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &b, &b
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds, outputs = append(cmds, cmd), append(outputs, &b)
+	}
+	computed := 0
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("worker %d: %v\n%s", i, err, outputs[i])
+		}
+		var c, r, h int
+		if _, err := fmt.Sscanf(outputs[i].String()[strings.LastIndex(outputs[i].String(), "computed "):], "computed %d reused %d held %d", &c, &r, &h); err != nil {
+			t.Fatalf("worker %d says:\n%s", i, outputs[i])
+		}
+		computed += c
+		// The "-> path" line of every cell it computed.
+		if n := strings.Count(outputs[i].String(), ".json\n"); n != c {
+			t.Errorf("worker %d computed %d cells but reports %d", i, c, n)
+		}
+	}
+	if computed != len(want.Cells) {
+		t.Errorf("the workers computed %d cells together, want each of the %d once", computed, len(want.Cells))
+	}
+	got, err := ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sortCells(got)
+	sortCells(want.Cells)
+	if !reflect.DeepEqual(withoutTimes(got), withoutTimes(want.Cells)) {
+		t.Errorf("the shared folder's cells differ from one run's")
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(out, "seed", "*", "*", "*.json.*"))
+	if len(leftovers) != 0 {
+		t.Errorf("left behind: %v", leftovers)
+	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,13 +94,20 @@ type Runner struct {
 	// Progress receives the progress bar and one line per finished cell;
 	// nil shows nothing.
 	Progress io.Writer
+	// Shard is the share of the grid this run computes (AssignShards); the
+	// zero Shard is all of it. Every cell is computed under its lock (see
+	// lock.go), so runs may share one output folder.
+	Shard Shard
 }
 
 // Summary is the outcome of a run.
 type Summary struct {
-	// Cells holds every cell of the grid, computed now or read back from an
-	// earlier run, in checkpoint then source order.
+	// Cells holds every cell of the run's shard of the grid, computed now
+	// or read back from an earlier run, in checkpoint then source order;
+	// cells that another worker holds are left out.
 	Cells []*CellResult
+	// Held lists the cells skipped because another live worker holds them.
+	Held []*HeldError
 	// Computed and Reused count cells computed by this run and cells it
 	// found finished.
 	Computed, Reused int
@@ -141,6 +149,7 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 		fingerprints[i] = fp
 	}
 	summary := &Summary{Cells: make([]*CellResult, len(checkpoints)*len(r.Sources))}
+	mine := r.Shard.Cells(checkpoints, numChunks(r.Sources))
 	plans := make([][]cellPlan, len(checkpoints))
 	total := 0
 	for ci, ck := range checkpoints {
@@ -150,6 +159,9 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 			done, err := finishedCell(path, fingerprints[si])
 			if err != nil {
 				return nil, err
+			}
+			if !mine[slot] {
+				continue
 			}
 			if done != nil {
 				summary.Cells[slot] = done
@@ -170,6 +182,7 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 			return summary, err
 		}
 	}
+	summary.Cells = slices.DeleteFunc(summary.Cells, func(c *CellResult) bool { return c == nil })
 	return summary, nil
 }
 
@@ -202,7 +215,18 @@ func (r *Runner) runCheckpoint(ctx context.Context, ck Checkpoint, protocol Prot
 		if cell.Fingerprint, err = fingerprintOf(protocol, cell.Data); err != nil {
 			return err
 		}
-		if err := r.runCell(ctx, session, plan, cell, bar, summary); err != nil {
+		lock, err := r.takeCell(plan, cell, summary, bar)
+		if err != nil {
+			return err
+		}
+		if lock == nil {
+			continue // another worker's, or finished meanwhile
+		}
+		err = r.runCell(ctx, session, plan, cell, bar, summary)
+		if rerr := lock.release(); err == nil {
+			err = rerr
+		}
+		if err != nil {
 			return err
 		}
 		summary.Cells[plan.slot] = cell

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -186,4 +187,13 @@ func modelSizes(checkpoints []Checkpoint) []float64 {
 		}
 	}
 	return sizes
+}
+
+// numChunks is each source's number of chunks, for Shard.Cells.
+func numChunks(sources []datasets.Source) []int {
+	chunks := make([]int, len(sources))
+	for i, src := range sources {
+		chunks[i] = src.NumChunks()
+	}
+	return chunks
 }

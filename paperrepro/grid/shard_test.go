@@ -1,8 +1,12 @@
 package grid
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -146,4 +150,77 @@ func TestShardsBalanceCostNotCount(t *testing.T) {
 	if !reflect.DeepEqual(whole, []bool{true, true, true, true, true, true}) {
 		t.Errorf("the zero shard holds %v, want every cell", whole)
 	}
+}
+
+func TestShardedRunsTogetherEqualOneRun(t *testing.T) {
+	cks := manyCheckpoints(t, 5)
+	want, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: t.TempDir(), BatchSize: 4}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	const n = 3
+	var merged []*CellResult
+	for i := range n {
+		shard := Shard{Index: i, Count: n}
+		got, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out, BatchSize: 4, Shard: shard}).Run(context.Background(), cks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mine := 0
+		for _, m := range shard.Cells(cks, []int{10, 7}) {
+			if m {
+				mine++
+			}
+		}
+		if got.Computed != mine || len(got.Cells) != mine || got.Reused != 0 {
+			t.Errorf("shard %v: computed %d of %d cells, %d in the summary; want its %d", shard, got.Computed, len(want.Cells), len(got.Cells), mine)
+		}
+		merged = append(merged, got.Cells...)
+	}
+	all, err := ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sortCells(merged)
+	sortCells(all)
+	wantCells := slices.Clone(want.Cells)
+	sortCells(wantCells)
+	if !reflect.DeepEqual(withoutTimes(merged), withoutTimes(wantCells)) || !reflect.DeepEqual(withoutTimes(all), withoutTimes(wantCells)) {
+		t.Errorf("the shards' cells differ from one run's")
+	}
+	// A shard run again finds its cells done; the whole grid then too.
+	again, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out, Shard: Shard{1, n}}).Run(context.Background(), cks)
+	if err != nil || again.Computed != 0 {
+		t.Errorf("shard 1 again: %v, computed %d", err, again.Computed)
+	}
+	whole, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out}).Run(context.Background(), cks)
+	if err != nil || whole.Computed != 0 || whole.Reused != len(want.Cells) {
+		t.Errorf("the whole grid after its shards: %v, computed %d reused %d", err, whole.Computed, whole.Reused)
+	}
+}
+
+// sortCells sorts cells by model, step and modality, as ReadDir's path
+// order does not follow the grid's.
+func sortCells(cells []*CellResult) {
+	slices.SortFunc(cells, func(a, b *CellResult) int {
+		return strings.Compare(fmt.Sprintf("%s %06d %s", a.Model, a.Step, a.Modality), fmt.Sprintf("%s %06d %s", b.Model, b.Step, b.Modality))
+	})
+}
+
+// manyCheckpoints writes n local checkpoint folders with different weights,
+// as steps 1000, 2000, ... of pythia-70m.
+func manyCheckpoints(t *testing.T, n int) []Checkpoint {
+	t.Helper()
+	var cks []Checkpoint
+	for i := range n {
+		dir := t.TempDir()
+		for name, data := range map[string]string{"config.json": "{}", "model.safetensors": strings.Repeat("w", i+1)} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cks = append(cks, Checkpoint{Model: "pythia-70m", Step: 1000 * (i + 1), Dir: dir})
+	}
+	return cks
 }

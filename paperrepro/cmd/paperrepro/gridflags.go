@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
@@ -67,4 +68,43 @@ func (g *gridFlags) statusGrid(shards int) (*grid.StatusGrid, error) {
 		return nil, err
 	}
 	return &grid.StatusGrid{Protocol: protocol, Checkpoints: cks, Modalities: splitList(*g.modalities), Chunks: *g.chunks, Shards: shards}, nil
+}
+
+// runShard is run's shard: -shard when given, else the Slurm array task's
+// share (getenv reads the environment), else the whole grid.
+func runShard(flagValue string, getenv func(string) string) (grid.Shard, error) {
+	if flagValue != "" {
+		shard, err := grid.ParseShard(flagValue)
+		if err != nil {
+			return grid.Shard{}, usagef("-shard: %v", err)
+		}
+		return shard, nil
+	}
+	shard, _, err := grid.ShardFromEnv(getenv)
+	if err != nil {
+		return grid.Shard{}, usagef("%v", err)
+	}
+	return shard, nil
+}
+
+// reportShard prints what a run of one shard did. It writes no table: the
+// shards' cells are merged once all are done, by a run without -shard.
+func reportShard(out streams, summary *grid.Summary, shard grid.Shard) {
+	fmt.Fprintf(out.Out, "shard %s: %d cells (%d computed now, %d from earlier runs)\n", shard, len(summary.Cells), summary.Computed, summary.Reused)
+	reportHeld(out, summary)
+	if summary.Tokens > 0 {
+		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s\n", summary.Tokens, summary.Seconds, summary.TokensPerSecond())
+	}
+	fmt.Fprintln(out.Out, "once every shard is done, 'paperrepro run' with the same flags and no -shard merges the cells into the tables")
+}
+
+// reportHeld lists the cells a run skipped because other live runs hold them.
+func reportHeld(out streams, summary *grid.Summary) {
+	if len(summary.Held) == 0 {
+		return
+	}
+	fmt.Fprintf(out.Out, "%d cells skipped, being computed by other runs:\n", len(summary.Held))
+	for _, h := range summary.Held {
+		fmt.Fprintf(out.Out, "  %v\n", h)
+	}
 }

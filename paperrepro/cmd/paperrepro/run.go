@@ -29,6 +29,7 @@ func newRunCommand() *command {
 	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
 	batch := fs.Int("batch", 8, "chunks per forward pass")
+	shardFlag := fs.String("shard", "", "compute only shard i/n of the grid's cells (0 <= i < n), into the -out that all n share; default: the Slurm array task's share when run in a job array, else the whole grid")
 	return &command{
 		name:    "run",
 		summary: "run the grid: every checkpoint compresses every modality's chunks, one result file per cell",
@@ -44,6 +45,14 @@ A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
 in. A finished cell made with other data or options is an error, never
 silently reused.
+
+Many runs may share one output folder: each computes a cell only under the
+cell's lock, skips (and reports) a cell another live run holds, and takes
+over the lock of a run that died, resuming from the chunks it saved. With
+-shard i/n (or inside a Slurm job array, where it is read from
+SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) a run computes only its
+share, balanced by model size x chunks; 'paperrepro slurm' writes the whole
+cluster job, and 'paperrepro status' shows how far it is.
 
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
@@ -63,6 +72,10 @@ Examples:
 			if *chunks < 1 {
 				return usagef("-chunks must be at least 1, got %d", *chunks)
 			}
+			shard, err := runShard(*shardFlag, os.Getenv)
+			if err != nil {
+				return err
+			}
 			cks, err := models.checkpoints()
 			if err != nil {
 				return err
@@ -80,10 +93,14 @@ Examples:
 			if err != nil {
 				return usagef("%v", err)
 			}
-			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: *batch, Progress: out_.Err}
+			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: *batch, Progress: out_.Err, Shard: shard}
 			summary, err := runner.Run(ctx, cks)
 			if err != nil {
 				return err
+			}
+			if shard.Count > 0 {
+				reportShard(out_, summary, shard)
+				return nil
 			}
 			return reportRun(out_, summary, filepath.Join(*out, engine.Protocol().Label()))
 		},
@@ -101,6 +118,7 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 		return err
 	}
 	fmt.Fprintf(out.Out, "%d cells (%d computed now, %d from earlier runs) -> %s\n", len(summary.Cells), summary.Computed, summary.Reused, path)
+	reportHeld(out, summary)
 	if summary.Tokens > 0 {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
 			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)

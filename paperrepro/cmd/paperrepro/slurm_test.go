@@ -135,3 +135,28 @@ func TestSlurmCommandErrors(t *testing.T) {
 		t.Errorf("-tasks 9 for 1 cell: exit %d\n%s", code, stderr)
 	}
 }
+
+func TestRunShardErrors(t *testing.T) {
+	tests := []struct {
+		shard, says string
+	}{
+		{"3/2", `-shard: shard "3/2": shard 3 does not exist: shards of 2 are numbered 0 to 1`},
+		{"a/b", `-shard: shard "a/b": want i/n`},
+		{"0/0", `-shard: shard "0/0": the number of shards must be at least 1, got 0`},
+	}
+	for _, tt := range tests {
+		// Refused before any data or model is opened.
+		code, _, stderr := run(t, "run", "-shard", tt.shard, "-data-dir", filepath.Join(t.TempDir(), "none"))
+		if code != exitUsage || !strings.Contains(stderr, tt.says) {
+			t.Errorf("-shard %s: exit %d, stderr %q; want exit %d saying %q", tt.shard, code, stderr, exitUsage, tt.says)
+		}
+	}
+	// In a job array submitted as a list, the task cannot tell its shard.
+	t.Setenv("SLURM_ARRAY_TASK_ID", "5")
+	t.Setenv("SLURM_ARRAY_TASK_COUNT", "3")
+	t.Setenv("SLURM_ARRAY_TASK_MIN", "1")
+	code, _, stderr := run(t, "run", "-data-dir", filepath.Join(t.TempDir(), "none"))
+	if code != exitUsage || !strings.Contains(stderr, "pass -shard 5/N") {
+		t.Errorf("array task 5 of --array=1,5,7: exit %d, stderr %q", code, stderr)
+	}
+}
