@@ -129,19 +129,25 @@ func ReadStatus(out string, grid *StatusGrid) (*Status, error) {
 	if _, err := os.Stat(out); err != nil {
 		return nil, fmt.Errorf("status: %w", err)
 	}
-	root, label := out, ""
-	if grid != nil {
-		label = grid.Protocol.Label()
-		if filepath.Base(filepath.Clean(out)) == label && !isDir(filepath.Join(out, label)) {
-			root = filepath.Dir(filepath.Clean(out)) // out is the protocol's folder
-		}
-	}
-	found, err := scanCells(root)
-	if err != nil {
-		return nil, err
-	}
 	if grid == nil {
-		return &Status{Cells: inferGrid(found)}, nil
+		keys, err := findCells(out)
+		if err != nil {
+			return nil, err
+		}
+		st := &Status{}
+		for _, key := range inferGrid(keys) {
+			c, err := cellStatus(key.path, key.cellKey)
+			if err != nil {
+				return nil, err
+			}
+			st.Cells = append(st.Cells, c)
+		}
+		return st, nil
+	}
+	label := grid.Protocol.Label()
+	root := out
+	if filepath.Base(filepath.Clean(out)) == label && !isDir(filepath.Join(out, label)) {
+		root = filepath.Dir(filepath.Clean(out)) // out is the protocol's folder
 	}
 	chunks := make([]int, len(grid.Modalities))
 	for i := range chunks {
@@ -155,11 +161,10 @@ func ReadStatus(out string, grid *StatusGrid) (*Status, error) {
 	for ci, ck := range grid.Checkpoints {
 		for mi, modality := range grid.Modalities {
 			key := cellKey{label, ck.Model, ck.Step, modality}
-			c, ok := found[key]
-			if !ok {
-				c = CellStatus{Protocol: label, Model: ck.Model, Step: ck.Step, Modality: modality, State: CellMissing}
+			c, err := cellStatus(cellPath(root, grid.Protocol, ck.Model, ck.Step, modality), key)
+			if err != nil {
+				return nil, err
 			}
-			c.Shard = -1
 			if shards != nil {
 				c.Shard = shards[ci*len(grid.Modalities)+mi]
 			}
@@ -181,11 +186,22 @@ type cellKey struct {
 	modality        string
 }
 
-// scanCells reads every cell file under root - results, partials, locks at
-// <protocol>/<model>/step<N>/<modality>.json[.partial|.lock], or one level
-// up when root is a protocol folder - into the cells' states.
-func scanCells(root string) (map[cellKey]CellStatus, error) {
-	found := map[cellKey]CellStatus{}
+// foundCell is a cell found in a results folder, with its result path.
+type foundCell struct {
+	cellKey
+	path string
+}
+
+// cellFileSuffixes are the files a cell may have: its result, its saved
+// chunks, its lock.
+var cellFileSuffixes = []string{".json", ".json.partial", ".json" + lockSuffix}
+
+// findCells lists the cells that have any file under root, a run's output
+// folder (<protocol>/<model>/step<N>/<modality>.json...) or one protocol's
+// folder (one level less).
+func findCells(root string) ([]foundCell, error) {
+	seen := map[cellKey]bool{}
+	var cells []foundCell
 	protocolOfRoot := filepath.Base(filepath.Clean(root))
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -194,63 +210,65 @@ func scanCells(root string) (map[cellKey]CellStatus, error) {
 		if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
 			return nil
 		}
-		kind := ""
-		for _, suffix := range []string{".json", ".json.partial", ".json" + lockSuffix} {
-			if strings.HasSuffix(d.Name(), suffix) {
-				kind = suffix
+		for _, suffix := range cellFileSuffixes {
+			if !strings.HasSuffix(d.Name(), suffix) {
+				continue
 			}
-		}
-		rel, _ := filepath.Rel(root, path)
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		if len(parts) == 3 {
-			parts = append([]string{protocolOfRoot}, parts...)
-		}
-		if kind == "" || len(parts) != 4 {
-			return nil
-		}
-		step, err := ParseStep(parts[2])
-		if err != nil {
-			return nil // not a cell's folder
-		}
-		key := cellKey{parts[0], parts[1], step, strings.TrimSuffix(parts[3], kind)}
-		c, ok := found[key]
-		if !ok {
-			c = CellStatus{Protocol: key.protocol, Model: key.model, Step: key.step, Modality: key.modality, State: CellInterrupted, Shard: -1}
-		}
-		switch kind {
-		case ".json":
-			cell, err := ReadResult(path)
+			rel, _ := filepath.Rel(root, path)
+			parts := strings.Split(filepath.ToSlash(rel), "/")
+			if len(parts) == 3 {
+				parts = append([]string{protocolOfRoot}, parts...)
+			}
+			if len(parts) != 4 {
+				return nil
+			}
+			step, err := ParseStep(parts[2])
 			if err != nil {
-				return err
+				return nil // not a cell's folder
 			}
-			c.State, c.Chunks, c.Tokens, c.Seconds = CellDone, cell.Chunks, cell.Tokens, cell.WallSeconds
-		case ".json.partial":
-			if c.State != CellDone {
-				c.Chunks, c.Tokens, c.Seconds = partialProgress(path)
-			}
-		default:
-			info, alive, err := readLock(path, lockStaleAfter)
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil // released while we looked
-			}
-			if err != nil {
-				return err
-			}
-			c.Owner, c.Heartbeat = &info.Owner, info.Heartbeat
-			if alive && c.State != CellDone {
-				c.State = CellRunning
+			key := cellKey{parts[0], parts[1], step, strings.TrimSuffix(parts[3], suffix)}
+			if !seen[key] {
+				seen[key] = true
+				cells = append(cells, foundCell{key, strings.TrimSuffix(path, suffix) + ".json"})
 			}
 		}
-		if c.State == CellDone {
-			c.Owner = nil
-		}
-		found[key] = c
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("status of %s: %w", root, err)
 	}
-	return found, nil
+	return cells, nil
+}
+
+// cellStatus reads where the cell whose result file is path stands.
+func cellStatus(path string, key cellKey) (CellStatus, error) {
+	c := CellStatus{Protocol: key.protocol, Model: key.model, Step: key.step, Modality: key.modality, Shard: -1}
+	if _, err := os.Stat(path); err == nil {
+		cell, err := ReadResult(path)
+		if err != nil {
+			return c, err
+		}
+		c.State, c.Chunks, c.Tokens, c.Seconds = CellDone, cell.Chunks, cell.Tokens, cell.WallSeconds
+		return c, nil
+	}
+	_, partialErr := os.Stat(path + ".partial")
+	if partialErr == nil {
+		c.State = CellInterrupted
+		c.Chunks, c.Tokens, c.Seconds = partialProgress(path + ".partial")
+	}
+	info, alive, err := readLock(path+lockSuffix, lockStaleAfter)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return c, err
+	default:
+		c.Owner, c.Heartbeat = &info.Owner, info.Heartbeat
+		c.State = CellInterrupted
+		if alive {
+			c.State = CellRunning
+		}
+	}
+	return c, nil
 }
 
 // partialProgress counts the chunks saved in a .partial file with their
@@ -274,54 +292,54 @@ func partialProgress(path string) (chunks, tokens int, seconds float64) {
 	return chunks, tokens, seconds
 }
 
-// inferGrid lists the cells found plus the missing ones of the grid they
-// imply: each protocol folder's models x steps x modalities.
-func inferGrid(found map[cellKey]CellStatus) []CellStatus {
+// inferGrid completes the cells found with the missing ones of the grid
+// they imply, each protocol folder's models x steps x modalities, sorted by
+// protocol, model size, step and modality.
+func inferGrid(found []foundCell) []foundCell {
 	type axes struct {
+		root               string
 		models, modalities map[string]bool
 		steps              map[int]bool
 	}
 	perProtocol := map[string]*axes{}
-	for key := range found {
-		a := perProtocol[key.protocol]
+	for _, f := range found {
+		a := perProtocol[f.protocol]
 		if a == nil {
-			a = &axes{map[string]bool{}, map[string]bool{}, map[int]bool{}}
-			perProtocol[key.protocol] = a
+			// <root>/<model>/step<N>/<modality>.json
+			root := filepath.Dir(filepath.Dir(filepath.Dir(f.path)))
+			a = &axes{root, map[string]bool{}, map[string]bool{}, map[int]bool{}}
+			perProtocol[f.protocol] = a
 		}
-		a.models[key.model], a.modalities[key.modality], a.steps[key.step] = true, true, true
+		a.models[f.model], a.modalities[f.modality], a.steps[f.step] = true, true, true
 	}
-	var cells []CellStatus
+	var cells []foundCell
 	for protocol, a := range perProtocol {
 		for model := range a.models {
 			for step := range a.steps {
 				for modality := range a.modalities {
-					key := cellKey{protocol, model, step, modality}
-					c, ok := found[key]
-					if !ok {
-						c = CellStatus{Protocol: protocol, Model: model, Step: step, Modality: modality, State: CellMissing, Shard: -1}
-					}
-					cells = append(cells, c)
+					path := filepath.Join(a.root, model, fmt.Sprintf("step%d", step), modality+".json")
+					cells = append(cells, foundCell{cellKey{protocol, model, step, modality}, path})
 				}
 			}
 		}
 	}
 	sort.Slice(cells, func(i, j int) bool {
 		a, b := cells[i], cells[j]
-		if a.Protocol != b.Protocol {
-			return a.Protocol < b.Protocol
+		if a.protocol != b.protocol {
+			return a.protocol < b.protocol
 		}
-		if a.Model != b.Model {
-			pa, _ := results.NominalParams(a.Model)
-			pb, _ := results.NominalParams(b.Model)
+		if a.model != b.model {
+			pa, _ := results.NominalParams(a.model)
+			pb, _ := results.NominalParams(b.model)
 			if pa != pb {
 				return pa < pb
 			}
-			return a.Model < b.Model
+			return a.model < b.model
 		}
-		if a.Step != b.Step {
-			return a.Step < b.Step
+		if a.step != b.step {
+			return a.step < b.step
 		}
-		return modalityRank(a.Modality) < modalityRank(b.Modality)
+		return modalityRank(a.modality) < modalityRank(b.modality)
 	})
 	return cells
 }

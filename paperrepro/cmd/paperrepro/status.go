@@ -19,7 +19,7 @@ func newStatusCommand() *command {
 	gridDef := addGridFlags(fs)
 	shards := fs.Int("shards", 0, "the number of shards (Slurm array tasks) the grid runs in: name the tasks that still have cells to do")
 	complete := fs.Bool("complete", false, "exit with status 1 unless every cell is done (for the step after a cluster run)")
-	verbose := fs.Bool("v", false, "list the done cells too")
+	verbose := fs.Bool("v", false, "list every cell, the done ones too (else at most 20 of each state)")
 	return &command{
 		name:    "status",
 		args:    "RESULTS",
@@ -105,9 +105,14 @@ func printStatus(w io.Writer, dir string, st *grid.Status, chunks int, verbose b
 		}
 		fmt.Fprintf(w, "\n%s:\n", sec.title)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		listed := 0
 		for _, c := range st.Cells {
 			if c.State != sec.state {
 				continue
+			}
+			if listed++; listed > listLimit && !verbose {
+				fmt.Fprintf(tw, "  ... and %d more (-v lists them all)\n", st.Count(sec.state)-listLimit)
+				break
 			}
 			name := c.Name()
 			if len(protocols) > 1 {
@@ -118,13 +123,31 @@ func printStatus(w io.Writer, dir string, st *grid.Status, chunks int, verbose b
 		tw.Flush()
 	}
 	if tasks := st.UnfinishedShards(); len(tasks) > 0 {
-		list := make([]string, len(tasks))
-		for i, t := range tasks {
-			list[i] = strconv.Itoa(t)
-		}
-		fmt.Fprintf(w, "\narray tasks with cells left: %s (once they have stopped, submit them again: bash GRID-SCRIPT submit %s)\n",
-			strings.Join(list, ","), strings.Join(list, ","))
+		list := taskRanges(tasks)
+		fmt.Fprintf(w, "\narray tasks with cells left: %s (once they have stopped, submit them again: bash GRID-SCRIPT submit %s)\n", list, list)
 	}
+}
+
+// listLimit is how many cells of each state status lists without -v.
+const listLimit = 20
+
+// taskRanges writes sorted task numbers as sbatch --array takes them, runs
+// as ranges: "0-3,7,9-10".
+func taskRanges(tasks []int) string {
+	var parts []string
+	for i := 0; i < len(tasks); {
+		j := i
+		for j+1 < len(tasks) && tasks[j+1] == tasks[j]+1 {
+			j++
+		}
+		if j == i {
+			parts = append(parts, strconv.Itoa(tasks[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", tasks[i], tasks[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ",")
 }
 
 // cellProgress is a cell's chunks as a report column.

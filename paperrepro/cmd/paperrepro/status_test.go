@@ -90,3 +90,19 @@ func TestStatusCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestTaskRanges(t *testing.T) {
+	tests := []struct {
+		tasks []int
+		want  string
+	}{
+		{[]int{3}, "3"},
+		{[]int{0, 1, 2, 3, 7, 9, 10}, "0-3,7,9-10"},
+		{[]int{1, 3, 5}, "1,3,5"},
+	}
+	for _, tt := range tests {
+		if got := taskRanges(tt.tasks); got != tt.want {
+			t.Errorf("taskRanges(%v) = %q, want %q", tt.tasks, got, tt.want)
+		}
+	}
+}
