@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 )
 
 func TestParseShard(t *testing.T) {
@@ -223,4 +225,20 @@ func manyCheckpoints(t *testing.T, n int) []Checkpoint {
 		cks = append(cks, Checkpoint{Model: "pythia-70m", Step: 1000 * (i + 1), Dir: dir})
 	}
 	return cks
+}
+
+func TestShardedRunRefusesAFolderOfAnotherSetup(t *testing.T) {
+	cks := manyCheckpoints(t, 4)
+	out := t.TempDir()
+	if _, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out, Shard: Shard{0, 2}}).Run(context.Background(), cks); err != nil {
+		t.Fatal(err)
+	}
+	// Shard 1 with another chunk count finds shard 0's cells in the folder:
+	// refused, though none of them is its own.
+	other := []datasets.Source{newMemSource("text", 9, 1), newMemSource("image", 7, 3)}
+	engine := &fakeEngine{}
+	_, err := (&Runner{Engine: engine, Sources: other, Out: out, Shard: Shard{1, 2}}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), "other data or protocol options") || engine.opens != 0 {
+		t.Errorf("shard 1 of another setup: %v after opening %d checkpoints; want a refusal before any", err, engine.opens)
+	}
 }
