@@ -6,10 +6,10 @@
 
 GO ?= go
 
-.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-slurm slurm-test
+.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
 
 ## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go setup-notebooks setup-slurm
+setup: setup-go setup-notebooks setup-codecs setup-slurm
 
 setup-go:
 	$(GO) mod download
@@ -17,6 +17,17 @@ setup-go:
 ## setup-notebooks: Jupyter from Debian packages, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
 setup-notebooks:
 	notebooks/tools/setup.sh
+
+## setup-codecs: the reference codec tools that `paperrepro baselines` runs and its
+## tests check against (command:Debian package); installs only the missing ones
+CODEC_TOOLS = gzip:gzip xz:xz-utils zstd:zstd bzip2:bzip2 flac:flac
+setup-codecs:
+	@missing=; for t in $(CODEC_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "setup: installing$$missing"; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 ## test: vet, every Go test, the Slurm job array, then the notebooks
 test: setup

@@ -33,6 +33,7 @@ func commands() []*command {
 		newChunksCommand(),
 		newCompressCommand(),
 		newDecompressCommand(),
+		newBaselinesCommand(),
 	}
 }
 
