@@ -57,4 +57,17 @@
 // so lossless streams) differ between backends. This path is documentation
 // only: no GPU was lent to this project, so only the pure-Go backend
 // (GOMLX_BACKEND=go) has produced numbers here.
+//
+// # Many workers, one folder
+//
+// A grid's cells are independent, so many runs - the tasks of a Slurm job
+// array, or runs started by hand - can share one output folder. A run with
+// Runner.Shard set computes only its share of the cells (AssignShards:
+// disjoint, covering, balanced by model size x chunks, the same in every
+// worker). Each cell is computed under its lock, a <cell>.json.lock file
+// (flock plus the owner's host, pid and Slurm job, and a heartbeat; see
+// lock.go): a cell another live worker holds is skipped and listed in
+// Summary.Held, and the lock of a worker that died is taken over, resuming
+// from its .partial file. ReadStatus reports where every cell of a folder
+// stands while workers write into it.
 package grid
