@@ -48,7 +48,7 @@ setup-slurm:
 ## SLURM_CHUNKS=16 runs the full 16 chunks per cell (longer).
 SLURM_CHUNKS ?= 2
 slurm-test: setup-go setup-slurm
-	$(GO) test ./paperrepro/cmd/paperrepro -run '^TestSlurmArrayOnALocalCluster$$' -count=1 -timeout 20m -v \
+	$(GO) test ./paperrepro/cmd/paperrepro -run '^TestSlurmArrayOnALocalCluster$$' -count=1 -timeout 60m -v \
 		-slurm -slurm.chunks $(SLURM_CHUNKS)
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error

@@ -106,7 +106,7 @@ func TestSlurmArrayOnALocalCluster(t *testing.T) {
 	// A requeued job waits a while before it is eligible again; not here.
 	cluster.Run("scontrol", "update", "JobId="+task, "StartTime=now")
 	cluster.Run("scontrol", "release", after)
-	cluster.WaitQueueEmpty(10 * time.Minute)
+	cluster.WaitQueueEmpty(time.Duration(5+*slurmChunks) * time.Minute)
 	t.Logf("array and the job after it done %s after the start", time.Since(began).Round(time.Second))
 
 	logs := filepath.Join(out, "slurm-logs")
