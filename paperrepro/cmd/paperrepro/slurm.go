@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,19 +118,6 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 	if err != nil {
 		return nil, err
 	}
-	dataDir, err := datasets.ResolveDataDir(*data.dir)
-	if err != nil {
-		return nil, err
-	}
-	if dataDir, err = filepath.Abs(dataDir); err != nil {
-		return nil, err
-	}
-	modalities := splitList(*gridDef.modalities)
-	for _, m := range modalities {
-		if _, err := datasets.Locate(m, dataDir); err != nil {
-			return nil, fmt.Errorf("%w\nthe array tasks read the data from this folder: put it in place first (paperrepro fetch-data -modalities %s -data-dir %s), or give -data-dir", err, m, dataDir)
-		}
-	}
 	exe, err := executable(*f.binary)
 	if err != nil {
 		return nil, err
@@ -137,6 +125,19 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 	paper, err := filepath.Abs(*f.paper)
 	if err != nil || !isDir(paper) {
 		return nil, usagef("-paper %s: no such folder; the job after the array compares with the paper's numbers in expected/ (run from the repository root, or give -paper)", *f.paper)
+	}
+	dataDir, err := datasets.ResolveDataDir(*data.dir)
+	if err != nil {
+		return nil, err
+	}
+	if dataDir, err = filepath.Abs(dataDir); err != nil {
+		return nil, err
+	}
+	// Open the chunks as every task will, so that missing or short data fails
+	// here rather than in each task.
+	modalities := splitList(*gridDef.modalities)
+	if _, err := data.open(modalities, dataDir, *gridDef.chunks, streams{Out: io.Discard, Err: io.Discard}); err != nil {
+		return nil, fmt.Errorf("the array tasks could not read their data: %w", err)
 	}
 	out, err := filepath.Abs(*f.out)
 	if err != nil {
@@ -216,8 +217,9 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 
 	command := []string{"paperrepro", "slurm"}
 	fs.Visit(func(fl *flag.Flag) { command = append(command, "-"+fl.Name+"="+shellQuote(fl.Value.String())) })
+	commandLine := strings.ReplaceAll(strings.Join(command, " "), "\n", " ") // it goes into a comment
 	return &slurmScript{
-		Command:  strings.Join(command, " "),
+		Command:  commandLine,
 		Shape:    describeGrid(cks, modalities),
 		Binary:   exe,
 		Cells:    cells,

@@ -109,16 +109,17 @@ func TestSlurmCommandErrors(t *testing.T) {
 	expected := testenv.Expected(t)
 	exe := filepath.Join(t.TempDir(), "paperrepro")
 	writeExecutable(t, exe, "exit 0\n")
-	base := []string{"slurm", "-binary", exe, "-paper", expected}
+	base := []string{"slurm", "-binary", exe, "-paper", expected, "-chunks", "16"}
 	tests := []struct {
 		args []string
 		code int
 		says string
 	}{
-		{append(append([]string(nil), base...), "-data-dir", t.TempDir()), exitFail, "paperrepro fetch-data -modalities text -data-dir"},
+		{append(append([]string(nil), base...), "-data-dir", t.TempDir()), exitFail, "the array tasks could not read their data: datasets: no text data"},
 		{[]string{"slurm", "-binary", filepath.Join(t.TempDir(), "none"), "-data-dir", data, "-paper", expected}, exitUsage, "is not an executable file"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-paper", filepath.Join(t.TempDir(), "none")), exitUsage, "no such folder"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "0"), exitUsage, "-chunks must be at least 1"},
+		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "2048", "-modalities", "text"), exitFail, "2028 whole chunks of 2048 bytes available, 2048 requested"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-gpus", "-1"), exitUsage, "-gpus and -tasks must be 0 or more"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-models", "7m"), exitUsage, `unknown model "7m"`},
 		{append(append([]string(nil), base...), "-data-dir", data, "extra"), exitUsage, "slurm takes no arguments"},
