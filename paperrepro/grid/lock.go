@@ -271,45 +271,35 @@ func readLock(path string, staleAfter time.Duration) (info lockInfo, alive bool,
 	return info, alive, nil
 }
 
-// takeCell locks a planned cell for computing, and reports on r.Progress a
-// lock taken over from a dead worker. It returns no lock (and no error)
-// when the cell is not this run's to compute after all: a live worker holds
-// it (added to summary.Held and reported) or finished it while this run was
-// getting there (its result goes into summary).
-func (r *Runner) takeCell(plan cellPlan, cell *CellResult, summary *Summary, bar *progress) (*cellLock, error) {
+// takeCell takes the lock of a planned cell of cp, and reports on the
+// progress writer a lock taken over from a dead worker. It returns no lock
+// (and no error) when a live worker holds the cell: the cell is added to
+// Summary.Held and reported.
+func (st *run) takeCell(cp *checkpointPlan, plan cellPlan) (*cellLock, error) {
+	name := cp.cellName(plan)
 	lock, err := lockCell(plan.path, defaultLockTiming)
 	var held *HeldError
 	if errors.As(err, &held) {
-		summary.Held = append(summary.Held, held)
-		r.report(bar, "%s: skipped: %s is computing it (heartbeat %s ago)", cell.name(), held.Owner, since(held.Heartbeat))
+		st.summary.Held = append(st.summary.Held, held)
+		st.bar.drop(plan.toScore)
+		st.report("%s: skipped: %s is computing it (heartbeat %s ago)", name, held.Owner, since(held.Heartbeat))
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cell.name(), err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if dead := lock.abandoned; dead != nil {
-		r.report(bar, "%s: taking over the lock of %s, which died (heartbeat %s ago); its saved chunks are kept",
-			cell.name(), dead.Owner, since(dead.Heartbeat))
-	}
-	done, err := finishedCell(plan.path, cell.Fingerprint)
-	if err != nil || done != nil {
-		if rerr := lock.release(); err == nil {
-			err = rerr
-		}
-		if done != nil {
-			summary.Cells[plan.slot] = done
-			summary.Reused++
-		}
-		return nil, err
+		st.report("%s: taking over the lock of %s, which died (heartbeat %s ago); its saved chunks are kept",
+			name, dead.Owner, since(dead.Heartbeat))
 	}
 	return lock, nil
 }
 
-// report prints one line on r.Progress in place of the progress bar.
-func (r *Runner) report(bar *progress, format string, args ...any) {
-	if r.Progress == nil {
+// report prints one line on the progress writer in place of the bar.
+func (st *run) report(format string, args ...any) {
+	if st.Progress == nil {
 		return
 	}
-	bar.clear()
-	fmt.Fprintf(r.Progress, format+"\n", args...)
+	st.bar.clear()
+	fmt.Fprintf(st.Progress, format+"\n", args...)
 }

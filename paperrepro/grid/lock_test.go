@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // The lock tests run real worker processes: this test binary started again
@@ -429,7 +431,7 @@ func TestRunnersInSeveralProcessesShareAFolder(t *testing.T) {
 	if computed != len(want.Cells) {
 		t.Errorf("the workers computed %d cells together, want each of the %d once", computed, len(want.Cells))
 	}
-	got, err := ReadDir(out)
+	got, err := results.ReadCells(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,4 +444,109 @@ func TestRunnersInSeveralProcessesShareAFolder(t *testing.T) {
 	if len(leftovers) != 0 {
 		t.Errorf("left behind: %v", leftovers)
 	}
+}
+
+// hookedEngine is fakeEngine calling beforeScore before each batch, to
+// change the folder as another worker would while a run computes.
+type hookedEngine struct {
+	fakeEngine
+	beforeScore func()
+}
+
+func (e *hookedEngine) Open(ckpt *hub.Checkpoint, tok results.TokenizerInfo) (Session, error) {
+	s, err := e.fakeEngine.Open(ckpt, tok)
+	return &hookedSession{Session: s, hook: e.beforeScore}, err
+}
+
+type hookedSession struct {
+	Session
+	hook func()
+}
+
+func (s *hookedSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
+	s.hook()
+	return s.Session.Score(chunks)
+}
+
+func TestRunReadsACellsFilesAgainOnceItHoldsItsLock(t *testing.T) {
+	cks := localCheckpoints(t)
+	protocol := (&fakeEngine{}).Protocol()
+	whole := t.TempDir()
+	want, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: whole, BatchSize: 1}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Another worker's unfinished cell: step 2000 image with 3 of its 7
+	// chunks saved (after 10 + 7 + 10 batches of the cells before it).
+	other := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := (&Runner{Engine: &fakeEngine{cancelAfter: 30, cancel: cancel}, Sources: sources(), Out: other, BatchSize: 1}).Run(ctx, cks); err == nil {
+		t.Fatal("the cancelled run did not stop")
+	}
+
+	// While the run computes its first cell, other workers finish step 2000
+	// text and save 3 chunks of step 2000 image: files the run did not see
+	// when it read the folder.
+	out := t.TempDir()
+	finished := cellPath(out, protocol, "pythia-70m", 2000, "text")
+	saved := partialPath(cellPath(out, protocol, "pythia-70m", 2000, "image"))
+	engine := &hookedEngine{}
+	engine.beforeScore = func() {
+		if engine.scores == 0 {
+			copyFile(t, cellPath(whole, protocol, "pythia-70m", 2000, "text"), finished)
+			copyFile(t, partialPath(cellPath(other, protocol, "pythia-70m", 2000, "image")), saved)
+		}
+	}
+	got, err := (&Runner{Engine: engine, Sources: sources(), Out: out, BatchSize: 1}).Run(context.Background(), cks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Computed != 3 || got.Reused != 1 || engine.scores != 10+7+4 {
+		t.Errorf("computed %d, reused %d cells in %d batches; want the finished cell reused, the saved chunks resumed: 3, 1, %d",
+			got.Computed, got.Reused, engine.scores, 10+7+4)
+	}
+	if !reflect.DeepEqual(withoutTimes(got.Cells), withoutTimes(want.Cells)) {
+		t.Errorf("the cells differ from one uninterrupted run's")
+	}
+	// The other worker's finished cell is never rewritten.
+	if a, b := readFile(t, finished), readFile(t, cellPath(whole, protocol, "pythia-70m", 2000, "text")); !bytes.Equal(a, b) {
+		t.Errorf("the cell another worker finished was rewritten")
+	}
+}
+
+func TestFolderScanPassesOverAPartialFileRemovedWhileReading(t *testing.T) {
+	dir := t.TempDir()
+	cell := filepath.Join(dir, "pythia-70m", "step1000", "text.json")
+	if err := os.MkdirAll(filepath.Dir(cell), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A link to nothing is listed, then does not open: as a .partial file
+	// removed by a worker that finishes its cell between the two.
+	if err := os.Symlink(filepath.Join(dir, "gone"), partialPath(cell)); err != nil {
+		t.Fatal(err)
+	}
+	folder, err := scanFolder(dir)
+	if err != nil || len(folder.partials) != 0 || len(folder.cells) != 0 {
+		t.Errorf("scan: %v, %d partials, %d cells; want an empty folder", err, len(folder.partials), len(folder.cells))
+	}
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, readFile(t, from), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -58,6 +58,16 @@ func (p *progress) add(chunks, tokens int, seconds float64) {
 	p.bar.Add(chunks)
 }
 
+// drop takes chunks out of the total (or adds them, when negative): cells
+// another worker holds or finished, chunks it saved, since the run counted
+// them.
+func (p *progress) drop(chunks int) {
+	if p.bar == nil || chunks == 0 {
+		return
+	}
+	p.bar.ChangeMax(p.bar.GetMax() - chunks)
+}
+
 // clear erases the bar so a line can be printed in its place.
 func (p *progress) clear() {
 	if p.bar != nil {

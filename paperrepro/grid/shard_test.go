@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 func TestParseShard(t *testing.T) {
@@ -162,7 +163,7 @@ func TestShardedRunsTogetherEqualOneRun(t *testing.T) {
 	}
 	out := t.TempDir()
 	const n = 3
-	var merged []*CellResult
+	var merged []*results.Cell
 	for i := range n {
 		shard := Shard{Index: i, Count: n}
 		got, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out, BatchSize: 4, Shard: shard}).Run(context.Background(), cks)
@@ -180,7 +181,7 @@ func TestShardedRunsTogetherEqualOneRun(t *testing.T) {
 		}
 		merged = append(merged, got.Cells...)
 	}
-	all, err := ReadDir(out)
+	all, err := results.ReadCells(out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,10 +203,10 @@ func TestShardedRunsTogetherEqualOneRun(t *testing.T) {
 	}
 }
 
-// sortCells sorts cells by model, step and modality, as ReadDir's path
-// order does not follow the grid's.
-func sortCells(cells []*CellResult) {
-	slices.SortFunc(cells, func(a, b *CellResult) int {
+// sortCells sorts cells by model, step and modality, as the path order of
+// results.ReadCells does not follow the grid's.
+func sortCells(cells []*results.Cell) {
+	slices.SortFunc(cells, func(a, b *results.Cell) int {
 		return strings.Compare(fmt.Sprintf("%s %06d %s", a.Model, a.Step, a.Modality), fmt.Sprintf("%s %06d %s", b.Model, b.Step, b.Modality))
 	})
 }
@@ -238,7 +239,7 @@ func TestShardedRunRefusesAFolderOfAnotherSetup(t *testing.T) {
 	other := []datasets.Source{newMemSource("text", 9, 1), newMemSource("image", 7, 3)}
 	engine := &fakeEngine{}
 	_, err := (&Runner{Engine: engine, Sources: other, Out: out, Shard: Shard{1, 2}}).Run(context.Background(), cks)
-	if err == nil || !strings.Contains(err.Error(), "other data or protocol options") || engine.opens != 0 {
+	if err == nil || !strings.Contains(err.Error(), "was computed with another setup (chunk count 10 there, 9 now)") || engine.opens != 0 {
 		t.Errorf("shard 1 of another setup: %v after opening %d checkpoints; want a refusal before any", err, engine.opens)
 	}
 }

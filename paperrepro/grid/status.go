@@ -1,8 +1,6 @@
 package grid
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -108,7 +106,7 @@ func (s *Status) UnfinishedShards() []int {
 // StatusGrid is the grid a results folder should hold, for ReadStatus.
 type StatusGrid struct {
 	// Protocol is the protocol the grid runs under.
-	Protocol ProtocolInfo
+	Protocol results.ProtocolInfo
 	// Checkpoints and Modalities span the grid.
 	Checkpoints []Checkpoint
 	Modalities  []string
@@ -194,7 +192,7 @@ type foundCell struct {
 
 // cellFileSuffixes are the files a cell may have: its result, its saved
 // chunks, its lock.
-var cellFileSuffixes = []string{".json", ".json.partial", ".json" + lockSuffix}
+var cellFileSuffixes = []string{results.CellFileExt, results.CellFileExt + partialExt, results.CellFileExt + lockSuffix}
 
 // findCells lists the cells that have any file under root, a run's output
 // folder (<protocol>/<model>/step<N>/<modality>.json...) or one protocol's
@@ -229,7 +227,7 @@ func findCells(root string) ([]foundCell, error) {
 			key := cellKey{parts[0], parts[1], step, strings.TrimSuffix(parts[3], suffix)}
 			if !seen[key] {
 				seen[key] = true
-				cells = append(cells, foundCell{key, strings.TrimSuffix(path, suffix) + ".json"})
+				cells = append(cells, foundCell{key, strings.TrimSuffix(path, suffix) + results.CellFileExt})
 			}
 		}
 		return nil
@@ -244,17 +242,23 @@ func findCells(root string) ([]foundCell, error) {
 func cellStatus(path string, key cellKey) (CellStatus, error) {
 	c := CellStatus{Protocol: key.protocol, Model: key.model, Step: key.step, Modality: key.modality, Shard: -1}
 	if _, err := os.Stat(path); err == nil {
-		cell, err := ReadResult(path)
+		cell, err := results.ReadCell(path)
 		if err != nil {
 			return c, err
 		}
 		c.State, c.Chunks, c.Tokens, c.Seconds = CellDone, cell.Chunks, cell.Tokens, cell.WallSeconds
 		return c, nil
 	}
-	_, partialErr := os.Stat(path + ".partial")
-	if partialErr == nil {
+	switch p, err := readPartial(partialPath(path)); {
+	case err == nil:
 		c.State = CellInterrupted
-		c.Chunks, c.Tokens, c.Seconds = partialProgress(path + ".partial")
+		for _, r := range p.done {
+			c.Chunks++
+			c.Tokens += r.Tokens
+			c.Seconds += r.Seconds
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		c.State = CellInterrupted // a .partial file that does not read: run names it
 	}
 	info, alive, err := readLock(path+lockSuffix, lockStaleAfter)
 	switch {
@@ -269,27 +273,6 @@ func cellStatus(path string, key cellKey) (CellStatus, error) {
 		}
 	}
 	return c, nil
-}
-
-// partialProgress counts the chunks saved in a .partial file with their
-// tokens and scoring time.
-func partialProgress(path string) (chunks, tokens int, seconds float64) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, 0, 0
-	}
-	var header partialHeader
-	line, _ := bufio.NewReader(f).ReadBytes('\n')
-	f.Close()
-	if json.Unmarshal(line, &header) != nil {
-		return 0, 0, 0
-	}
-	for _, r := range readPartial(path, header) {
-		chunks++
-		tokens += r.Tokens
-		seconds += r.Seconds
-	}
-	return chunks, tokens, seconds
 }
 
 // inferGrid completes the cells found with the missing ones of the grid
@@ -317,7 +300,7 @@ func inferGrid(found []foundCell) []foundCell {
 		for model := range a.models {
 			for step := range a.steps {
 				for modality := range a.modalities {
-					path := filepath.Join(a.root, model, fmt.Sprintf("step%d", step), modality+".json")
+					path := filepath.Join(a.root, model, fmt.Sprintf("step%d", step), modality+results.CellFileExt)
 					cells = append(cells, foundCell{cellKey{protocol, model, step, modality}, path})
 				}
 			}

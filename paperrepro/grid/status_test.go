@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 func TestReadStatus(t *testing.T) {
@@ -33,11 +35,19 @@ func TestReadStatus(t *testing.T) {
 	if dead.line != "locked" || live.line != "locked" {
 		t.Fatalf("helpers: %q, %q", dead.line, live.line)
 	}
-	done, err := ReadResult(path(1000, "text"))
+	done, err := results.ReadCell(path(1000, "text"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, savedTokens, savedSeconds := partialProgress(path(1000, "image") + ".partial")
+	saved, err := readPartial(partialPath(path(1000, "image")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	savedTokens, savedSeconds := 0, 0.0
+	for _, r := range saved.done {
+		savedTokens += r.Tokens
+		savedSeconds += r.Seconds
+	}
 
 	grid := &StatusGrid{Protocol: protocol, Checkpoints: cks, Modalities: []string{"text", "image"}, Chunks: 10, Shards: 3}
 	for _, dir := range []string{out, filepath.Join(out, protocol.Label())} {

@@ -12,6 +12,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // Model is a loaded GPT-NeoX checkpoint ready to score token sequences. Its
@@ -44,7 +46,7 @@ const (
 // model.safetensors, a sharded model.safetensors.index.json, or
 // pytorch_model.bin. Weights stored as F32, F16 or BF16 become float32.
 func Load(dir string) (_ *Model, err error) {
-	defer recoverInto(&err, "loading %s", dir)
+	defer panics.Recover(&err, "loading %s", dir)
 	cfg, err := ReadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", dir, err)
@@ -299,7 +301,7 @@ func logSoftmax64(logits *Node, _ int) *Node {
 // t = 1..len(seqs[b])-1: the ideal code length of each token after the first.
 // Sequences may differ in length; they are padded at the end and batched.
 func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
-	defer recoverInto(&err, "TokenBits")
+	defer panics.Recover(&err, "TokenBits")
 	if err := m.checkSeqs(seqs); err != nil {
 		return nil, err
 	}
@@ -332,7 +334,7 @@ func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
 // NextTokenLogProbs returns out[b][t], the natural-log distribution (length
 // vocab_size) of the token after seqs[b][:t+1], for every position t.
 func (m *Model) NextTokenLogProbs(seqs [][]int) (_ [][][]float32, err error) {
-	defer recoverInto(&err, "NextTokenLogProbs")
+	defer panics.Recover(&err, "NextTokenLogProbs")
 	if err := m.checkSeqs(seqs); err != nil {
 		return nil, err
 	}
@@ -437,12 +439,4 @@ func padded(seqs [][]int, shift int) ([]int32, int) {
 		}
 	}
 	return flat, seq
-}
-
-// recoverInto turns a panic (GoMLX reports graph and backend errors by
-// panicking) into an error returned through errp.
-func recoverInto(errp *error, format string, args ...any) {
-	if r := recover(); r != nil {
-		*errp = fmt.Errorf("%s: %v", fmt.Sprintf(format, args...), r)
-	}
 }

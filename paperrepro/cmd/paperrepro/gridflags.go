@@ -6,6 +6,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // gridFlags are the flags that define a grid - its checkpoints, modalities,
@@ -32,6 +33,19 @@ func addGridFlags(fs *flag.FlagSet) *gridFlags {
 	}
 }
 
+// checkpoints are the grid's checkpoints; a local checkpoint folder needs
+// its training step.
+func (g *gridFlags) checkpoints() ([]grid.Checkpoint, error) {
+	cks, err := g.models.checkpoints()
+	if err != nil {
+		return nil, err
+	}
+	if err := g.models.requireStep(cks); err != nil {
+		return nil, err
+	}
+	return cks, nil
+}
+
 // validate checks the values that need no files.
 func (g *gridFlags) validate() error {
 	if *g.chunks < 1 {
@@ -45,10 +59,10 @@ func (g *gridFlags) validate() error {
 
 // protocolInfo is the protocol as result files record it (its Label is the
 // run's folder under the output folder).
-func (g *gridFlags) protocolInfo() (grid.ProtocolInfo, error) {
+func (g *gridFlags) protocolInfo() (results.ProtocolInfo, error) {
 	engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *g.protocol, Float16: *g.float16})
 	if err != nil {
-		return grid.ProtocolInfo{}, usagef("%v", err)
+		return results.ProtocolInfo{}, usagef("%v", err)
 	}
 	return engine.Protocol(), nil
 }
@@ -59,7 +73,7 @@ func (g *gridFlags) statusGrid(shards int) (*grid.StatusGrid, error) {
 	if err := g.validate(); err != nil {
 		return nil, err
 	}
-	cks, err := g.models.checkpoints()
+	cks, err := g.checkpoints()
 	if err != nil {
 		return nil, err
 	}

@@ -11,20 +11,19 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // tablesFile is the CSV of compression-ratio tables a run writes beside its
-// cells, which `paperrepro fit`, `figures` and `tables` read.
+// cells: a summary of every cell in the folder for other tools (pandas, a
+// spreadsheet). `paperrepro fit`, `figures` and `tables` read the cells
+// themselves, the one source of truth.
 const tablesFile = "compression_ratios.csv"
 
 func newRunCommand() *command {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	models := addModelFlags(fs, paperModels, paperSteps)
-	modalities := fs.String("modalities", "text,image,speech", "comma-separated modalities")
-	chunks := fs.Int("chunks", datasets.DefaultCount, "chunks per modality (the paper: 2048)")
-	proto := fs.String("protocol", grid.ProtocolSeed, `"seed" (the paper's: -log2 p summed over the first 1024 tokens) or "lossless" (a real range coder, every chunk decompressed and checked)`)
-	float16 := fs.Bool("float16", false, "seed protocol: emulate the paper's float16 softmax (probabilities below ~6e-8 cost 33.2 bits); used for Tables 2-4")
+	gridDef := addGridFlags(fs)
 	data := addDataFlags(fs)
 	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
@@ -38,21 +37,29 @@ cuts the chunks of each modality from the data folder, scores them with the
 chosen protocol and writes one JSON file per cell (model x step x modality)
 with its provenance: checkpoint commit and weights sha256, backend, protocol
 and options, data files and their sha256, per-chunk tokens, bits and
-compression ratio, dropped chunks, wall time and tokens/s. The cells' table
-goes to OUT/<protocol>/` + tablesFile + ` for 'fit', 'figures' and 'tables'.
+compression ratio, dropped chunks, wall time and tokens/s. 'fit', 'figures'
+and 'tables' read the cells of OUT/<protocol>; a summary of every cell in
+that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `
+(not from a run of one shard: see below).
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
-in. A finished cell made with other data or options is an error, never
-silently reused.
+in. Nothing is silently reused: each cell records its setup (weights and
+tokenizer sha256, backend, protocol options and compute dtype, for lossless
+the batch size, data files and their sha256), one folder holds one
+configuration, and a run whose setup differs from the folder's cells or
+.partial files is refused before any work, naming what differs. A local
+checkpoint needs -step (unless its folder is named stepN).
 
 Many runs may share one output folder: each computes a cell only under the
 cell's lock, skips (and reports) a cell another live run holds, and takes
 over the lock of a run that died, resuming from the chunks it saved. With
 -shard i/n (or inside a Slurm job array, where it is read from
 SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) a run computes only its
-share, balanced by model size x chunks; 'paperrepro slurm' writes the whole
-cluster job, and 'paperrepro status' shows how far it is.
+share, balanced by model size x chunks, and writes no ` + tablesFile + `:
+once every shard is done, the same command without -shard computes nothing
+and writes it. 'paperrepro slurm' writes the whole cluster job, and
+'paperrepro status' shows how far it is.
 
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
@@ -69,26 +76,35 @@ Examples:
 			if len(args) != 0 {
 				return usagef("run takes no arguments, got %q", args)
 			}
-			if *chunks < 1 {
-				return usagef("-chunks must be at least 1, got %d", *chunks)
+			if err := gridDef.validate(); err != nil {
+				return err
+			}
+			if *batch < 1 {
+				return usagef("-batch must be at least 1, got %d", *batch)
 			}
 			shard, err := runShard(*shardFlag, os.Getenv)
 			if err != nil {
 				return err
 			}
-			cks, err := models.checkpoints()
+			cks, err := gridDef.checkpoints()
 			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return fmt.Errorf("output folder: %w", err)
+			}
+			if err := atomicfile.CheckWritable(*out); err != nil {
 				return err
 			}
 			dataDir, err := datasets.ResolveDataDir(*data.dir)
 			if err != nil {
 				return err
 			}
-			sources, err := data.open(splitList(*modalities), dataDir, *chunks, out_)
+			sources, err := data.open(splitList(*gridDef.modalities), dataDir, *gridDef.chunks, out_)
 			if err != nil {
 				return err
 			}
-			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *proto, Float16: *float16,
+			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *gridDef.protocol, Float16: *gridDef.float16,
 				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir)})
 			if err != nil {
 				return usagef("%v", err)
@@ -107,9 +123,10 @@ Examples:
 	}
 }
 
-// reportRun writes the run's table CSV and prints what was done.
+// reportRun writes the table CSV of every cell in the run's protocol folder
+// dir, earlier runs' included, and prints what was done.
 func reportRun(out streams, summary *grid.Summary, dir string) error {
-	tables, err := grid.Tables(summary.Cells)
+	tables, err := results.Read(dir)
 	if err != nil {
 		return err
 	}
@@ -126,19 +143,12 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 	return nil
 }
 
-// writeTables writes tables as one CSV; a grid with holes (a partial run) is
-// written too, since results.WriteCSV would refuse it.
+// writeTables writes tables as one CSV, atomically; a grid with holes (a
+// partial run) is written too, where results.WriteCSV would refuse it.
 func writeTables(path string, tables []results.Table) error {
-	complete := true
-	for _, t := range tables {
-		complete = complete && t.Validate() == nil
-	}
-	if complete {
-		return results.WriteCSV(path, tables...)
-	}
 	var buf bytes.Buffer
 	if err := results.Encode(&buf, tables...); err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }

@@ -110,7 +110,7 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 	if *f.gpus < 0 || *f.cpus < 1 || *f.batch < 1 || *f.tasks < 0 {
 		return nil, usagef("-gpus and -tasks must be 0 or more, -cpus and -batch at least 1 (got %d, %d, %d, %d)", *f.gpus, *f.tasks, *f.cpus, *f.batch)
 	}
-	cks, err := gridDef.models.checkpoints()
+	cks, err := gridDef.checkpoints()
 	if err != nil {
 		return nil, err
 	}

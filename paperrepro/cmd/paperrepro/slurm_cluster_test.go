@@ -264,18 +264,3 @@ func waitJobState(t *testing.T, cluster *slurmtest.Cluster, id, state string, ti
 		time.Sleep(200 * time.Millisecond)
 	}
 }
-
-// buildCommand builds paperrepro into a temporary folder: the executable
-// the array tasks run.
-func buildCommand(t *testing.T) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		testenv.Unavailable(t, "needs the go tool to build the command: %v", err)
-	}
-	bin := filepath.Join(t.TempDir(), "paperrepro")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
