@@ -204,7 +204,7 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 	if r.BatchSize < 0 {
 		return nil, fmt.Errorf("grid: batch size %d: want at least 1", r.BatchSize)
 	}
-	if err := checkCheckpoints(checkpoints); err != nil {
+	if err := CheckCheckpoints(checkpoints); err != nil {
 		return nil, err
 	}
 	st := &run{Runner: r, protocol: r.Engine.Protocol()}
@@ -254,9 +254,9 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 
 func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
 
-// checkCheckpoints refuses what no table could hold: a step below 1, a
+// CheckCheckpoints refuses what no table could hold: a step below 1, a
 // checkpoint without a name, or one named twice.
-func checkCheckpoints(checkpoints []Checkpoint) error {
+func CheckCheckpoints(checkpoints []Checkpoint) error {
 	seen := map[string]bool{}
 	for _, ck := range checkpoints {
 		if ck.Model == "" {

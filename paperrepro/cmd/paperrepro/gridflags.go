@@ -33,8 +33,9 @@ func addGridFlags(fs *flag.FlagSet) *gridFlags {
 	}
 }
 
-// checkpoints are the grid's checkpoints; a local checkpoint folder needs
-// its training step.
+// checkpoints are the grid's checkpoints, refused here when a run would
+// refuse them (a local checkpoint folder without its training step, a step
+// below 1), so that slurm fails before it writes a script.
 func (g *gridFlags) checkpoints() ([]grid.Checkpoint, error) {
 	cks, err := g.models.checkpoints()
 	if err != nil {
@@ -42,6 +43,9 @@ func (g *gridFlags) checkpoints() ([]grid.Checkpoint, error) {
 	}
 	if err := g.models.requireStep(cks); err != nil {
 		return nil, err
+	}
+	if err := grid.CheckCheckpoints(cks); err != nil {
+		return nil, usagef("%v", err)
 	}
 	return cks, nil
 }

@@ -122,6 +122,7 @@ func TestSlurmCommandErrors(t *testing.T) {
 		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "2048", "-modalities", "text"), exitFail, "2028 whole chunks of 2048 bytes available, 2048 requested"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-gpus", "-1"), exitUsage, "-gpus and -tasks must be 0 or more"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-models", "7m"), exitUsage, `unknown model "7m"`},
+		{append(append([]string(nil), base...), "-data-dir", data, "-models", "70m", "-steps", "0,1000"), exitUsage, "pythia-70m: step 0: the scaling law needs a training step of at least 1"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-model-dir", t.TempDir()), exitUsage, "-step: give the training step of the checkpoint in"},
 		{append(append([]string(nil), base...), "-data-dir", data, "extra"), exitUsage, "slurm takes no arguments"},
 	}
