@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"github.com/paperrepro/paperrepro/paperrepro/arith"
-	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 )
 
 // endOfText is the token the first token of every chunk is conditioned on.
@@ -26,7 +25,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.ChunkSize == 0 {
-		o.ChunkSize = datasets.DefaultChunkSize
+		o.ChunkSize = DefaultChunkSize
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = 8
@@ -113,7 +112,7 @@ func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []En
 		}
 		var err error
 		var fallback bool
-		ids[b], fallback, err = tokensFor(p, datasets.Mod128(chunk))
+		ids[b], fallback, err = tokensFor(p, Mod128(chunk))
 		if err != nil {
 			return fmt.Errorf("chunk %d: %w", b, err)
 		}
