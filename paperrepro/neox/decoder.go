@@ -35,7 +35,7 @@ type Decoder struct {
 // tokens (at most max_position_embeddings).
 func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 	defer recoverInto(&err, "NewDecoder")
-	if m.params == nil {
+	if m.closed.Load() {
 		return nil, errors.New("NewDecoder: model is closed")
 	}
 	if batch <= 0 || maxLen <= 0 {
@@ -161,9 +161,9 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 	caches := inputs[2 : 2+numCaches]
 	w := d.m.weightsOf(inputs[2+numCaches:])
 	var cos, sin *Node
-	if w.nodes[rotaryCosName] != nil {
+	if w.rotaryCos != nil {
 		row := Reshape(pos, 1, 1)
-		cos, sin = Gather(w.nodes[rotaryCosName], row), Gather(w.nodes[rotarySinName], row) // [1, rotary_dims]
+		cos, sin = Gather(w.rotaryCos, row), Gather(w.rotarySin, row) // [1, rotary_dims]
 	}
 	g := pos.Graph()
 	cfg := d.m.cfg
@@ -205,7 +205,7 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 		return Reshape(context, batch, 1, heads, headSize)
 	}
 	h := w.hiddenStates(ids, cos, sin, attend) // [batch, 1, hidden]
-	logp := logSoftmax64(w.logits(Squeeze(h, 1)), 0)
+	logp := logSoftmax64(w.outputLayer(Squeeze(h, 1)))
 	return append([]*Node{logp}, updated...)
 }
 

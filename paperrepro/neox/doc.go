@@ -21,7 +21,14 @@
 // attention, exact GELU, and parallel (use_parallel_residual) or sequential
 // residual connections. Weights stored as F32, F16 or BF16 in
 // model.safetensors, sharded safetensors or pytorch_model.bin are converted
-// to float32 on load; all arithmetic is float32.
+// to float32 on load. Activations are float32; the log-normalisers
+// (log sum exp over the vocabulary) run in float64, as the reference's
+// log_softmax of float64 logits does.
+//
+// The code is laid out by job: load.go (checkpoint to backend, lifecycle),
+// model.go (the forward pass, top to bottom), score.go (TokenBits and
+// NextTokenLogProbs), batch.go (padding and batching), decoder.go (the
+// key/value-cache Decoder), backend.go (which GoMLX backend runs it).
 //
 // The GoMLX backend is chosen once per process (backend.go): GOMLX_BACKEND
 // when set, else XLA when the binary is built with the xla tag and a PJRT

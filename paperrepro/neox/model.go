@@ -12,17 +12,22 @@ import (
 // The GPT-NeoX forward pass as GoMLX graph functions, readable top to bottom
 // beside the Hugging Face config keys and checkpoint tensor names:
 //
-//	embed_in -> num_hidden_layers x block -> final_layer_norm -> embed_out
+//	embed_in -> num_hidden_layers x block -> final_layer_norm -> embed_out -> log-normaliser
 //	block(x) = x + attention(input_layernorm(x)) + mlp(post_attention_layernorm(x))   use_parallel_residual
 //	block(x) = h + mlp(post_attention_layernorm(h)), h = x + attention(input_layernorm(x))   otherwise
 //
-// Activations are float32 (log-normalisers float64); the weights arrive as
-// graph parameters, found by checkpoint name.
+// Activations are float32 and the log-normalisers float64; the weights
+// arrive as graph parameters (Model.weightsOf).
 
-// graphWeights are the model weights as nodes of one graph, by checkpoint name.
+// graphWeights are the model weights as nodes of one graph: by checkpoint
+// name, the rotary tables [positions, rotary_dims] (nil when no dimension
+// rotates), and embed_out in the row blocks it is held in (see
+// outputLayerBlocks; none when the embeddings are tied).
 type graphWeights struct {
-	cfg   Config
-	nodes map[string]*Node
+	cfg                  Config
+	nodes                map[string]*Node
+	rotaryCos, rotarySin *Node
+	outputBlocks         []*Node
 }
 
 func (w graphWeights) get(name string) *Node { return w.nodes[name] }
@@ -30,6 +35,23 @@ func (w graphWeights) get(name string) *Node { return w.nodes[name] }
 // layerName is the checkpoint prefix of transformer layer i.
 func layerName(i int, suffix string) string {
 	return "gpt_neox.layers." + strconv.Itoa(i) + "." + suffix
+}
+
+// fullPass runs the causal forward pass on ids [batch, seq] and returns the
+// final hidden states [batch, seq, hidden_size].
+func (w graphWeights) fullPass(ids *Node) *Node {
+	cos, sin := w.rotaryRows(ids.Shape().Dimensions[1])
+	return w.hiddenStates(ids, cos, sin, func(_ int, q, k, v *Node) *Node { return causalAttention(q, k, v) })
+}
+
+// rotaryRows returns cos and sin [seq, rotary_dims] for positions 0..seq-1,
+// or nils when no dimensions rotate.
+func (w graphWeights) rotaryRows(seq int) (cos, sin *Node) {
+	if w.rotaryCos == nil {
+		return nil, nil
+	}
+	rows := AxisRange(0, seq)
+	return Slice(w.rotaryCos, rows), Slice(w.rotarySin, rows)
 }
 
 // attendFn computes the attention context [batch, seq, heads, head_size] of
@@ -194,16 +216,17 @@ func (w graphWeights) linear(x *Node, name string) *Node {
 	return y
 }
 
-// logits is embed_out applied to hidden states [..., hidden_size]. embed_out
-// is held in blocks of outputBlockRows words (see outputBlockNames), whose
-// logits are concatenated.
-func (w graphWeights) logits(h *Node) *Node {
+// outputLayer is embed_out applied to hidden states [..., hidden_size]:
+// the logits [..., vocab_size]. embed_out is held in row blocks (see
+// outputLayerBlocks) whose products are concatenated; tied embeddings use
+// embed_in.
+func (w graphWeights) outputLayer(h *Node) *Node {
 	if w.cfg.TieWordEmbeddings {
 		return DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil)
 	}
 	var parts []*Node
-	for _, name := range outputBlockNames(w.cfg.VocabSize) {
-		parts = append(parts, DotGeneral(h, []int{h.Rank() - 1}, nil, w.get(name), []int{1}, nil))
+	for _, block := range w.outputBlocks {
+		parts = append(parts, DotGeneral(h, []int{h.Rank() - 1}, nil, block, []int{1}, nil))
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -211,20 +234,21 @@ func (w graphWeights) logits(h *Node) *Node {
 	return Concatenate(parts, -1)
 }
 
-// outputBlockRows is the number of words per embed_out block. The pure-Go
-// backend copies both operands of a large matrix product into blocks on
-// every call, but multiplies small ones in place: with 4096-word blocks a
-// decoder step for up to 4 streams is small, instead of re-copying all of
-// embed_out (100 MB for Pythia-70m) for every token.
-const outputBlockRows = 4096
+// logNormaliser is log sum_v exp(logits[r, v]) for logits [rows, vocab],
+// [rows] in float64. The sum runs in float64, like the reference's
+// log_softmax of float64 logits: a float32 sum over Pythia's 50,304 words
+// comes out low by about 5e-5 (relative), biasing every token's bits.
+func logNormaliser(logits *Node) *Node {
+	top := ReduceAndKeep(logits, ReduceMax, -1)
+	shifted := Sub(ConvertDType(logits, dtypes.Float64), ConvertDType(top, dtypes.Float64))
+	return Add(Log(ReduceSum(Exp(shifted), -1)), ConvertDType(Squeeze(top, -1), dtypes.Float64))
+}
 
-// outputBlockNames names the embed_out blocks for a vocabulary of vocab words.
-func outputBlockNames(vocab int) []string {
-	var names []string
-	for start := 0; start < vocab; start += outputBlockRows {
-		names = append(names, "embed_out.weight["+strconv.Itoa(start)+":"+strconv.Itoa(min(start+outputBlockRows, vocab))+"]")
-	}
-	return names
+// logSoftmax64 is the log-softmax of logits [rows, vocab], normalised in
+// float64 (logNormaliser) and rounded to float32.
+func logSoftmax64(logits *Node) *Node {
+	norm := InsertAxes(logNormaliser(logits), -1)
+	return ConvertDType(Sub(ConvertDType(logits, dtypes.Float64), norm), dtypes.Float32)
 }
 
 // rotaryTables returns cos and sin [positions, rotary_dims] for positions

@@ -1,0 +1,151 @@
+package neox
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
+	"github.com/gomlx/gomlx/pkg/core/shapes"
+	"github.com/gomlx/gomlx/pkg/core/tensors"
+)
+
+// TokenBits returns out[b][t-1] = -log2 p(seqs[b][t] | seqs[b][:t]) for
+// t = 1..len(seqs[b])-1: the ideal code length of each token after the first.
+// Sequences may differ in length; they are padded at the end and batched.
+func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
+	defer recoverInto(&err, "TokenBits")
+	if err := m.checkSeqs(seqs); err != nil {
+		return nil, err
+	}
+	out := make([][]float64, len(seqs))
+	for _, group := range batchGroups(seqs) {
+		ids, seq := padded(seqs[group.start:group.end], 0)
+		targets, _ := padded(seqs[group.start:group.end], 1)
+		batch := group.end - group.start
+		nll, err := m.bitsExec.Exec1(append([]any{
+			tensors.FromFlatDataAndDimensions(ids, batch, seq),
+			tensors.FromFlatDataAndDimensions(targets, batch, seq),
+		}, m.paramArgs()...)...)
+		if err != nil {
+			return nil, fmt.Errorf("TokenBits: %w", err)
+		}
+		flat := tensors.MustCopyFlatData[float64](nll)
+		nll.FinalizeAll()
+		for b := range batch {
+			s := seqs[group.start+b]
+			bits := make([]float64, len(s)-1)
+			for t := range bits {
+				bits[t] = flat[b*seq+t] / math.Ln2
+			}
+			out[group.start+b] = bits
+		}
+	}
+	return out, nil
+}
+
+// tokenBitsGraph: inputs ids, targets [batch, seq] int32, then the params;
+// output [batch, seq] float64, -ln p(targets[b,t] | ids[b,:t+1]). Of each
+// logits block only the log-normaliser and the target's logit are kept.
+func (m *Model) tokenBitsGraph(inputs []*Node) *Node {
+	ids, targets := inputs[0], inputs[1]
+	w := m.weightsOf(inputs[2:])
+	batch, seq := ids.Shape().Dimensions[0], ids.Shape().Dimensions[1]
+	h := Reshape(w.fullPass(ids), batch*seq, m.cfg.HiddenSize)
+	targets = Reshape(targets, batch*seq)
+	nll := w.byOutputRows(h, func(logits *Node, start int) *Node {
+		rows, vocab := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1]
+		flatIndex := Add(MulScalar(Iota(logits.Graph(), shapes.Make(dtypes.Int32, rows), 0), vocab), Slice(targets, AxisRange(start, start+rows)))
+		target := Gather(Reshape(logits, rows*vocab), InsertAxes(flatIndex, -1))
+		return Sub(logNormaliser(logits), ConvertDType(target, dtypes.Float64))
+	})
+	return Reshape(nll, batch, seq)
+}
+
+// NextTokenLogProbs returns out[b][t], the natural-log distribution (length
+// vocab_size) of the token after seqs[b][:t+1], for every position t. Its
+// graph is compiled on the first call: the protocols use TokenBits and the
+// Decoder, and only tests need whole distributions of every position.
+func (m *Model) NextTokenLogProbs(seqs [][]int) (_ [][][]float32, err error) {
+	defer recoverInto(&err, "NextTokenLogProbs")
+	if err := m.checkSeqs(seqs); err != nil {
+		return nil, err
+	}
+	exec, err := m.logProbs()
+	if err != nil {
+		return nil, fmt.Errorf("NextTokenLogProbs: %w", err)
+	}
+	vocab := m.cfg.VocabSize
+	out := make([][][]float32, len(seqs))
+	for _, group := range batchGroups(seqs) {
+		ids, seq := padded(seqs[group.start:group.end], 0)
+		batch := group.end - group.start
+		logp, err := exec.Exec1(append([]any{tensors.FromFlatDataAndDimensions(ids, batch, seq)}, m.paramArgs()...)...)
+		if err != nil {
+			return nil, fmt.Errorf("NextTokenLogProbs: %w", err)
+		}
+		flat := tensors.MustCopyFlatData[float32](logp)
+		logp.FinalizeAll()
+		for b := range batch {
+			n := len(seqs[group.start+b])
+			dists := make([][]float32, n)
+			for t := range n {
+				start := (b*seq + t) * vocab
+				dists[t] = flat[start : start+vocab : start+vocab]
+			}
+			out[group.start+b] = dists
+		}
+	}
+	return out, nil
+}
+
+// logProbs returns NextTokenLogProbs' compiled graph, compiling it on first use.
+func (m *Model) logProbs() (*Exec, error) {
+	m.logProbsMu.Lock()
+	defer m.logProbsMu.Unlock()
+	if m.closed.Load() {
+		return nil, errors.New("model is closed")
+	}
+	if m.logProbsExec == nil {
+		exec, err := NewExec(m.backend, m.logProbsGraph)
+		if err != nil {
+			return nil, err
+		}
+		exec.SetMaxCache(-1)
+		m.logProbsExec = exec
+	}
+	return m.logProbsExec, nil
+}
+
+// logProbsGraph: input ids [batch, seq] int32, then the params; output
+// [batch, seq, vocab] float32 natural-log next-token distributions
+// (normalised in float64, see logNormaliser).
+func (m *Model) logProbsGraph(inputs []*Node) *Node {
+	w := m.weightsOf(inputs[1:])
+	batch, seq := inputs[0].Shape().Dimensions[0], inputs[0].Shape().Dimensions[1]
+	h := Reshape(w.fullPass(inputs[0]), batch*seq, m.cfg.HiddenSize)
+	logp := w.byOutputRows(h, func(logits *Node, _ int) *Node { return logSoftmax64(logits) })
+	return Reshape(logp, batch, seq, m.cfg.VocabSize)
+}
+
+// outputRowsPerBlock bounds the rows of the [rows, vocab] logits that the
+// output layer materialises at once (in float32 and float64).
+const outputRowsPerBlock = 512
+
+// byOutputRows applies the output layer to hidden states h [rows, hidden]
+// in blocks of outputRowsPerBlock rows, to bound memory: fn gets the block's
+// logits [n, vocab] (float32) and its first row, and the blocks' results
+// are concatenated.
+func (w graphWeights) byOutputRows(h *Node, fn func(logits *Node, start int) *Node) *Node {
+	rows := h.Shape().Dimensions[0]
+	var parts []*Node
+	for start := 0; start < rows; start += outputRowsPerBlock {
+		end := min(start+outputRowsPerBlock, rows)
+		parts = append(parts, fn(w.outputLayer(Slice(h, AxisRange(start, end))), start))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return Concatenate(parts, 0)
+}
