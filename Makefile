@@ -11,17 +11,25 @@ GO ?= go
 ## setup: install everything a fresh machine needs (idempotent)
 setup: setup-go setup-notebooks
 
+## setup-go: Go modules, then a PJRT plugin for GoMLX's XLA backend when one
+## can be had (CUDA where nvidia-smi lists a GPU, else CPU); never fails for lack of one.
+## XLA is compiled in wherever cgo works; `go build -tags noxla` leaves it out.
 setup-go:
 	$(GO) mod download
+	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || echo "make setup: no C compiler found, so cgo is off: paperrepro builds without XLA and runs on the pure-Go backend (install gcc for XLA)"
+	@$(GO) run ./paperrepro/cmd/paperrepro install-plugin -setup
 
 ## setup-notebooks: Jupyter from Debian packages, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
 setup-notebooks:
 	notebooks/tools/setup.sh
 
-## test: vet, every Go test, then the notebooks
+## test: vet, every Go test, then the notebooks; also vets the build without
+## XLA (-tags noxla) and runs the backend-choice tests there, so both builds stay working
 test: setup
 	$(GO) vet ./...
+	$(GO) vet -tags noxla ./...
 	$(GO) test ./...
+	$(GO) test -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro
 	$(MAKE) notebooks
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error

@@ -31,6 +31,11 @@
 // key/value-cache Decoder), backend.go (which GoMLX backend runs it).
 //
 // The GoMLX backend is chosen once per process (backend.go): GOMLX_BACKEND
-// when set, else XLA when the binary is built with the xla tag and a PJRT
-// plugin is installed, else GoMLX's pure-Go backend; one log line says which.
+// when set, else XLA with the CUDA plugin, else XLA with the CPU plugin,
+// else GoMLX's pure-Go backend; one log line says which, and on the pure-Go
+// backend how to get a faster one. XLA is compiled in wherever cgo works
+// (go build turns cgo off by itself where there is no C compiler); build
+// with -tags noxla to leave it out. InstallPlugin (`paperrepro
+// install-plugin`, run by `make setup`) installs a PJRT plugin with
+// go-xla's installer.
 package neox
