@@ -114,7 +114,7 @@ func chooseDefault(xla *xlaSupport) (*backendChoice, error) {
 			skipped = append(skipped, fmt.Sprintf("the %s PJRT plugin did not start: %v", plugin, firstLine(err)))
 		}
 	}
-	note := " is pure Go and slow: "
+	note := ". Pure Go is slow: "
 	switch {
 	case xla == nil:
 		note += "this binary has no XLA (built without cgo or with -tags noxla)"

@@ -57,7 +57,7 @@ func randomModel(tb testing.TB, cfg Config) *Model {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	m, err := newModel(cfg, choice, newRandomCheckpoint(cfg, 1))
+	m, err := newModel(cfg, choice, newRandomCheckpoint(cfg, 1), Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

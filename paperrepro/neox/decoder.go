@@ -52,8 +52,8 @@ func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 	for range m.cfg.NumHiddenLayers {
 		// Zeros; masked out of attention until written.
 		d.caches = append(d.caches,
-			tensors.FromShape(shapes.Make(dtypes.Float32, batch, heads, maxLen, headSize)),
-			tensors.FromShape(shapes.Make(dtypes.Float32, batch, heads, headSize, maxLen)))
+			tensors.FromShape(shapes.Make(m.dtype, batch, heads, maxLen, headSize)),
+			tensors.FromShape(shapes.Make(m.dtype, batch, heads, headSize, maxLen)))
 	}
 	return d, nil
 }
@@ -198,9 +198,12 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 		// [batch axes, free axes, contracted axes], which the pure-Go backend
 		// multiplies without first copying the cache into that order.
 		q = Reshape(q, batch, heads, 1, headSize)
-		scores := DotGeneral(q, []int{3}, []int{0, 1}, keys, []int{3}, []int{0, 1}) // [batch, heads, 1, maxLen]
+		scores := toFloat32(DotGeneral(q, []int{3}, []int{0, 1}, keys, []int{3}, []int{0, 1})) // [batch, heads, 1, maxLen]
 		scores = MulScalar(scores, 1/sqrtFloat(headSize))
 		probs := maskedSoftmax(scores, visible)
+		if probs.DType() != values.DType() {
+			probs = ConvertDType(probs, values.DType())
+		}
 		context := DotGeneral(probs, []int{3}, []int{0, 1}, values, []int{3}, []int{0, 1}) // [batch, heads, 1, head_size]
 		return Reshape(context, batch, 1, heads, headSize)
 	}

@@ -9,15 +9,18 @@ import (
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
 	"github.com/gomlx/gomlx/pkg/core/dtypes"
+	"github.com/gomlx/gomlx/pkg/core/dtypes/bfloat16"
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/x448/float16"
 )
 
 // Model is a loaded GPT-NeoX checkpoint ready to score token sequences. Its
 // methods are safe for concurrent use.
 type Model struct {
 	cfg         Config
+	dtype       dtypes.DType // of the weights and activations
 	backend     backends.Backend
 	backendName string
 
@@ -43,10 +46,45 @@ type Model struct {
 	closed    atomic.Bool
 }
 
+// Options are the settings of LoadWith; the zero value gives Load's defaults.
+type Options struct {
+	// DType is the compute dtype of the weights and activations, one of
+	// ComputeDTypes: "float32" (the default when empty), "bfloat16" or
+	// "float16". Layer norms and attention softmaxes still run in float32
+	// and the log-normalisers in float64.
+	DType string
+}
+
+// ComputeDTypes are the compute dtypes Options.DType accepts, by the names
+// that the command line's -dtype flag and the result files use.
+var ComputeDTypes = map[string]dtypes.DType{
+	"float32":  dtypes.Float32,
+	"bfloat16": dtypes.BFloat16,
+	"float16":  dtypes.Float16,
+}
+
+// CheckDType returns the compute dtype named name ("" is float32), or an
+// error listing the names there are.
+func CheckDType(name string) (string, error) {
+	if name == "" {
+		return "float32", nil
+	}
+	if _, ok := ComputeDTypes[name]; !ok {
+		return "", fmt.Errorf("unknown compute dtype %q: want float32, bfloat16 or float16", name)
+	}
+	return name, nil
+}
+
 // Load reads a Hugging Face GPT-NeoX checkpoint folder: config.json plus
 // model.safetensors, a sharded model.safetensors.index.json, or
 // pytorch_model.bin. Weights stored as F32, F16 or BF16 become float32.
-func Load(dir string) (_ *Model, err error) {
+func Load(dir string) (*Model, error) {
+	return LoadWith(dir, Options{})
+}
+
+// LoadWith is Load with options: weights stored in any of F32, F16 or BF16
+// are converted to the compute dtype.
+func LoadWith(dir string, opts Options) (_ *Model, err error) {
 	defer recoverInto(&err, "loading %s", dir)
 	cfg, err := ReadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
@@ -61,7 +99,7 @@ func Load(dir string) (_ *Model, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", dir, err)
 	}
-	m, err := newModel(cfg, choice, ckpt)
+	m, err := newModel(cfg, choice, ckpt, opts)
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", dir, err)
 	}
@@ -72,12 +110,20 @@ func Load(dir string) (_ *Model, err error) {
 // tensor at a time, converting straight into the backend's buffer where the
 // backend shares memory with Go, so loading holds one float32 copy at most
 // (embed_out aside, see addOutputLayer).
-func newModel(cfg Config, choice *backendChoice, ckpt checkpoint) (_ *Model, err error) {
+func newModel(cfg Config, choice *backendChoice, ckpt checkpoint, opts Options) (_ *Model, err error) {
+	dtypeName, err := CheckDType(opts.DType)
+	if err != nil {
+		return nil, err
+	}
+	dtype := ComputeDTypes[dtypeName]
+	if !choice.backend.Capabilities().DTypes[dtype] {
+		return nil, fmt.Errorf("backend %s cannot compute in %s: use another compute dtype (bfloat16 or float32 on the pure-Go backend) or an XLA backend", choice.name, dtypeName)
+	}
 	specs := weightSpecs(cfg)
 	if err := checkTensors(ckpt, specs, cfg); err != nil {
 		return nil, err
 	}
-	m := &Model{cfg: cfg, backend: choice.backend, backendName: choice.name}
+	m := &Model{cfg: cfg, dtype: dtype, backend: choice.backend, backendName: choice.name}
 	defer func() {
 		if err != nil {
 			m.Close()
@@ -169,8 +215,12 @@ func (m *Model) addOutputLayer(ckpt checkpoint, spec weightSpec) error {
 	return nil
 }
 
-// newTensor makes a float32 tensor of shape on the backend, filled by fill.
+// newTensor makes a tensor of shape dims in the model's dtype on the
+// backend, filled by fill with float32 values.
 func (m *Model) newTensor(dims []int, fill func(dst []float32) error) (*tensors.Tensor, error) {
+	if m.dtype != dtypes.Float32 {
+		return m.newConvertedTensor(dims, fill)
+	}
 	shape := shapes.Make(dtypes.Float32, dims...)
 	if m.backend.HasSharedBuffers() {
 		buf, flat, err := m.backend.NewSharedBuffer(0, shape)
@@ -196,8 +246,50 @@ func (m *Model) newTensor(dims []int, fill func(dst []float32) error) (*tensors.
 	return t, nil
 }
 
+// newConvertedTensor is newTensor for a 16-bit dtype: the float32 values are
+// rounded to it on the host, one tensor at a time.
+func (m *Model) newConvertedTensor(dims []int, fill func(dst []float32) error) (*tensors.Tensor, error) {
+	shape := shapes.Make(m.dtype, dims...)
+	values := make([]float32, shape.Size())
+	if err := fill(values); err != nil {
+		return nil, err
+	}
+	t := tensors.FromShape(shape)
+	switch m.dtype {
+	case dtypes.BFloat16:
+		tensors.MustMutableFlatData(t, func(flat []bfloat16.BFloat16) {
+			for i, v := range values {
+				flat[i] = bfloat16.FromFloat32(v)
+			}
+		})
+	case dtypes.Float16:
+		tensors.MustMutableFlatData(t, func(flat []float16.Float16) {
+			for i, v := range values {
+				flat[i] = float16.Fromfloat32(v)
+			}
+		})
+	default:
+		return nil, fmt.Errorf("no conversion from float32 to %s", m.dtype)
+	}
+	if err := t.MaterializeOnDevice(m.backend, false, 0); err != nil {
+		return nil, err
+	}
+	t.FinalizeLocal()
+	return t, nil
+}
+
 // Config returns the model's configuration.
 func (m *Model) Config() Config { return m.cfg }
+
+// DType names the compute dtype: "float32", "bfloat16" or "float16".
+func (m *Model) DType() string {
+	for name, d := range ComputeDTypes {
+		if d == m.dtype {
+			return name
+		}
+	}
+	return m.dtype.String()
+}
 
 // Backend names the GoMLX backend running the model: "go" (pure Go) or
 // "xla:<plugin>".

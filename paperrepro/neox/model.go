@@ -16,8 +16,11 @@ import (
 //	block(x) = x + attention(input_layernorm(x)) + mlp(post_attention_layernorm(x))   use_parallel_residual
 //	block(x) = h + mlp(post_attention_layernorm(h)), h = x + attention(input_layernorm(x))   otherwise
 //
-// Activations are float32 and the log-normalisers float64; the weights
-// arrive as graph parameters (Model.weightsOf).
+// Activations have the weights' dtype, float32 unless the model was loaded
+// with another compute dtype (Options.DType); layer norms and attention
+// softmaxes run in float32 whatever it is, as in transformers, and the
+// log-normalisers in float64. The weights arrive as graph parameters
+// (Model.weightsOf).
 
 // graphWeights are the model weights as nodes of one graph: by checkpoint
 // name, the rotary tables [positions, rotary_dims] (nil when no dimension
@@ -143,10 +146,19 @@ func causalAttention(q, k, v *Node) *Node {
 }
 
 // attentionScores is q.k / sqrt(head_size) for q [batch, seq, heads, head_size]
-// and k [batch, keys, heads, head_size], shaped [batch, heads, seq, keys].
+// and k [batch, keys, heads, head_size], shaped [batch, heads, seq, keys],
+// in float32 whatever the dtype of q and k.
 func attentionScores(q, k *Node) *Node {
-	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2})
+	scores := toFloat32(DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2}))
 	return MulScalar(scores, 1/sqrtFloat(q.Shape().Dimensions[3]))
+}
+
+// toFloat32 converts x to float32 unless it is already.
+func toFloat32(x *Node) *Node {
+	if x.DType() == dtypes.Float32 {
+		return x
+	}
+	return ConvertDType(x, dtypes.Float32)
 }
 
 func sqrtFloat(n int) float64 { return math.Sqrt(float64(n)) }
@@ -164,8 +176,12 @@ func maskedSoftmax(scores, allowed *Node) *Node {
 }
 
 // attentionContext weights values v [batch, keys, heads, head_size] by
-// probs [batch, heads, seq, keys] and returns [batch, seq, heads, head_size].
+// probs [batch, heads, seq, keys] (float32, rounded to v's dtype) and
+// returns [batch, seq, heads, head_size].
 func attentionContext(probs, v *Node) *Node {
+	if probs.DType() != v.DType() {
+		probs = ConvertDType(probs, v.DType())
+	}
 	context := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seq, head_size]
 	return TransposeAllAxes(context, 0, 2, 1, 3)
 }
@@ -197,13 +213,19 @@ func geluTanh(x *Node) *Node {
 }
 
 // layerNorm normalises the last axis to zero mean and unit (biased) variance,
-// then scales by name.weight and shifts by name.bias.
+// then scales by name.weight and shifts by name.bias; in float32, and
+// rounded back to x's dtype.
 func (w graphWeights) layerNorm(x *Node, name string) *Node {
-	mean := ReduceAndKeep(x, ReduceMean, -1)
-	centred := Sub(x, mean)
+	xf := toFloat32(x)
+	mean := ReduceAndKeep(xf, ReduceMean, -1)
+	centred := Sub(xf, mean)
 	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
 	normed := Mul(centred, Rsqrt(AddScalar(variance, w.cfg.LayerNormEps)))
-	return Add(Mul(normed, ExpandLeftToRank(w.get(name+".weight"), x.Rank())), ExpandLeftToRank(w.get(name+".bias"), x.Rank()))
+	y := Add(Mul(normed, ExpandLeftToRank(toFloat32(w.get(name+".weight")), x.Rank())), ExpandLeftToRank(toFloat32(w.get(name+".bias")), x.Rank()))
+	if y.DType() != x.DType() {
+		y = ConvertDType(y, x.DType())
+	}
+	return y
 }
 
 // linear is x @ name.weight^T + name.bias, with the weight kept in PyTorch's
@@ -217,16 +239,16 @@ func (w graphWeights) linear(x *Node, name string) *Node {
 }
 
 // outputLayer is embed_out applied to hidden states [..., hidden_size]:
-// the logits [..., vocab_size]. embed_out is held in row blocks (see
+// the logits [..., vocab_size], float32. embed_out is held in row blocks (see
 // outputLayerBlocks) whose products are concatenated; tied embeddings use
 // embed_in.
 func (w graphWeights) outputLayer(h *Node) *Node {
 	if w.cfg.TieWordEmbeddings {
-		return DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil)
+		return toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil))
 	}
 	var parts []*Node
 	for _, block := range w.outputBlocks {
-		parts = append(parts, DotGeneral(h, []int{h.Rank() - 1}, nil, block, []int{1}, nil))
+		parts = append(parts, toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, block, []int{1}, nil)))
 	}
 	if len(parts) == 1 {
 		return parts[0]

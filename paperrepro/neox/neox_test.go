@@ -244,14 +244,14 @@ func TestOutputBlocks(t *testing.T) {
 	if n := len(outputLayerBlocks(choice.name, cfg.VocabSize)); n != 3 {
 		t.Fatalf("%d blocks, want 3", n)
 	}
-	blocked, err := newModel(cfg, choice, tiedCheckpoint{newRandomCheckpoint(cfg, 5)})
+	blocked, err := newModel(cfg, choice, tiedCheckpoint{newRandomCheckpoint(cfg, 5)}, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer blocked.Close()
 	tiedCfg := cfg
 	tiedCfg.TieWordEmbeddings = true
-	single, err := newModel(tiedCfg, choice, newRandomCheckpoint(tiedCfg, 5))
+	single, err := newModel(tiedCfg, choice, newRandomCheckpoint(tiedCfg, 5), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
