@@ -3,6 +3,7 @@ package neox
 import (
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // checkSeqs rejects what the forward pass cannot score: empty sequences,
@@ -27,34 +28,49 @@ func (m *Model) checkSeqs(seqs [][]int) error {
 	return nil
 }
 
+// span is the half-open range [start, end) of a slice.
+type span struct{ start, end int }
+
 // seqBucket is the granularity of padded lengths: one compiled graph serves
 // every length in a bucket.
 const seqBucket = 32
 
-// maxTokensPerCall bounds batch x padded length of one graph execution, to
-// bound activation memory (attention scores grow with its square).
-const maxTokensPerCall = 4096
+// unknownMemoryTokens bounds the padded tokens of one graph execution when
+// the available memory cannot be read (see Model.execBatch).
+const unknownMemoryTokens = 4096
 
-// span is the half-open range [start, end) of a slice.
-type span struct{ start, end int }
-
-// batchGroups splits seqs into consecutive groups whose padded size stays
-// within maxTokensPerCall (a longer sequence gets a group of its own).
-func batchGroups(seqs [][]int) []span {
-	var groups []span
-	start, longest := 0, 0
-	for i, s := range seqs {
-		l := max(longest, bucketLen(len(s)))
-		if i > start && l*(i-start+1) > maxTokensPerCall {
-			groups = append(groups, span{start, i})
-			start, l = i, bucketLen(len(s))
-		}
-		longest = l
+// batchGroups splits seqs into the groups that run as one graph execution
+// each, as lists of indices into seqs: sequences sorted by length (stably),
+// so that each group pads its members to a similar length, and each group
+// at most limit(its padded length) long (at least one sequence).
+func batchGroups(seqs [][]int, limit func(seqLen int) int) [][]int {
+	order := make([]int, len(seqs))
+	for i := range order {
+		order[i] = i
 	}
-	if start < len(seqs) {
-		groups = append(groups, span{start, len(seqs)})
+	slices.SortStableFunc(order, func(a, b int) int { return len(seqs[a]) - len(seqs[b]) })
+	var groups [][]int
+	var group []int
+	for _, i := range order {
+		if len(group) > 0 && len(group)+1 > limit(bucketLen(len(seqs[i]))) {
+			groups = append(groups, group)
+			group = nil
+		}
+		group = append(group, i)
+	}
+	if len(group) > 0 {
+		groups = append(groups, group)
 	}
 	return groups
+}
+
+// pick returns seqs[i] for each index of group.
+func pick(seqs [][]int, group []int) [][]int {
+	out := make([][]int, len(group))
+	for k, i := range group {
+		out[k] = seqs[i]
+	}
+	return out
 }
 
 func bucketLen(n int) int { return (n + seqBucket - 1) / seqBucket * seqBucket }

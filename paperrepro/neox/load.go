@@ -34,6 +34,10 @@ type Model struct {
 	output       []*tensors.Tensor
 	outputBlocks []span
 
+	// free is the memory the backend had left once the weights were
+	// loaded, which bounds the sequences per execution; 0 when unknown.
+	free int64
+
 	bitsExec *Exec
 
 	logProbsMu   sync.Mutex
@@ -154,6 +158,9 @@ func newModel(cfg Config, choice *backendChoice, ckpt checkpoint, opts Options) 
 			}
 			m.rotary = append(m.rotary, t)
 		}
+	}
+	if mem, err := AvailableMemory(m.backendName); err == nil {
+		m.free = mem.Bytes
 	}
 	// One graph is compiled per (batch, bucketed length); GoMLX's default cap
 	// of 32 would turn the 33rd shape into an error.

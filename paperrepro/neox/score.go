@@ -13,17 +13,21 @@ import (
 
 // TokenBits returns out[b][t-1] = -log2 p(seqs[b][t] | seqs[b][:t]) for
 // t = 1..len(seqs[b])-1: the ideal code length of each token after the first.
-// Sequences may differ in length; they are padded at the end and batched.
+// Sequences may differ in length: they are sorted by length, padded at the
+// end to a multiple of 32 and batched in as few graph executions as the
+// memory allows (see ForwardBytes), with one host transfer of the bits per
+// execution.
 func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
 	defer recoverInto(&err, "TokenBits")
 	if err := m.checkSeqs(seqs); err != nil {
 		return nil, err
 	}
 	out := make([][]float64, len(seqs))
-	for _, group := range batchGroups(seqs) {
-		ids, seq := padded(seqs[group.start:group.end], 0)
-		targets, _ := padded(seqs[group.start:group.end], 1)
-		batch := group.end - group.start
+	for _, group := range batchGroups(seqs, m.execBatch) {
+		members := pick(seqs, group)
+		ids, seq := padded(members, 0)
+		targets, _ := padded(members, 1)
+		batch := len(group)
 		nll, err := m.bitsExec.Exec1(append([]any{
 			tensors.FromFlatDataAndDimensions(ids, batch, seq),
 			tensors.FromFlatDataAndDimensions(targets, batch, seq),
@@ -33,13 +37,12 @@ func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
 		}
 		flat := tensors.MustCopyFlatData[float64](nll)
 		nll.FinalizeAll()
-		for b := range batch {
-			s := seqs[group.start+b]
-			bits := make([]float64, len(s)-1)
+		for b, i := range group {
+			bits := make([]float64, len(seqs[i])-1)
 			for t := range bits {
 				bits[t] = flat[b*seq+t] / math.Ln2
 			}
-			out[group.start+b] = bits
+			out[i] = bits
 		}
 	}
 	return out, nil
@@ -78,23 +81,22 @@ func (m *Model) NextTokenLogProbs(seqs [][]int) (_ [][][]float32, err error) {
 	}
 	vocab := m.cfg.VocabSize
 	out := make([][][]float32, len(seqs))
-	for _, group := range batchGroups(seqs) {
-		ids, seq := padded(seqs[group.start:group.end], 0)
-		batch := group.end - group.start
+	for _, group := range batchGroups(seqs, m.execBatch) {
+		ids, seq := padded(pick(seqs, group), 0)
+		batch := len(group)
 		logp, err := exec.Exec1(append([]any{tensors.FromFlatDataAndDimensions(ids, batch, seq)}, m.paramArgs()...)...)
 		if err != nil {
 			return nil, fmt.Errorf("NextTokenLogProbs: %w", err)
 		}
 		flat := tensors.MustCopyFlatData[float32](logp)
 		logp.FinalizeAll()
-		for b := range batch {
-			n := len(seqs[group.start+b])
-			dists := make([][]float32, n)
-			for t := range n {
+		for b, i := range group {
+			dists := make([][]float32, len(seqs[i]))
+			for t := range dists {
 				start := (b*seq + t) * vocab
 				dists[t] = flat[start : start+vocab : start+vocab]
 			}
-			out[group.start+b] = dists
+			out[i] = dists
 		}
 	}
 	return out, nil
@@ -148,4 +150,14 @@ func (w graphWeights) byOutputRows(h *Node, fn func(logits *Node, start int) *No
 		return parts[0]
 	}
 	return Concatenate(parts, 0)
+}
+
+// execBatch is the most sequences of seqLen tokens one graph execution
+// takes: as many as fit in the memory that was free after the weights were
+// loaded, or unknownMemoryTokens' worth when that could not be read.
+func (m *Model) execBatch(seqLen int) int {
+	if m.free <= 0 {
+		return max(1, unknownMemoryTokens/seqLen)
+	}
+	return max(1, MaxBatch(m.cfg, m.DType(), m.backendName, seqLen, m.free))
 }

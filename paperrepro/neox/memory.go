@@ -1,0 +1,308 @@
+package neox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gomlx/gomlx/backends/simplego"
+)
+
+// Memory is an amount of memory in bytes and where the figure comes from.
+type Memory struct {
+	Bytes  int64
+	Source string // e.g. "GPU 0 free memory (nvidia-smi)"
+}
+
+// String gives the amount in GiB with its source.
+func (m Memory) String() string {
+	return fmt.Sprintf("%s (%s)", GiB(m.Bytes), m.Source)
+}
+
+// GiB formats bytes as GiB with one decimal.
+func GiB(bytes int64) string { return fmt.Sprintf("%.1f GiB", float64(bytes)/(1<<30)) }
+
+// onGPU reports whether a backend name is an XLA GPU backend.
+func onGPU(backendName string) bool {
+	return strings.HasPrefix(backendName, "xla:") && strings.Contains(strings.ToLower(backendName), "cuda")
+}
+
+// AvailableMemory returns the memory a backend can still fill with weights
+// and activations: on an XLA CUDA backend the first visible GPU's free
+// memory, at most the 75% of it XLA's allocator takes by default
+// (nvidia-smi); on the pure-Go and XLA CPU backends the system's available
+// memory (MemAvailable in /proc/meminfo).
+func AvailableMemory(backendName string) (Memory, error) {
+	if onGPU(backendName) {
+		return gpuMemory()
+	}
+	return systemMemory()
+}
+
+// xlaGPUMemoryFraction is the share of a GPU's memory XLA's allocator uses
+// by default (PJRT's memory_fraction).
+const xlaGPUMemoryFraction = 0.75
+
+func gpuMemory() (Memory, error) {
+	out, err := nvidiaSMI("--query-gpu=index,memory.total,memory.free", "--format=csv,noheader,nounits")
+	if err != nil {
+		return Memory{}, err
+	}
+	want := "0"
+	if v := os.Getenv("CUDA_VISIBLE_DEVICES"); v != "" {
+		want, _, _ = strings.Cut(v, ",")
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) != 3 || strings.TrimSpace(f[0]) != want {
+			continue
+		}
+		total, err1 := strconv.ParseInt(strings.TrimSpace(f[1]), 10, 64)
+		free, err2 := strconv.ParseInt(strings.TrimSpace(f[2]), 10, 64)
+		if err1 != nil || err2 != nil {
+			return Memory{}, fmt.Errorf("reading GPU memory from nvidia-smi: unexpected line %q", line)
+		}
+		usable := min(free, int64(float64(total)*xlaGPUMemoryFraction))
+		return Memory{Bytes: usable << 20, Source: fmt.Sprintf("GPU %s: %s free of %s, at most %.0f%% for XLA (nvidia-smi)", want, GiB(free<<20), GiB(total<<20), 100*xlaGPUMemoryFraction)}, nil
+	}
+	return Memory{}, fmt.Errorf("reading GPU memory: nvidia-smi lists no GPU %s", want)
+}
+
+func systemMemory() (Memory, error) {
+	kB, err := procField("/proc/meminfo", "MemAvailable:")
+	if err != nil {
+		return Memory{}, fmt.Errorf("reading the available memory: %w", err)
+	}
+	return Memory{Bytes: kB << 10, Source: "MemAvailable in /proc/meminfo"}, nil
+}
+
+// PeakMemory returns the most memory this process has held on the backend:
+// on an XLA CUDA backend what nvidia-smi shows it using on the GPU (the
+// allocator keeps what it took, so this is its high-water mark), elsewhere
+// the peak resident set size (VmHWM in /proc/self/status).
+func PeakMemory(backendName string) (Memory, error) {
+	if onGPU(backendName) {
+		out, err := nvidiaSMI("--query-compute-apps=pid,used_memory", "--format=csv,noheader,nounits")
+		if err != nil {
+			return Memory{}, err
+		}
+		pid := strconv.Itoa(os.Getpid())
+		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			f := strings.Split(line, ",")
+			if len(f) == 2 && strings.TrimSpace(f[0]) == pid {
+				mib, err := strconv.ParseInt(strings.TrimSpace(f[1]), 10, 64)
+				if err == nil {
+					return Memory{Bytes: mib << 20, Source: "GPU memory held by this process (nvidia-smi)"}, nil
+				}
+			}
+		}
+		return Memory{}, errors.New("nvidia-smi does not list this process on a GPU")
+	}
+	kB, err := procField("/proc/self/status", "VmHWM:")
+	if err != nil {
+		return Memory{}, fmt.Errorf("reading peak memory: %w", err)
+	}
+	return Memory{Bytes: kB << 10, Source: "peak resident set size, VmHWM"}, nil
+}
+
+// procField reads a "Name:   123 kB" line of a /proc file.
+func procField(path, name string) (int64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, name); ok {
+			return strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no %s line in %s", name, path)
+}
+
+func nvidiaSMI(args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "nvidia-smi", args...).Output()
+	if err != nil {
+		return "", fmt.Errorf("running nvidia-smi %s: %w", strings.Join(args, " "), err)
+	}
+	return string(out), nil
+}
+
+// dtypeBytes is the size of one value of a compute dtype.
+func dtypeBytes(dtype string) int {
+	if dtype == "bfloat16" || dtype == "float16" {
+		return 2
+	}
+	return 4
+}
+
+// WeightBytes is the memory a model of shape cfg holds in compute dtype
+// (its parameters and the rotary tables).
+func WeightBytes(cfg Config, dtype string) int64 {
+	rotary := 2 * bucketLen(cfg.MaxPositionEmbeddings) * cfg.RotaryDims()
+	return int64(cfg.Parameters()+rotary) * int64(dtypeBytes(dtype))
+}
+
+// ForwardBytes estimates the peak memory of one forward pass that scores
+// batch sequences padded to seqLen tokens (TokenBits), beyond the weights.
+// The peak is the larger of two phases, which are not alive at once: a
+// layer, with its hidden states and projections (query/key/value before
+// and after rotary, the MLP's 4x-wide activation) in the compute dtype, the
+// layer norms' float32 copies, and the attention scores and softmax
+// weights (float32, [batch, heads, seq, seq]); and the output layer, with
+// one block of float32 logits and its float64 normaliser beside the final
+// hidden states. The pure-Go backend's memory comes from Go's heap, where
+// garbage outlives its use for a while, so it counts half as much again
+// there (TestForwardBytesBoundsPeak measures it).
+func ForwardBytes(cfg Config, dtype, backendName string, batch, seqLen int) int64 {
+	s := int64(dtypeBytes(dtype))
+	tokens := int64(batch) * int64(seqLen)
+	states := tokens * (s*int64(12*cfg.HiddenSize+3*cfg.IntermediateSize) + 4*int64(4*cfg.HiddenSize))
+	attention := 2 * 4 * int64(batch) * int64(cfg.NumAttentionHeads) * int64(seqLen) * int64(seqLen)
+	logits := min(tokens, outputRowsPerBlock)*int64(cfg.VocabSize)*(4+8+8) + tokens*s*int64(cfg.HiddenSize)
+	io := tokens * (4 + 4 + 8)
+	total := io + max(states+attention, logits)
+	if backendName == simplego.BackendName {
+		total += total / 2
+	}
+	return total
+}
+
+// MaxBatch returns the most sequences of seqLen tokens whose forward pass
+// fits in free bytes beside nothing else (the weights already counted
+// out): 0 when not even one does.
+func MaxBatch(cfg Config, dtype, backendName string, seqLen int, free int64) int {
+	if ForwardBytes(cfg, dtype, backendName, 1, seqLen) > free {
+		return 0
+	}
+	lo, hi := 1, 2
+	for ForwardBytes(cfg, dtype, backendName, hi, seqLen) <= free && hi < 1<<20 {
+		lo, hi = hi, 2*hi
+	}
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if ForwardBytes(cfg, dtype, backendName, mid, seqLen) <= free {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// Default batch caps. On a CPU a larger batch is not faster (the matrix
+// products already fill the cores) and a killed run loses at most one
+// batch, so the cap stays small; a GPU needs many sequences per forward
+// pass to be busy.
+const (
+	maxDefaultBatchCPU = 8
+	maxDefaultBatchGPU = 256
+)
+
+// BatchTooLargeError reports a batch whose forward pass would not fit in
+// the backend's memory.
+type BatchTooLargeError struct {
+	Batch, SeqLen int
+	// Max is the largest batch that fits (0: not even one sequence).
+	Max     int
+	Model   string // the largest model asked for, for the message
+	Need    int64
+	Have    Memory
+	Backend string
+}
+
+func (e *BatchTooLargeError) Error() string {
+	if e.Max == 0 {
+		return fmt.Sprintf("%s cannot score even one sequence of %d tokens on backend %s: it needs about %s with its weights, and %s is available",
+			e.Model, e.SeqLen, e.Backend, GiB(e.Need), e.Have)
+	}
+	return fmt.Sprintf("a batch of %d sequences of %d tokens needs about %s for %s on backend %s, and %s is available: at most %d fit",
+		e.Batch, e.SeqLen, GiB(e.Need), e.Model, e.Backend, e.Have, e.Max)
+}
+
+// BatchPlan is the batch chosen for a run and why.
+type BatchPlan struct {
+	Batch   int
+	Backend string
+	Memory  Memory // what was available; Bytes 0 when unknown
+	Max     int    // the largest batch that fits; 0 when unknown
+}
+
+// ChooseBatch picks or checks the batch (sequences per forward pass) for
+// scoring seqLen-token sequences with models of the given shapes in compute
+// dtype on the process's backend, which it starts. asked 0 picks the
+// default: as many as fit in the available memory next to the largest
+// model, at most 8 on a CPU and 256 on a GPU. A positive asked that does
+// not fit is a *BatchTooLargeError. When the available memory cannot be
+// read, the default is the cap and nothing is checked.
+func ChooseBatch(cfgs []Config, dtype string, seqLen, asked int) (BatchPlan, error) {
+	if asked < 0 {
+		return BatchPlan{}, fmt.Errorf("batch %d: want a positive number of sequences, or 0 for the default", asked)
+	}
+	backend, err := BackendName()
+	if err != nil {
+		return BatchPlan{}, err
+	}
+	mem, err := AvailableMemory(backend)
+	if err != nil {
+		mem = Memory{}
+	}
+	return planBatch(cfgs, dtype, seqLen, asked, backend, mem)
+}
+
+// planBatch is ChooseBatch on a given backend with the given available
+// memory (Bytes 0: unknown).
+func planBatch(cfgs []Config, dtype string, seqLen, asked int, backend string, mem Memory) (BatchPlan, error) {
+	if asked < 0 {
+		return BatchPlan{}, fmt.Errorf("batch %d: want a positive number of sequences, or 0 for the default", asked)
+	}
+	plan := BatchPlan{Batch: asked, Backend: backend, Memory: mem}
+	limit := maxDefaultBatchCPU
+	if onGPU(backend) {
+		limit = maxDefaultBatchGPU
+	}
+	if mem.Bytes <= 0 || len(cfgs) == 0 {
+		if plan.Batch == 0 {
+			plan.Batch = limit
+		}
+		return plan, nil
+	}
+	plan.Max = -1
+	largest := Config{}
+	for _, cfg := range cfgs {
+		n := MaxBatch(cfg, dtype, backend, seqLen, mem.Bytes-WeightBytes(cfg, dtype))
+		if plan.Max < 0 || n < plan.Max {
+			plan.Max, largest = n, cfg
+		}
+	}
+	tooLarge := func(batch int) error {
+		return &BatchTooLargeError{Batch: batch, SeqLen: seqLen, Max: plan.Max, Model: describeShape(largest),
+			Need: WeightBytes(largest, dtype) + ForwardBytes(largest, dtype, backend, batch, seqLen), Have: mem, Backend: backend}
+	}
+	switch {
+	case plan.Max == 0:
+		return plan, tooLarge(max(asked, 1))
+	case asked == 0:
+		plan.Batch = min(plan.Max, limit)
+	case asked > plan.Max:
+		return plan, tooLarge(asked)
+	}
+	return plan, nil
+}
+
+// describeShape names a model shape for messages: its Pythia name when it
+// has one, else its size.
+func describeShape(cfg Config) string {
+	for _, p := range pythiaSuite {
+		if p.Config == cfg {
+			return p.Name
+		}
+	}
+	return fmt.Sprintf("a model of %d parameters", cfg.Parameters())
+}
