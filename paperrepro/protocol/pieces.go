@@ -1,11 +1,16 @@
 package protocol
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // pieces caches the text each token id decodes to on its own; the lossless
 // protocol rebuilds a chunk's text as the concatenation of these pieces.
+// It is safe for concurrent use (the streams of a group decode in parallel).
 type pieces struct {
 	tok  Tokenizer
+	mu   sync.Mutex
 	text map[int]string
 }
 
@@ -14,6 +19,8 @@ func newPieces(tok Tokenizer) *pieces {
 }
 
 func (p *pieces) of(id int) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if s, ok := p.text[id]; ok {
 		return s, nil
 	}
