@@ -35,6 +35,13 @@ type EngineOptions struct {
 	// FallbackTokenizer is used for checkpoints without a tokenizer.json
 	// when Tokenizer is empty.
 	FallbackTokenizer string
+	// DType is the models' compute dtype (see neox.Options); empty means
+	// float32.
+	DType string
+	// Batch is the most chunks the run scores at once; when set, Open
+	// refuses a model whose forward pass over that many 1024-token
+	// sequences does not fit in memory, with a *neox.BatchTooLargeError.
+	Batch int
 }
 
 // NewEngine returns the engine the command line and the reproducibility
@@ -55,6 +62,11 @@ func NewEngine(opts EngineOptions) (Engine, error) {
 			return nil, fmt.Errorf("tokenizer: %w", err)
 		}
 	}
+	dtype, err := neox.CheckDType(opts.DType)
+	if err != nil {
+		return nil, err
+	}
+	opts.DType = dtype
 	return &engine{opts: opts}, nil
 }
 
@@ -80,9 +92,15 @@ func (e *engine) Open(ckpt *hub.Checkpoint) (Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	model, err := neox.Load(ckpt.Dir)
+	model, err := neox.LoadWith(ckpt.Dir, neox.Options{DType: e.opts.DType})
 	if err != nil {
 		return nil, err
+	}
+	if e.opts.Batch > 0 {
+		if err := model.CheckBatch(e.opts.Batch, protocol.PaperMaxTokens); err != nil {
+			model.Close()
+			return nil, err
+		}
 	}
 	s := &session{model: model, tok: tok, opts: e.opts}
 	return s, nil
@@ -111,6 +129,9 @@ type session struct {
 
 func (s *session) Backend() string { return s.model.Backend() }
 
+// DType names the compute dtype, which the runner records in each cell.
+func (s *session) DType() string { return s.model.DType() }
+
 func (s *session) Params() float64 { return float64(s.model.Config().Parameters()) }
 
 func (s *session) Close() error {
@@ -122,6 +143,8 @@ func (s *session) Score(chunks [][]byte) ([]ChunkResult, error) {
 	if s.opts.Protocol == ProtocolLossless {
 		return s.lossless(chunks)
 	}
+	// All chunks go to the model at once: TokenBits sorts them by length and
+	// runs them in as few executions as memory allows.
 	seed := protocol.Seed{Tokenizer: s.tok, Model: s.model, Float16: s.opts.Float16, BatchSize: len(chunks)}
 	res, err := seed.Score(chunks)
 	if err != nil {

@@ -98,6 +98,8 @@ type CellResult struct {
 	Checkpoint CheckpointInfo `json:"checkpoint"`
 	// Backend is the GoMLX backend that computed the cell.
 	Backend string `json:"backend"`
+	// DType is the compute dtype of the model: float32, bfloat16 or float16.
+	DType string `json:"dtype,omitempty"`
 	// Protocol is the protocol and its options.
 	Protocol ProtocolInfo `json:"protocol"`
 	// Data is where the chunks came from: files, their sha256, the rule.

@@ -197,6 +197,9 @@ func (r *Runner) runCheckpoint(ctx context.Context, ck Checkpoint, protocol Prot
 		if ckpt.Repo == "" {
 			cell.Checkpoint.Dir = ckpt.Dir
 		}
+		if d, ok := session.(interface{ DType() string }); ok {
+			cell.DType = d.DType()
+		}
 		if cell.Fingerprint, err = fingerprintOf(protocol, cell.Data); err != nil {
 			return err
 		}
@@ -238,7 +241,7 @@ func (r *Runner) runCell(ctx context.Context, session Session, plan cellPlan, ce
 	defer partial.Close()
 	batch := max(r.BatchSize, 1)
 	n := plan.source.NumChunks()
-	bar.describe(cell.name(), 0)
+	bar.describe(cell.name())
 	for start := len(done); start < n; start += batch {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: stopped after %d of %d chunks (kept in %s; run again to continue): %w", cell.name(), start, n, partialPath, err)

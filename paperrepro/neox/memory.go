@@ -306,3 +306,21 @@ func describeShape(cfg Config) string {
 	}
 	return fmt.Sprintf("a model of %d parameters", cfg.Parameters())
 }
+
+// CheckBatch reports, as a *BatchTooLargeError, a batch of sequences of
+// seqLen tokens too large to score in one forward pass in the memory that
+// was free once the model's weights were loaded; nil when it fits or when
+// that memory is unknown.
+func (m *Model) CheckBatch(batch, seqLen int) error {
+	if m.free <= 0 {
+		return nil
+	}
+	dtype := m.DType()
+	fits := MaxBatch(m.cfg, dtype, m.backendName, seqLen, m.free)
+	if batch <= fits {
+		return nil
+	}
+	return &BatchTooLargeError{Batch: batch, SeqLen: seqLen, Max: fits, Model: describeShape(m.cfg),
+		Need: WeightBytes(m.cfg, dtype) + ForwardBytes(m.cfg, dtype, m.backendName, batch, seqLen),
+		Have: Memory{Bytes: m.free + WeightBytes(m.cfg, dtype), Source: "free before the weights were loaded"}, Backend: m.backendName}
+}

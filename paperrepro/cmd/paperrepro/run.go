@@ -28,7 +28,7 @@ func newRunCommand() *command {
 	data := addDataFlags(fs)
 	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
-	batch := fs.Int("batch", 8, "chunks per forward pass")
+	compute := addComputeFlags(fs)
 	return &command{
 		name:    "run",
 		summary: "run the grid: every checkpoint compresses every modality's chunks, one result file per cell",
@@ -48,12 +48,16 @@ silently reused.
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
 HF_TOKEN, HF_HOME / HF_HUB_CACHE and HF_HUB_OFFLINE=1 work as with Python's
-tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs).
+tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs;
+'paperrepro install-plugin' installs XLA's plugin, 'paperrepro bench' says
+how fast each model runs here). The progress bar shows tokens/s and the ETA
+in the units 'bench' reports.
 
 Examples:
   paperrepro run -float16                               # the paper's Tables 2-4 (days on a CPU)
   paperrepro run -models 70m -steps 1000 -chunks 64 -modalities text
   paperrepro run -protocol lossless -models 70m -steps 143000 -chunks 16
+  paperrepro run -float16 -dtype bfloat16 -batch 64      # on a GPU
   paperrepro run -model-dir ./my-neox -model-name mine -step 5000 -tokenizer tokenizer.json`,
 		flags: fs,
 		run: func(ctx context.Context, out_ streams, args []string) error {
@@ -67,6 +71,11 @@ Examples:
 			if err != nil {
 				return err
 			}
+			dtype, plan, err := compute.resolve(checkpointConfigs(cks))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out_.Err, describePlan(plan, dtype))
 			dataDir, err := datasets.ResolveDataDir(*data.dir)
 			if err != nil {
 				return err
@@ -76,14 +85,14 @@ Examples:
 				return err
 			}
 			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *proto, Float16: *float16,
-				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir)})
+				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir), DType: dtype, Batch: plan.Batch})
 			if err != nil {
 				return usagef("%v", err)
 			}
-			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: *batch, Progress: out_.Err}
+			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: plan.Batch, Progress: out_.Err}
 			summary, err := runner.Run(ctx, cks)
 			if err != nil {
-				return err
+				return batchFlagError(err)
 			}
 			return reportRun(out_, summary, filepath.Join(*out, engine.Protocol().Label()))
 		},
