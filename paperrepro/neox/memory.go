@@ -19,13 +19,19 @@ type Memory struct {
 	Source string // e.g. "GPU 0 free memory (nvidia-smi)"
 }
 
-// String gives the amount in GiB with its source.
+// String gives the amount with its source.
 func (m Memory) String() string {
-	return fmt.Sprintf("%s (%s)", GiB(m.Bytes), m.Source)
+	return fmt.Sprintf("%s (%s)", FormatBytes(m.Bytes), m.Source)
 }
 
-// GiB formats bytes as GiB with one decimal.
-func GiB(bytes int64) string { return fmt.Sprintf("%.1f GiB", float64(bytes)/(1<<30)) }
+// FormatBytes writes a memory size in GiB with one decimal, or in MiB
+// below 1 GiB.
+func FormatBytes(bytes int64) string {
+	if bytes < 1<<30 {
+		return fmt.Sprintf("%.0f MiB", float64(bytes)/(1<<20))
+	}
+	return fmt.Sprintf("%.1f GiB", float64(bytes)/(1<<30))
+}
 
 // onGPU reports whether a backend name is an XLA GPU backend.
 func onGPU(backendName string) bool {
@@ -68,7 +74,7 @@ func gpuMemory() (Memory, error) {
 			return Memory{}, fmt.Errorf("reading GPU memory from nvidia-smi: unexpected line %q", line)
 		}
 		usable := min(free, int64(float64(total)*xlaGPUMemoryFraction))
-		return Memory{Bytes: usable << 20, Source: fmt.Sprintf("GPU %s: %s free of %s, at most %.0f%% for XLA (nvidia-smi)", want, GiB(free<<20), GiB(total<<20), 100*xlaGPUMemoryFraction)}, nil
+		return Memory{Bytes: usable << 20, Source: fmt.Sprintf("GPU %s: %s free of %s, at most %.0f%% for XLA (nvidia-smi)", want, FormatBytes(free<<20), FormatBytes(total<<20), 100*xlaGPUMemoryFraction)}, nil
 	}
 	return Memory{}, fmt.Errorf("reading GPU memory: nvidia-smi lists no GPU %s", want)
 }
@@ -220,10 +226,10 @@ type BatchTooLargeError struct {
 func (e *BatchTooLargeError) Error() string {
 	if e.Max == 0 {
 		return fmt.Sprintf("%s cannot score even one sequence of %d tokens on backend %s: it needs about %s with its weights, and %s is available",
-			e.Model, e.SeqLen, e.Backend, GiB(e.Need), e.Have)
+			e.Model, e.SeqLen, e.Backend, FormatBytes(e.Need), e.Have)
 	}
 	return fmt.Sprintf("a batch of %d sequences of %d tokens needs about %s for %s on backend %s, and %s is available: at most %d fit",
-		e.Batch, e.SeqLen, GiB(e.Need), e.Model, e.Backend, e.Have, e.Max)
+		e.Batch, e.SeqLen, FormatBytes(e.Need), e.Model, e.Backend, e.Have, e.Max)
 }
 
 // BatchPlan is the batch chosen for a run and why.

@@ -57,11 +57,11 @@ func batchFlagError(err error) error {
 
 // describePlan is the line a command prints about its batch.
 func describePlan(plan neox.BatchPlan, dtype string) string {
-	how := "as asked"
+	how := "memory not checked"
 	if plan.Max > 0 {
 		how = fmt.Sprintf("up to %d fit in %s", plan.Max, plan.Memory)
 	}
-	return fmt.Sprintf("backend %s, %s, batch %d sequences per forward pass (%s)", plan.Backend, dtype, plan.Batch, how)
+	return fmt.Sprintf("backend %s, %s, batch %d sequences per forward pass; %s", plan.Backend, dtype, plan.Batch, how)
 }
 
 // checkpointConfigs returns the shapes of the checkpoints that can be known

@@ -32,6 +32,7 @@ func commands() []*command {
 		newCompressCommand(),
 		newDecompressCommand(),
 		newInstallPluginCommand(),
+		newBenchCommand(),
 	}
 }
 
