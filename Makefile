@@ -65,3 +65,16 @@ reproduce: setup
 	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
 	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
 	$(PAPERREPRO) figures -o $(RESULTS)/figures $(RESULTS)/seed+float16
+
+## gpu-check-bundle: build, here (Go and a C compiler), what the GPU check carries to a GPU
+## machine without Go or network: binaries with XLA, fixtures, data (paperrepro/gpucheck/bundle/)
+.PHONY: gpu-check-bundle gpu-check
+gpu-check-bundle: setup-go
+	paperrepro/gpucheck/build.sh
+
+## gpu-check: the GPU check on this machine's NVIDIA GPU with JAX's CUDA PJRT plugin
+## (PYTHON names the Python that has jax-cuda13-pjrt): golden fixtures, seed cells,
+## a compress round trip and bench of the five Pythia shapes, one summary. On a GPU
+## machine without Go, run paperrepro/gpucheck/run.sh there with the bundle beside it.
+gpu-check: gpu-check-bundle
+	paperrepro/gpucheck/run.sh
