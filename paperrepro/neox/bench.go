@@ -90,14 +90,14 @@ func resetPeakMemory() {
 }
 
 // normaliserSeconds times the log-normaliser of rows positions' logits as
-// TokenBits computes it (outputRowsPerBlock rows at a time, in float64) and
+// TokenBits computes it (outputRows rows at a time, in float64) and
 // the same in float32, on random logits already on the backend: seconds
-// for all the rows, each the best of three. Up to 4 blocks run in one graph,
+// for all the rows, each the best of three. Up to 2 blocks run in one graph,
 // as in the forward pass, so that a GPU's per-call latency is not counted
 // once per block.
 func (m *Model) normaliserSeconds(rows int) (float64, float64, error) {
-	block := min(rows, outputRowsPerBlock)
-	inGraph := min(4, (rows+block-1)/block)
+	block := min(rows, outputRows(m.backendName))
+	inGraph := min(2, (rows+block-1)/block)
 	scale := float64(rows) / float64(block*inGraph)
 	rng := rand.New(rand.NewPCG(3, 0))
 	values := make([]float32, inGraph*block*m.cfg.VocabSize)

@@ -25,10 +25,14 @@
 // (log sum exp over the vocabulary) run in float64, as the reference's
 // log_softmax of float64 logits does.
 //
-// The code is laid out by job: load.go (checkpoint to backend, lifecycle),
-// model.go (the forward pass, top to bottom), score.go (TokenBits and
-// NextTokenLogProbs), batch.go (padding and batching), decoder.go (the
-// key/value-cache Decoder), backend.go (which GoMLX backend runs it).
+// The code is laid out by job: load.go (checkpoint to backend, lifecycle,
+// compute dtype), model.go (the forward pass, top to bottom), score.go
+// (TokenBits and NextTokenLogProbs), batch.go (padding and batching by
+// length), memory.go (what a forward pass needs, what the device has, the
+// batch that fits), decoder.go (the key/value-cache Decoder), backend.go and
+// plugin.go (which GoMLX backend runs it, installing a PJRT plugin),
+// pythia.go (the suite's shapes), random.go and bench.go (random-weight
+// models and `paperrepro bench`'s measurement).
 //
 // The GoMLX backend is chosen once per process (backend.go): GOMLX_BACKEND
 // when set, else XLA with the CUDA plugin, else XLA with the CPU plugin,

@@ -343,7 +343,7 @@ func (m *Model) paramArgs() []any {
 // weightsOf maps the parameter nodes (paramArgs' order) to the weights the
 // graph functions use.
 func (m *Model) weightsOf(nodes []*Node) graphWeights {
-	w := graphWeights{cfg: m.cfg, nodes: make(map[string]*Node, len(m.weightNames))}
+	w := graphWeights{cfg: m.cfg, nodes: make(map[string]*Node, len(m.weightNames)), outputRows: outputRows(m.backendName)}
 	for i, name := range m.weightNames {
 		w.nodes[name] = nodes[i]
 	}

@@ -171,7 +171,7 @@ func ForwardBytes(cfg Config, dtype, backendName string, batch, seqLen int) int6
 	tokens := int64(batch) * int64(seqLen)
 	states := tokens * (s*int64(12*cfg.HiddenSize+3*cfg.IntermediateSize) + 4*int64(4*cfg.HiddenSize))
 	attention := 2 * 4 * int64(batch) * int64(cfg.NumAttentionHeads) * int64(seqLen) * int64(seqLen)
-	logits := min(tokens, outputRowsPerBlock)*int64(cfg.VocabSize)*(4+8+8) + tokens*s*int64(cfg.HiddenSize)
+	logits := min(tokens, int64(outputRows(backendName)))*int64(cfg.VocabSize)*(4+8+8) + tokens*s*int64(cfg.HiddenSize)
 	io := tokens * (4 + 4 + 8)
 	total := io + max(states+attention, logits)
 	if backendName == simplego.BackendName {

@@ -31,6 +31,7 @@ type graphWeights struct {
 	nodes                map[string]*Node
 	rotaryCos, rotarySin *Node
 	outputBlocks         []*Node
+	outputRows           int // see outputRows
 }
 
 func (w graphWeights) get(name string) *Node { return w.nodes[name] }

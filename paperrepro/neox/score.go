@@ -131,19 +131,27 @@ func (m *Model) logProbsGraph(inputs []*Node) *Node {
 	return Reshape(logp, batch, seq, m.cfg.VocabSize)
 }
 
-// outputRowsPerBlock bounds the rows of the [rows, vocab] logits that the
-// output layer materialises at once (in float32 and float64).
-const outputRowsPerBlock = 512
+// outputRows bounds the rows of the [rows, vocab] logits that the output
+// layer materialises at once (in float32, with their float64 normaliser):
+// 512 on a CPU, where memory is scarcer and smaller blocks stay in cache,
+// 4096 on a GPU, where each block is a kernel launch and a part of the
+// graph to compile, and 4096 x 50,304 logits take under a GiB.
+func outputRows(backendName string) int {
+	if onGPU(backendName) {
+		return 4096
+	}
+	return 512
+}
 
 // byOutputRows applies the output layer to hidden states h [rows, hidden]
-// in blocks of outputRowsPerBlock rows, to bound memory: fn gets the block's
+// in blocks of w.outputRows rows, to bound memory: fn gets the block's
 // logits [n, vocab] (float32) and its first row, and the blocks' results
 // are concatenated.
 func (w graphWeights) byOutputRows(h *Node, fn func(logits *Node, start int) *Node) *Node {
 	rows := h.Shape().Dimensions[0]
 	var parts []*Node
-	for start := 0; start < rows; start += outputRowsPerBlock {
-		end := min(start+outputRowsPerBlock, rows)
+	for start := 0; start < rows; start += w.outputRows {
+		end := min(start+w.outputRows, rows)
 		parts = append(parts, fn(w.outputLayer(Slice(h, AxisRange(start, end))), start))
 	}
 	if len(parts) == 1 {
