@@ -6,10 +6,10 @@
 
 GO ?= go
 
-.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh
+.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs
 
 ## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go setup-notebooks
+setup: setup-go setup-notebooks setup-codecs
 
 ## setup-go: Go modules, then a PJRT plugin for GoMLX's XLA backend when one
 ## can be had (CUDA where nvidia-smi lists a GPU, else CPU); never fails for lack of one.
@@ -22,6 +22,17 @@ setup-go:
 ## setup-notebooks: Jupyter from Debian packages, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
 setup-notebooks:
 	notebooks/tools/setup.sh
+
+## setup-codecs: the reference codec tools that `paperrepro baselines` runs and its
+## tests check against (command:Debian package); installs only the missing ones
+CODEC_TOOLS = gzip:gzip xz:xz-utils zstd:zstd bzip2:bzip2 flac:flac
+setup-codecs:
+	@missing=; for t in $(CODEC_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing $${t#*:}"; done; \
+	if [ -n "$$missing" ]; then \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		echo "setup: installing$$missing"; \
+		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 ## test: vet, every Go test, then the notebooks; also vets the build without
 ## XLA (-tags noxla) and runs the backend-choice tests there, so both builds stay working
@@ -48,6 +59,17 @@ notebooks-refresh: setup-notebooks
 figures: setup-go
 	$(GO) run ./paperrepro/cmd/paperrepro figures -o figures expected
 
+## data: fetch what the notebooks read (network needed; not part of setup, which stays offline):
+## Pythia's tokenizer (into the Hugging Face cache), enwik8, the first LibriSpeech utterances and,
+## when HF_TOKEN opens the gated ILSVRC/imagenet-1k, the first ImageNet images, in the hub splits'
+## order (only the parquet row groups $(CHUNKS) chunks need). `make data-model` adds pythia-70m at
+## step 143000 (about 160 MB) so that notebook 01 compresses with a real Pythia model.
+.PHONY: data data-model
+data: setup-go
+	$(PAPERREPRO) fetch-data -modalities tokenizer,text,speech,image -chunks $(CHUNKS) -skip-gated
+data-model: setup-go
+	$(PAPERREPRO) fetch -models 70m -steps 143000
+
 ## reproduce: fetch the paper's 25 Pythia checkpoints and the data, run the grid
 ## (seed protocol, float16 emulation, 2048 chunks per modality; resumable: run it
 ## again after an interruption), then write Tables 2-4 beside the paper's,
@@ -60,7 +82,7 @@ PAPERREPRO = $(GO) run ./paperrepro/cmd/paperrepro
 .PHONY: reproduce
 reproduce: setup
 	$(PAPERREPRO) fetch
-	$(PAPERREPRO) fetch-data -modalities $(MODALITIES)
+	$(PAPERREPRO) fetch-data -modalities $(MODALITIES) -chunks $(CHUNKS)
 	$(PAPERREPRO) run -float16 -modalities $(MODALITIES) -chunks $(CHUNKS) -out $(RESULTS)
 	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
 	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16

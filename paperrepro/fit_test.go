@@ -26,8 +26,7 @@ func TestPrediction(t *testing.T) {
 	if !ok {
 		t.Fatalf("Table 1 has no %s row", pred.Modality)
 	}
-	law := []float64{coef.A, coef.B, coef.C, coef.Alpha, coef.Beta}
-	fromTable1 := scaling.PowerLaw{}.Eval(law, pred.Params, pred.Step)
+	fromTable1 := scaling.PowerLaw{}.Eval(scaling.PowerLawCoef(coef), pred.Params, pred.Step)
 	t.Logf("Table 1 coefficients: CR(%g, %g) = %.4f; paper says %.3f", pred.Params, pred.Step, fromTable1, pred.CR)
 	if d := math.Abs(fromTable1 - pred.CR); d > 0.002 {
 		t.Errorf("Table 1's coefficients give %.4f, %.4f from the paper's %.3f", fromTable1, d, pred.CR)
@@ -50,23 +49,35 @@ func TestPrediction(t *testing.T) {
 	}
 }
 
-// TestFitQuality pins the R^2 our fit reaches on each of the paper's tables.
+// TestFitQuality checks the R^2 our fit reaches on each of the paper's
+// tables, two ways.
+//
+// As a regression check it pins the values our own fit produced when it
+// was written (text 0.965, image 0.912, speech 0.933, to 0.005): a change of
+// fitter that moves them fails here first. Those pins are not evidence by
+// themselves; the evidence is the second check, against R^2 computed
+// outside this project with a separate least-squares fit of the same form
+// to the same tables (text 0.9655, image 0.9123, speech 0.9332, given to 4
+// decimals), which ours must match to that precision.
 //
 // The paper claims "R^2 > 0.95 across all modalities". With its own data
-// (Tables 2-4) that holds for text only: the least-squares optimum of its
-// form reaches R^2 = 0.965 on text but 0.912 on image and 0.933 on speech,
-// and no other coefficients do better, since the fit is the least-squares
-// optimum. The non-monotone cells (e.g. pythia-70m getting worse after
-// step 32000 on image and speech) are what the form cannot follow.
+// (Tables 2-4) that holds for text only, and no other coefficients do
+// better, since the fit is the least-squares optimum. The non-monotone
+// cells (e.g. pythia-70m getting worse after step 32000 on image and
+// speech) are what the form cannot follow.
 func TestFitQuality(t *testing.T) {
 	paper := loadPaper(t)
-	want := map[string]float64{"text": 0.965, "image": 0.912, "speech": 0.933}
+	ours := map[string]float64{"text": 0.965, "image": 0.912, "speech": 0.933}
+	independent := map[string]float64{"text": 0.9655, "image": 0.9123, "speech": 0.9332}
 	for _, table := range paper.Tables {
 		t.Run(table.Modality, func(t *testing.T) {
 			fit := fitPaperTable(t, paper, table.Modality)
-			t.Logf("%s: R^2 = %.4f, RMSE = %.4f", table.Modality, fit.R2, fit.RMSE)
-			if math.Abs(fit.R2-want[table.Modality]) > 0.005 {
-				t.Errorf("R^2 = %.4f, want %.3f +- 0.005", fit.R2, want[table.Modality])
+			t.Logf("%s: R^2 = %.5f, RMSE = %.4f", table.Modality, fit.R2, fit.RMSE)
+			if want := ours[table.Modality]; math.Abs(fit.R2-want) > 0.005 {
+				t.Errorf("R^2 = %.4f, our pinned %.3f +- 0.005", fit.R2, want)
+			}
+			if want := independent[table.Modality]; math.Abs(fit.R2-want) > 0.00005 {
+				t.Errorf("R^2 = %.5f, the independent fit's %.4f (to its 4 decimals)", fit.R2, want)
 			}
 			if len(fit.Cells) != len(table.Rows) {
 				t.Errorf("%d residuals for %d cells", len(fit.Cells), len(table.Rows))

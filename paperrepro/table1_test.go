@@ -50,7 +50,10 @@ func TestTable1(t *testing.T) {
 	for _, want := range paper.Table1 {
 		t.Run(want.Modality, func(t *testing.T) {
 			fit := fitPaperTable(t, paper, want.Modality)
-			got := coefficients(t, fit)
+			got, err := scaling.Table1Row(want.Modality, fit)
+			if err != nil {
+				t.Fatal(err)
+			}
 			t.Logf("ours: a=%.4f b=%.4g c=%.4g alpha=%.4f beta=%.4f; paper: a=%.2f b=%g c=%g alpha=%.2f beta=%.2f",
 				got.A, got.B, got.C, got.Alpha, got.Beta, want.A, want.B, want.C, want.Alpha, want.Beta)
 			within := func(name string, got, want, tol float64) {
@@ -70,21 +73,4 @@ func TestTable1(t *testing.T) {
 			factor("c", got.C, want.C)
 		})
 	}
-}
-
-// coefficients reads a PowerLaw fit back into the layout of Table 1.
-func coefficients(t *testing.T, fit *scaling.Result) results.Coefficients {
-	t.Helper()
-	var c results.Coefficients
-	for _, f := range []struct {
-		name string
-		dst  *float64
-	}{{"a", &c.A}, {"b", &c.B}, {"c", &c.C}, {"alpha", &c.Alpha}, {"beta", &c.Beta}} {
-		v, ok := fit.Coefficient(f.name)
-		if !ok {
-			t.Fatalf("fit of %s has no coefficient %q", fit.Form.Name(), f.name)
-		}
-		*f.dst = v
-	}
-	return c
 }

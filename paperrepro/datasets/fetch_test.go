@@ -1,9 +1,7 @@
 package datasets_test
 
 import (
-	"archive/tar"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -11,13 +9,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
-	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 )
 
 // fileServer serves one file with Range support and records the Range
@@ -103,108 +99,4 @@ func TestFetchTextDetectsWrongMD5(t *testing.T) {
 	assertMissing(t, filepath.Join(dataDir, "enwik8", "enwik8"))
 	assertMissing(t, filepath.Join(dataDir, "enwik8", "enwik8.tmp"))
 	assertMissing(t, filepath.Join(dataDir, "enwik8", "enwik8.zip"))
-}
-
-// tarGz builds a .tar.gz holding the given files, in order.
-func tarGz(t *testing.T, files []tarEntry) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	for _, f := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.content)), Typeflag: tar.TypeReg}); err != nil {
-			t.Fatal(err)
-		}
-		tw.Write(f.content)
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-type tarEntry struct {
-	name    string
-	content []byte
-}
-
-func TestFetchSpeechResumesAndExtractsOnlyFLAC(t *testing.T) {
-	flacBytes := readFile(t, testenv.Testdata(t, "datasets", "speech", "tone-16khz.flac"))
-	archive := tarGz(t, []tarEntry{
-		{"LibriSpeech/README.TXT", []byte("readme")},
-		{"LibriSpeech/train-clean-100/19/198/19-198.trans.txt", []byte("19-198-0000 HELLO")},
-		{"LibriSpeech/train-clean-100/19/198/19-198-0000.flac", flacBytes},
-		{"LibriSpeech/train-clean-100/19/198/19-198-0001.flac", flacBytes},
-	})
-	server := newFileServer(t, archive)
-	dataDir := t.TempDir()
-	// An earlier run stopped half-way.
-	half := len(archive) / 2
-	writeFile(t, dataDir, "librispeech/train-clean-100.tar.gz.part", archive[:half])
-
-	var log bytes.Buffer
-	opts := datasets.FetchOptions{URL: server.URL, SHA256: sha256Hex(archive), MD5: md5Hex(archive), Client: server.Client(), Log: &log}
-	path, err := datasets.Fetch(context.Background(), datasets.Speech, dataDir, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := server.requests(); len(got) != 1 || got[0] != "bytes="+strconv.Itoa(half)+"-" {
-		t.Errorf("requests with Range %q, want one resuming at byte %d", got, half)
-	}
-	chapter := filepath.Join(dataDir, "librispeech", "LibriSpeech", "train-clean-100", "19", "198")
-	if path != filepath.Join(dataDir, "librispeech", "LibriSpeech", "train-clean-100") {
-		t.Errorf("Fetch returned %s", path)
-	}
-	if !bytes.Equal(readFile(t, filepath.Join(chapter, "19-198-0001.flac")), flacBytes) {
-		t.Error("extracted FLAC differs from the archive's")
-	}
-	assertMissing(t, filepath.Join(chapter, "19-198.trans.txt"))
-	assertMissing(t, filepath.Join(dataDir, "librispeech", "train-clean-100.tar.gz"))
-	assertMissing(t, filepath.Join(dataDir, "librispeech", ".extracting"))
-	src, err := datasets.Open(datasets.Speech, dataDir, datasets.Options{ChunkSize: 100, Count: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := len(src.Provenance().Files); n != 2 {
-		t.Errorf("Open after Fetch read %d files, want the 2 fetched", n)
-	}
-}
-
-func TestFetchSpeechErrors(t *testing.T) {
-	flacBytes := readFile(t, testenv.Testdata(t, "datasets", "speech", "tone-16khz.flac"))
-	good := tarGz(t, []tarEntry{{"LibriSpeech/train-clean-100/1/2/1-2-0000.flac", flacBytes}})
-	evil := tarGz(t, []tarEntry{{"../../evil.flac", flacBytes}})
-	other := tarGz(t, []tarEntry{{"LibriSpeech/dev-clean/1/2/1-2-0000.flac", flacBytes}})
-	for _, tc := range []struct {
-		name      string
-		archive   []byte
-		sha, md5  string
-		wantError []string
-	}{
-		{"default sha256 of the real archive", good, "", md5Hex(good), []string{"sha256", datasets.LibriSpeechSHA256}},
-		{"wrong md5", good, sha256Hex(good), "", []string{"md5", datasets.LibriSpeechMD5}},
-		{"path outside the data directory", evil, sha256Hex(evil), md5Hex(evil), []string{"../../evil.flac", "outside"}},
-		{"another subset", other, sha256Hex(other), md5Hex(other), []string{"no LibriSpeech/train-clean-100 folder"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			server := newFileServer(t, tc.archive)
-			root := t.TempDir()
-			dataDir := filepath.Join(root, "data")
-			_, err := datasets.Fetch(context.Background(), datasets.Speech, dataDir,
-				datasets.FetchOptions{URL: server.URL, SHA256: tc.sha, MD5: tc.md5, Client: server.Client()})
-			wantError(t, err, tc.wantError...)
-			assertMissing(t, filepath.Join(dataDir, "librispeech", "LibriSpeech"))
-			assertMissing(t, filepath.Join(root, "evil.flac"))
-			assertMissing(t, filepath.Join(dataDir, "librispeech", ".extracting"))
-		})
-	}
-}
-
-func TestFetchImageExplainsManualDownload(t *testing.T) {
-	dataDir := t.TempDir()
-	_, err := datasets.Fetch(context.Background(), datasets.Image, dataDir, datasets.FetchOptions{})
-	wantError(t, err, "image-net.org", "ILSVRC2012_img_val.tar", filepath.Join(dataDir, "imagenet", "val"))
 }

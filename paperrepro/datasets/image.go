@@ -15,7 +15,8 @@ import (
 // Image rules.
 const (
 	// RuleRandomCrop takes one patch per image at a random offset, cycling
-	// through the images again when they run out (the paper's code).
+	// through the images again when they run out: the paper's crop for a folder of
+	// files in file-name order (see RulePaper for the split's order).
 	RuleRandomCrop = "random-crop"
 	// RuleTiles takes every non-overlapping patch of each image, row-major
 	// over the tile grid, dropping partial edge tiles (Deletang et al. 2023).
@@ -36,17 +37,15 @@ type decodedImage struct {
 }
 
 // openImages cuts grayscale patches from the JPEG and PNG images under dir,
-// taken in byte-wise sorted file-name order. An image that fails to decode is
-// skipped with a warning naming it (and listed in Provenance.Skipped): one bad
-// file among ImageNet's 50,000 should not stop a run, and skipping keeps the
-// output a deterministic function of the directory's contents.
+// taken in the split's order (rule paper) or in byte-wise sorted file-name
+// order (random-crop, tiles). An image that fails to decode is skipped with
+// a warning naming it (and listed in Provenance.Skipped): one bad file among
+// ImageNet's 50,000 should not stop a run, and skipping keeps the output a
+// deterministic function of the folder's contents.
 func openImages(dir string, opts Options) (Source, error) {
-	rule := opts.Rule
-	if rule == "" {
-		rule = RuleRandomCrop
-	}
-	if rule != RuleRandomCrop && rule != RuleTiles {
-		return nil, fmt.Errorf("image: unknown rule %q (want %q or %q)", rule, RuleRandomCrop, RuleTiles)
+	rule, err := resolveRule(Image, dir, opts, RuleRandomCrop, RuleRandomCrop, RuleTiles)
+	if err != nil {
+		return nil, err
 	}
 	width := opts.PatchWidth
 	if width == 0 {
@@ -56,7 +55,7 @@ func openImages(dir string, opts Options) (Source, error) {
 		return nil, fmt.Errorf("image: chunk size %d is not a whole number of rows of %d pixels", opts.ChunkSize, width)
 	}
 	height := opts.ChunkSize / width
-	files, err := listFiles(dir, ".jpeg", ".jpg", ".png")
+	files, records, err := orderedFiles(dir, rule, ".jpeg", ".jpg", ".png")
 	if err != nil {
 		return nil, fmt.Errorf("image: %w", err)
 	}
@@ -66,9 +65,13 @@ func openImages(dir string, opts Options) (Source, error) {
 
 	params := map[string]any{"patch_width": width, "patch_height": height}
 	var rng *rand.Rand
-	if rule == RuleRandomCrop {
+	if rule != RuleTiles {
 		rng = rand.New(rand.NewPCG(opts.Seed, 0))
 		params["seed"] = opts.Seed
+	}
+	if rule == RulePaper {
+		splitParameters(params, dir)
+		params["offsets"] = "x0 = IntN(max(1, W-64)), y0 = IntN(max(1, H-32)): the range of the paper's np.random.randint(0, max(1, W-64))"
 	}
 	prov := Provenance{Modality: Image, Rule: rule, ChunkSize: opts.ChunkSize, Count: opts.Count, Parameters: params, Root: dir}
 	need := opts.ChunkSize * opts.Count
@@ -82,8 +85,12 @@ func openImages(dir string, opts Options) (Source, error) {
 	defer images.close()
 	for k, usableInPass := 0, 0; len(data) < need; k++ {
 		if k > 0 && k%len(files) == 0 {
-			if rule == RuleTiles {
+			switch rule {
+			case RuleTiles:
 				return nil, fmt.Errorf("image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
+			case RulePaper:
+				return nil, fmt.Errorf("image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
+					len(files), dir, len(data)/opts.ChunkSize, opts.Count, FetchDataCommand(Image), opts.Count)
 			}
 			if usableInPass == 0 {
 				return nil, fmt.Errorf("image: none of the %d images under %s is usable (see the warnings)", len(files), dir)
@@ -91,6 +98,10 @@ func openImages(dir string, opts Options) (Source, error) {
 			usableInPass = 0
 		}
 		d := images.next(k)
+		if rec, ok := records[d.path]; ok && d.err == nil && (d.sha256 != rec.SHA256 || d.bytes != rec.Bytes) {
+			return nil, fmt.Errorf("image: %s has sha256 %s (%d bytes), the split's manifest says %s (%d bytes): the file changed since it was fetched; remove it and fetch again",
+				d.path, d.sha256, d.bytes, rec.SHA256, rec.Bytes)
+		}
 		firstVisit := !seen[d.path]
 		seen[d.path] = true
 		if reason := unusable(d, width, height); reason != "" {
@@ -106,6 +117,12 @@ func openImages(dir string, opts Options) (Source, error) {
 			prov.Files = append(prov.Files, FileRecord{Path: relPath(dir, d.path), SHA256: d.sha256, Bytes: d.bytes})
 		}
 		bounds := d.img.Bounds()
+		if rule == RulePaper {
+			x0 := rng.IntN(max(1, bounds.Dx()-width))
+			y0 := rng.IntN(max(1, bounds.Dy()-height))
+			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height)
+			continue
+		}
 		if rule == RuleRandomCrop {
 			x0 := rng.IntN(bounds.Dx() - width + 1)
 			y0 := rng.IntN(bounds.Dy() - height + 1)

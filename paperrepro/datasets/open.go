@@ -16,9 +16,12 @@ const EnvDataDir = "PAPERREPRO_DATA"
 // Options selects which chunks a Source yields. The zero value gives the
 // paper's setup: the default rule, 2048 chunks of 2048 bytes, seed 0.
 type Options struct {
-	// Rule is how bytes are cut from the files; "" picks the modality's
-	// default. text: "consecutive". image: "random-crop" (default, the
-	// paper's) or "tiles". speech: "pcm16" (default, the paper's) or "pcm8".
+	// Rule is how bytes are cut from the files; "" picks the default:
+	// "paper" for a hub split fetched by FetchSplit, whose manifest keeps the
+	// order the paper streamed it in, else the folder rule "random-crop"
+	// (image) or "pcm16" (speech), which take files in file-name order.
+	// text: "consecutive". image: "paper", "random-crop" or "tiles".
+	// speech: "paper", "pcm16" or "pcm8".
 	Rule string
 	// ChunkSize is the length of a chunk in bytes; 0 means 2048.
 	ChunkSize int
@@ -72,11 +75,12 @@ func Open(modality, dataDir string, opts Options) (Source, error) {
 }
 
 // layout lists, per modality, where Locate looks under the data directory,
-// in order: the full data sets first, then the small samples of shared/data.
+// in order: the hub split the paper streamed (as FetchSplit leaves it), the
+// full data sets, then the small samples of shared/data.
 var layout = map[string][]string{
 	Text:   {"enwik8/enwik8", "enwik8/enwik8.zip", "enwik8/enwik8.prefix"},
-	Image:  {"imagenet/val", "imagenet-sample"},
-	Speech: {"librispeech/LibriSpeech/train-clean-100", "librispeech/flac", "librispeech-sample"},
+	Image:  {ImageNetValidation.Dir, "imagenet/val", "imagenet-sample"},
+	Speech: {LibriSpeechTrain100.Dir, "librispeech/LibriSpeech/train-clean-100", "librispeech/flac", "librispeech-sample"},
 }
 
 // Locate returns the first existing path of modality's layout under dataDir.
@@ -88,14 +92,18 @@ func Locate(modality, dataDir string) (string, error) {
 	var tried []string
 	for _, rel := range candidates {
 		path := filepath.Join(dataDir, filepath.FromSlash(rel))
-		if _, err := os.Stat(path); err == nil {
+		probe := path
+		if split, ok := hubSplitFor(modality); ok && rel == split.Dir {
+			probe = filepath.Join(path, SplitManifestName) // a fetch that never finished a row group leaves none
+		}
+		if _, err := os.Stat(probe); err == nil {
 			return path, nil
 		}
 		tried = append(tried, path)
 	}
-	hint := "download it with Fetch (the command line's fetch)"
+	hint := fmt.Sprintf("fetch it with `%s`", FetchDataCommand(modality))
 	if modality == Image {
-		hint = "ImageNet needs a manual download, see the datasets package documentation"
+		hint += " (ImageNet is gated: it needs HF_TOKEN of an account that accepted the terms of " + ImageNetValidation.Repo + ", " + manualImageNet(dataDir) + ")"
 	}
 	return "", fmt.Errorf("datasets: no %s data: none of %s exists; %s", modality, strings.Join(tried, ", "), hint)
 }

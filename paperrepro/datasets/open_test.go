@@ -44,7 +44,7 @@ func TestLocatePrefersFullDataSets(t *testing.T) {
 		}
 	}
 	_, err := datasets.Locate(datasets.Speech, dataDir)
-	wantError(t, err, filepath.Join(dataDir, "librispeech", "LibriSpeech", "train-clean-100"), "Fetch")
+	wantError(t, err, filepath.Join(dataDir, "librispeech", "train.100"), filepath.Join(dataDir, "librispeech", "LibriSpeech", "train-clean-100"), "fetch-data -modalities speech")
 	_, err = datasets.Open("video", dataDir, datasets.Options{})
 	wantError(t, err, `"video"`)
 }

@@ -7,15 +7,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/mewkiz/flac"
 )
 
-// Speech rules.
+// RulePaper is the paper's rule for speech and for images: the examples in
+// the order of the hub split the author streamed (a folder fetched by
+// FetchSplit, whose manifest keeps that order). For speech each sample s
+// becomes paperSample(s), as int16 little-endian, concatenated and cut into
+// consecutive chunks; for images see RuleRandomCrop's variant in image.go.
+const RulePaper = "paper"
+
+// Speech rules for a folder of FLAC files in byte-wise sorted file-name order.
 const (
-	// RulePCM16 writes each sample as little-endian int16, two bytes (the
-	// paper's code).
+	// RulePCM16 writes each sample as little-endian int16, two bytes: the
+	// samples as the files hold them.
 	RulePCM16 = "pcm16"
 	// RulePCM8 writes each sample as one byte, sample>>8 + 128 (Deletang et
 	// al. 2023).
@@ -29,19 +37,16 @@ const (
 	speechBits       = 16
 )
 
-// openSpeech decodes the FLAC files under dir in byte-wise sorted file-name
-// order, concatenates their samples and cuts consecutive chunks. Only the
-// files needed for the requested chunks are read; each of them must be
-// 16 kHz mono 16-bit.
+// openSpeech decodes the FLAC files under dir, in the split's order (rule
+// paper) or in byte-wise sorted file-name order (pcm16, pcm8), concatenates
+// their samples and cuts consecutive chunks. Only the files needed for the
+// requested chunks are read; each of them must be 16 kHz mono 16-bit.
 func openSpeech(dir string, opts Options) (Source, error) {
-	rule := opts.Rule
-	if rule == "" {
-		rule = RulePCM16
+	rule, err := resolveRule(Speech, dir, opts, RulePCM16, RulePCM16, RulePCM8)
+	if err != nil {
+		return nil, err
 	}
-	if rule != RulePCM16 && rule != RulePCM8 {
-		return nil, fmt.Errorf("speech: unknown rule %q (want %q or %q)", rule, RulePCM16, RulePCM8)
-	}
-	files, err := listFiles(dir, ".flac")
+	files, records, err := orderedFiles(dir, rule, ".flac")
 	if err != nil {
 		return nil, fmt.Errorf("speech: %w", err)
 	}
@@ -54,12 +59,19 @@ func openSpeech(dir string, opts Options) (Source, error) {
 		Modality: Speech, Rule: rule, ChunkSize: opts.ChunkSize, Count: opts.Count, Root: dir,
 		Parameters: map[string]any{"sample_rate": speechSampleRate, "channels": speechChannels, "bits_per_sample": speechBits},
 	}
+	if rule == RulePaper {
+		splitParameters(prov.Parameters, dir)
+		prov.Parameters["conversion"] = "np.clip(s/32768*32767, -32768, 32767).astype(int16): s-1 for s > 0, s+1 for s < 0"
+	}
 	for _, path := range files {
 		if len(data) >= need {
 			break
 		}
 		raw, err := os.ReadFile(path)
 		if err != nil {
+			return nil, fmt.Errorf("speech: %w", err)
+		}
+		if err := checkSplitItem(records, path, raw); err != nil {
 			return nil, fmt.Errorf("speech: %w", err)
 		}
 		if data, err = appendFLAC(data, raw, need, rule); err != nil {
@@ -105,14 +117,33 @@ func appendFLAC(dst, raw []byte, limit int, rule string) ([]byte, error) {
 			pcm = binary.LittleEndian.AppendUint16(pcm, uint16(int16(sample)))
 		}
 		audioMD5.Write(pcm)
-		if rule == RulePCM16 {
+		switch rule {
+		case RulePCM16:
 			dst = append(dst, pcm[:min(len(pcm), limit-len(dst))]...)
-			continue
-		}
-		for i := 0; i < len(pcm) && len(dst) < limit; i += 2 {
-			sample := int16(binary.LittleEndian.Uint16(pcm[i:]))
-			dst = append(dst, byte(sample>>8)+128)
+		case RulePaper:
+			for i := 0; i < len(pcm) && len(dst) < limit; i += 2 {
+				sample := paperSample(int16(binary.LittleEndian.Uint16(pcm[i:])))
+				dst = binary.LittleEndian.AppendUint16(dst, uint16(sample))
+			}
+			dst = dst[:min(len(dst), limit)]
+		case RulePCM8:
+			for i := 0; i < len(pcm) && len(dst) < limit; i += 2 {
+				sample := int16(binary.LittleEndian.Uint16(pcm[i:]))
+				dst = append(dst, byte(sample>>8)+128)
+			}
 		}
 	}
 	return dst, nil
+}
+
+// paperSample is what the paper's code makes of a 16-bit sample s. The
+// datasets library decodes FLAC with soundfile, which scales s to the
+// float x = s/32768; the code then writes np.clip(x*32767, -32768,
+// 32767).astype(np.int16), and the cast truncates toward zero. So every
+// sample but 0 moves one step toward 0 (s-1 for s > 0, s+1 for s < 0), the
+// same in float32 and float64 (x*32767 = s - s/32768 never rounds across an
+// integer).
+func paperSample(s int16) int16 {
+	x := float64(s) / 32768
+	return int16(math.Max(-32768, math.Min(32767, x*32767)))
 }

@@ -6,65 +6,98 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/paperrepro/paperrepro/paperrepro/results"
-	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
 
-// Combined draws the three-modality comparison (Figure 4 of the author's
-// blog post) as two panels: CR against model size at each table's last
-// training step, and CR against training step for each table's largest
-// model, one line per modality with its fitted law dashed. fits[i] belongs
-// to tables[i] and may be nil.
-func Combined(tables []results.Table, fits []*scaling.Result) (bySize, byStep *plot.Plot, err error) {
-	if len(tables) == 0 {
-		return nil, nil, fmt.Errorf("comparison figure: no tables")
+// Comparison draws the modalities side by side (Figure 4 of the author's
+// blog post): CR against model size at each table's last training step,
+// and CR against training step for each table's largest model, one colour
+// per modality, with each table's fitted law and bootstrap band (laws[i],
+// which may be the zero Law).
+func Comparison(tables []results.Table, laws []Law) (Figure, error) {
+	if err := checkInputs(tables, laws); err != nil {
+		return Figure{}, fmt.Errorf("comparison figure: %w", err)
 	}
 	var sizeLines, stepLines []series
 	var allSizes, allSteps []float64
+	var key []keyEntry
+	hasFit, hasBand := false, false
+	lastSteps, largestModels := map[string]bool{}, map[string]bool{}
 	for i, t := range tables {
 		models, steps := t.Models(), t.Steps()
-		if len(models) == 0 || len(steps) == 0 {
-			return nil, nil, fmt.Errorf("comparison figure: the %s table has no cells", t.Modality)
-		}
 		last, largest := steps[len(steps)-1], models[len(models)-1]
-		c := colorOf(t.Modality, i)
-		bySizeLine := series{label: fmt.Sprintf("%s (step %s)", modalityTitle(t.Modality), Count(float64(last))), color: c, shape: shapeFor(i)}
+		law := lawAt(laws, i)
+		c, shape := colorOf(t.Modality, i), shapeFor(i)
+		bySize := series{color: c, shape: shape, law: law, at: func(p float64) (float64, float64) { return p, float64(last) }}
 		for _, m := range models {
 			if cr, ok := t.CR(m.Name, last); ok {
-				bySizeLine.points = append(bySizeLine.points, plotter.XY{X: m.Params, Y: cr})
+				bySize.points = append(bySize.points, plotter.XY{X: m.Params, Y: cr})
 			}
 			allSizes = append(allSizes, m.Params)
 		}
-		byStepLine := series{label: fmt.Sprintf("%s (%s)", modalityTitle(t.Modality), largest.Name), color: c, shape: shapeFor(i)}
+		byStep := series{color: c, shape: shape, law: law, at: func(s float64) (float64, float64) { return largest.Params, s }}
 		for _, s := range steps {
 			if cr, ok := t.CR(largest.Name, s); ok {
-				byStepLine.points = append(byStepLine.points, plotter.XY{X: float64(s), Y: cr})
+				byStep.points = append(byStep.points, plotter.XY{X: float64(s), Y: cr})
 			}
 			allSteps = append(allSteps, float64(s))
 		}
-		if i < len(fits) && fits[i] != nil {
-			fit, step, size := fits[i], float64(last), largest.Params
-			bySizeLine.fitted = func(p float64) float64 { return fit.Predict(p, step) }
-			byStepLine.fitted = func(s float64) float64 { return fit.Predict(size, s) }
+		sizeLines, stepLines = append(sizeLines, bySize), append(stepLines, byStep)
+		thumbs := []plot.Thumbnailer{pointThumb(c, shape)}
+		if law.Fit != nil {
+			thumbs = append([]plot.Thumbnailer{lineThumb(c)}, thumbs...)
+			hasFit = true
 		}
-		sizeLines = append(sizeLines, bySizeLine)
-		stepLines = append(stepLines, byStepLine)
+		hasBand = hasBand || law.Bootstrap != nil
+		key = append(key, keyEntry{label: modalityTitle(t.Modality), thumbs: thumbs})
+		lastSteps[Count(float64(last))] = true
+		largestModels[largest.Name] = true
 	}
-	if bySize, err = linePlot("CR vs model size, last checkpoint", "parameters", allSizes, sizeLines); err != nil {
-		return nil, nil, err
+	grey := color.RGBA{0x55, 0x55, 0x55, 0xff}
+	if hasFit {
+		key = append(key, keyEntry{label: "fitted law (this project's refit)", thumbs: []plot.Thumbnailer{lineThumb(grey)}})
 	}
-	if byStep, err = linePlot("CR vs training step, largest model", "training step", allSteps, stepLines); err != nil {
-		return nil, nil, err
+	if hasBand {
+		for _, l := range laws {
+			if l.Bootstrap != nil {
+				key = append(key, keyEntry{label: l.bandLabel(), thumbs: []plot.Thumbnailer{bandThumb(grey)}})
+				break
+			}
+		}
 	}
-	return bySize, byStep, nil
+	bySize, err := curvePlot("CR vs model size at the last checkpoint"+common(lastSteps, " (step %s)"), "parameters", allSizes, sizeLines)
+	if err != nil {
+		return Figure{}, fmt.Errorf("comparison figure: %w", err)
+	}
+	byStep, err := curvePlot("CR vs training step of the largest model"+common(largestModels, " (%s)"), "training step", allSteps, stepLines)
+	if err != nil {
+		return Figure{}, fmt.Errorf("comparison figure: %w", err)
+	}
+	for _, p := range []*plot.Plot{bySize, byStep} {
+		p.Title.TextStyle.Font.Size = titleSize
+		p.Y.Label.Text = "compression ratio (lower is better)"
+		p.Y.Tick.Marker = niceTicks(7)
+	}
+	return Figure{
+		Name:   "figure4_combined",
+		Width:  11 * vg.Inch,
+		Height: 5 * vg.Inch,
+		title:  "The modalities compared (Figure 4 of the author's blog post)",
+		key:    key,
+		grid:   grid{cells: [][]panel{{plotPanel{bySize}, plotPanel{byStep}}}},
+	}, nil
 }
 
-// colorOf is the modality's fixed colour, or the i-th line colour for a
-// modality outside the paper's three.
-func colorOf(modality string, i int) color.Color {
-	if c, ok := modalityColors[modality]; ok {
-		return c
+// common formats the one value of set with format, or is empty when the
+// tables differ.
+func common(set map[string]bool, format string) string {
+	if len(set) != 1 {
+		return ""
 	}
-	return lineColors[(i+3)%len(lineColors)]
+	for v := range set {
+		return fmt.Sprintf(format, v)
+	}
+	return ""
 }

@@ -1,13 +1,31 @@
 // Package figures draws the reproduction's figures from compression-ratio
-// tables: the paper's Figure 1 (one heatmap of CR over model size x training
-// step per modality), CR against model size and against training step per
-// modality with the fitted scaling law dashed, and the three-modality
-// comparison (Figure 4 of the author's blog post).
+// tables and their fitted scaling laws, and the plots the notebooks show.
+//
+// Figures of a grid (Figures builds them all, WriteAll writes them):
+//   - Heatmaps: the paper's Figure 1, CR over model size x training step per
+//     modality, each panel with its own colour bar and this project's refit
+//     of the law above it;
+//   - ScalingCurves: per modality, one small panel per training step (CR vs
+//     size) and per model (CR vs step), measured points, the fitted law and
+//     its bootstrap band, so that no lines cross;
+//   - Residuals: measured minus fitted CR per cell, one shared colour scale;
+//   - Comparison: the modalities side by side (Figure 4 of the author's blog
+//     post).
+//
+// Plots for the notebooks: TokenHistogram (tokens per chunk on shared bins,
+// the 1024-token cut marked) and PredictionHistogram (a prediction over the
+// bootstrap resamples, its interval shaded, reference values marked).
+// NewPlot and NewFigure give a notebook's own plots the same style.
+//
+// One style everywhere: Liberation Sans, sizes in points, and two
+// resolutions of one layout: Figure.Write's files at DPI (150) and
+// Figure.NotebookPNG at NotebookDPI (96), where text appears at its size
+// in points, as large as a notebook's own text.
 //
 // It sits after results and scaling: it plots any results.Table (the
-// paper's now, the grid's computed tables later) and fits the law itself
-// with scaling.PowerLaw. Axes and tick labels come from the data, so a grid
-// of tiny test models plots as readably as the paper's. WriteAll writes
-// every figure as PNG and SVG; Figure.PNG draws one at any resolution, as
-// the notebooks do at 72 dpi to keep their stored images small.
+// paper's, or the grid's) and takes its laws from scaling (FitLaws).
+// Axes and tick labels come from the data, so a grid of tiny test models
+// plots as readably as the paper's. Input it cannot draw (a step or size
+// that is not positive, on a log axis; a CR that is not a positive number;
+// a cell given twice) is an error naming the table and cell, never a panic.
 package figures

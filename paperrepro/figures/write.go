@@ -6,20 +6,22 @@ import (
 	"os"
 	"path/filepath"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
-
-	"github.com/paperrepro/paperrepro/paperrepro/results"
-	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
 
-// DPI is the resolution of the PNG files Write writes: a 4-inch-high
-// figure is 600 pixels high. Callers that keep figures inline (a notebook
-// stores every image it shows) draw them smaller with Figure.PNG.
+// DPI is the resolution of the PNG files Write writes: an 11-inch-wide
+// figure is 1650 pixels wide.
 const DPI = 150
+
+// NotebookDPI is the resolution for figures shown inline in a notebook (see
+// Figure.NotebookPNG): a CSS pixel is 1/96 inch, so at 96 dpi the figures'
+// text appears at its size in points (10.5 pt tick labels as 14 px, the
+// notebook's own body text), and an 11-inch figure fills a 1056-pixel
+// output column.
+const NotebookDPI = 96
 
 // maxPixels bounds the PNG that Figure.PNG draws (400 MB as RGBA), so a
 // mistyped resolution returns an error instead of exhausting memory.
@@ -30,14 +32,18 @@ const maxPixels = 100_000_000
 // Liberation Sans still fits.
 const svgFontFamily = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
 
-// Figure is one figure file: a row of panels drawn side by side.
+// Figure is one figure file: panels on a grid, aligned on their axes, under
+// an optional title and key.
 type Figure struct {
 	// Name is the file name without extension, e.g. "figure1_heatmaps".
 	Name string
-	// Width and Height are the figure's size.
+	// Width and Height are the figure's size; fonts are in points, so the
+	// size sets how large text reads against the panels.
 	Width, Height vg.Length
-	// Panels are drawn left to right, aligned on their axes.
-	Panels []*plot.Plot
+
+	title string     // heading across the top, or ""
+	key   []keyEntry // what the marks mean, centred under the title
+	grid  grid
 }
 
 // PixelSize is the figure's size in pixels when drawn as a PNG at dpi dots
@@ -66,7 +72,9 @@ func (f Figure) PNG(dpi int) ([]byte, error) {
 		return nil, fmt.Errorf("drawing %s.png: %.3g x %.3g inches at %d dpi is %dx%d pixels, want at least 1x1", f.Name, wIn, hIn, dpi, w, h)
 	}
 	c := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(dpi))
-	f.draw(draw.New(c))
+	if err := f.render(draw.New(c)); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("drawing %s.png at %d dpi: %w", f.Name, dpi, err)
@@ -74,14 +82,24 @@ func (f Figure) PNG(dpi int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// NotebookPNG draws the figure at NotebookDPI, the size to show it inline in
+// a notebook: text as large as the notebook's own, and a file small enough
+// to store in it.
+func (f Figure) NotebookPNG() ([]byte, error) { return f.PNG(NotebookDPI) }
+
 // svg draws the figure as an SVG document whose text falls back to fonts
 // with Liberation Sans's metrics.
 func (f Figure) svg() ([]byte, error) {
 	if err := f.checkDrawable(); err != nil {
 		return nil, err
 	}
+	if !(f.Width > 0 && f.Height > 0) {
+		return nil, fmt.Errorf("drawing %s.svg: size %.3g x %.3g points, want a positive size", f.Name, float64(f.Width), float64(f.Height))
+	}
 	c := vgsvg.New(f.Width, f.Height)
-	f.draw(draw.New(c))
+	if err := f.render(draw.New(c)); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("drawing %s.svg: %w", f.Name, err)
@@ -112,108 +130,4 @@ func (f Figure) Write(dir string) ([]string, error) {
 		paths = append(paths, path)
 	}
 	return paths, nil
-}
-
-// checkDrawable reports what would make draw panic: no panels or a nil one.
-func (f Figure) checkDrawable() error {
-	if len(f.Panels) == 0 {
-		return fmt.Errorf("drawing figure %s: no panels", f.Name)
-	}
-	for i, p := range f.Panels {
-		if p == nil {
-			return fmt.Errorf("drawing figure %s: panel %d is nil", f.Name, i)
-		}
-	}
-	return nil
-}
-
-// draw lays the panels out in one row on dc, aligned on their axes; every
-// output format shares this layout.
-func (f Figure) draw(dc draw.Canvas) {
-	tiles := draw.Tiles{
-		Rows: 1, Cols: len(f.Panels),
-		PadX: vg.Points(22), PadTop: vg.Points(6), PadBottom: vg.Points(6),
-		PadLeft: vg.Points(6), PadRight: vg.Points(10),
-	}
-	canvases := plot.Align([][]*plot.Plot{f.Panels}, tiles, dc)
-	for i, p := range f.Panels {
-		p.Draw(canvases[0][i])
-	}
-}
-
-// Figures builds every figure for tables (one per modality): Figure 1's
-// heatmaps, a CR-vs-size and CR-vs-step pair per modality, and the
-// three-modality comparison. fits[i] is tables[i]'s fitted law, or nil to
-// draw the data alone.
-func Figures(tables []results.Table, fits []*scaling.Result) ([]Figure, error) {
-	fitOf := func(i int) *scaling.Result {
-		if i < len(fits) {
-			return fits[i]
-		}
-		return nil
-	}
-	heatmaps := Figure{Name: "figure1_heatmaps", Width: vg.Length(len(tables)) * 5.2 * vg.Inch, Height: 4.6 * vg.Inch}
-	var out []Figure
-	for i, t := range tables {
-		hm, err := Heatmap(t, fitOf(i))
-		if err != nil {
-			return nil, err
-		}
-		heatmaps.Panels = append(heatmaps.Panels, hm)
-		bySize, err := ParamsPlot(t, fitOf(i))
-		if err != nil {
-			return nil, err
-		}
-		byStep, err := StepsPlot(t, fitOf(i))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Figure{
-			Name:  "scaling_" + fileWord(t.Modality),
-			Width: 11 * vg.Inch, Height: 4.5 * vg.Inch,
-			Panels: []*plot.Plot{bySize, byStep},
-		})
-	}
-	bySize, byStep, err := Combined(tables, fits)
-	if err != nil {
-		return nil, err
-	}
-	combined := Figure{Name: "figure4_combined", Width: 11 * vg.Inch, Height: 4.5 * vg.Inch, Panels: []*plot.Plot{bySize, byStep}}
-	return append([]Figure{heatmaps}, append(out, combined)...), nil
-}
-
-// WriteAll fits scaling.PowerLaw to each table (a table too small to fit is
-// drawn without a fit), builds every figure and writes them into dir (made
-// if missing) as PNG and SVG. It returns the paths written.
-func WriteAll(dir string, tables []results.Table) ([]string, error) {
-	fits := make([]*scaling.Result, len(tables))
-	for i, t := range tables {
-		if fit, err := scaling.FitTable(scaling.PowerLaw{}, t); err == nil {
-			fits[i] = fit
-		}
-	}
-	figs, err := Figures(tables, fits)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("writing figures: %w", err)
-	}
-	var paths []string
-	for _, f := range figs {
-		ps, err := f.Write(dir)
-		if err != nil {
-			return nil, err
-		}
-		paths = append(paths, ps...)
-	}
-	return paths, nil
-}
-
-// fileWord is a modality as a file-name word.
-func fileWord(modality string) string {
-	if modality == "" {
-		return "unnamed"
-	}
-	return modality
 }

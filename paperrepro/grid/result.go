@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 )
 
 // ChunkResult is what a protocol measured on one chunk.
@@ -182,7 +183,10 @@ func writeResult(path string, c *CellResult) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", path, err)
 	}
-	return writeFileAtomic(path, append(data, '\n'))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, append(data, '\n'), 0o644)
 }
 
 // ReadResult reads one result file.
@@ -224,33 +228,4 @@ func ReadDir(dir string) ([]*CellResult, error) {
 		return nil, fmt.Errorf("reading results under %s: %w", dir, err)
 	}
 	return cells, nil
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// into place, so a reader (or a killed run) never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(data)
-	serr := tmp.Sync()
-	cerr := tmp.Close()
-	if err := firstError(werr, serr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

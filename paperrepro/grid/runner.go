@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -359,7 +361,10 @@ func startPartial(path string, header partialHeader, done []ChunkResult) (*os.Fi
 			return nil, err
 		}
 	}
-	if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
 		return nil, err
 	}
 	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)

@@ -316,3 +316,36 @@ func TestParseStep(t *testing.T) {
 		}
 	}
 }
+
+// TestFilesAreReadableByOthers: result and .partial files get the
+// permissions any output gets (0644 under the usual umask), not 0600.
+func TestFilesAreReadableByOthers(t *testing.T) {
+	plain := filepath.Join(t.TempDir(), "plain")
+	if err := os.WriteFile(plain, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.Stat(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cks := localCheckpoints(t)
+	// Cancelled in the second cell (image of the first checkpoint): the text
+	// cell is finished, the image cell has a partial file.
+	_, err = (&Runner{Engine: &fakeEngine{cancelAfter: 12, cancel: cancel}, Sources: sources(), Out: out}).Run(ctx, cks)
+	cancel()
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: %v, want cancelled", err)
+	}
+	dir := filepath.Join(out, "seed", "pythia-70m", "step1000")
+	for _, name := range []string{"text.json", "image.json.partial"} {
+		info, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != want.Mode().Perm() {
+			t.Errorf("%s has mode %v, want %v like any output", name, info.Mode().Perm(), want.Mode().Perm())
+		}
+	}
+}

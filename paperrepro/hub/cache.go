@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 )
 
 // ErrNotCached is returned (wrapped) when a checkpoint is needed from the
@@ -62,7 +64,10 @@ func writeRef(folder, revision, commit string) error {
 		return nil
 	}
 	path := filepath.Join(folder, "refs", filepath.FromSlash(revision))
-	return writeFileAtomic(path, []byte(commit))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, []byte(commit), 0o644)
 }
 
 // linkSnapshot points snapshots/<commit>/<name> at blobs/<etag> with a
@@ -83,28 +88,6 @@ func linkSnapshot(folder, commit, name, etag string) error {
 		return fmt.Errorf("linking %s to %s: %w", link, blob, err)
 	}
 	return os.Rename(tmp, link)
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames
-// it into place, so readers never see a partial file.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // checkRepoID rejects names that are not hub repository ids.

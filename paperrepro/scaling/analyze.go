@@ -37,3 +37,15 @@ func Analyze(form Form, t results.Table, opts BootstrapOptions) (*Analysis, erro
 	}
 	return a, nil
 }
+
+// HoldoutRatios returns, per held-out model size (in the order of
+// Holdouts), the held-out RMSE over the in-sample RMSE of the fit to all
+// cells: how much worse the law predicts a size it has not seen than the
+// cells it was fitted to.
+func (a *Analysis) HoldoutRatios() []float64 {
+	ratios := make([]float64, len(a.Holdouts))
+	for i, h := range a.Holdouts {
+		ratios[i] = h.RMSE / a.Fit.RMSE
+	}
+	return ratios
+}

@@ -49,6 +49,11 @@ type BootstrapResult struct {
 	Intervals []Interval
 	// Samples[i] holds the coefficients fitted to resample i.
 	Samples [][]float64
+	// AtBound[j] counts the resamples whose fit has coefficient j on a
+	// bound (see Result.AtBound). A percentile interval that reaches a
+	// bound says the data leave that coefficient loose, not that the bound
+	// is its limit.
+	AtBound []int
 }
 
 // Interval returns the interval of the named coefficient, and false when
@@ -62,13 +67,6 @@ func (b *BootstrapResult) Interval(name string) (Interval, bool) {
 	return Interval{}, false
 }
 
-// bootstrapScreened is how many of the start grid's points, ranked by their
-// cost before any descent, each resample descends from besides the full
-// fit's optimum. The full optimum is almost always the right basin; the
-// screened starts catch resamples whose optimum moved to another one, at a
-// fraction of the cost of the whole grid.
-const bootstrapScreened = 2
-
 // Bootstrap estimates percentile confidence intervals for every coefficient
 // of fit by resampling its cells with replacement and refitting each
 // resample. Resample i draws from its own random stream (seeded by Seed and
@@ -78,11 +76,15 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 	if opts.Resamples < 2 || !(opts.Level > 0 && opts.Level < 1) {
 		return nil, fmt.Errorf("bootstrap of %s: need at least 2 resamples and a level in (0, 1), got %d and %g", fit.Form.Name(), opts.Resamples, opts.Level)
 	}
+	if fit.par == nil {
+		return nil, fmt.Errorf("bootstrap of %s: the result was not fitted (Evaluate's results cannot be resampled)", fit.Form.Name())
+	}
 	obs := make([]Observation, len(fit.Cells))
 	for i, c := range fit.Cells {
 		obs[i] = c.Observation
 	}
 	samples := make([][]float64, opts.Resamples)
+	bound := make([][]bool, opts.Resamples)
 	workers := min(runtime.GOMAXPROCS(0), opts.Resamples)
 	var wg sync.WaitGroup
 	for worker := range workers {
@@ -90,21 +92,25 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 			w := make([]float64, len(obs))
 			solver := newLMSolver(fit.par, obs, w)
 			for i := worker; i < opts.Resamples; i += workers {
-				rng := rand.New(rand.NewPCG(opts.Seed, uint64(i)))
-				clear(w)
-				for range obs {
-					w[rng.IntN(len(obs))]++
-				}
-				starts := append([][]float64{fit.theta}, screen(solver, fit.par.Starts(w), bootstrapScreened)...)
+				resampleWeights(opts.Seed, i, w)
+				starts := append([][]float64{fit.theta}, fit.par.Starts(w)...)
 				theta, _ := bestOf(solver, starts)
 				samples[i] = fit.par.Coefficients(theta)
+				bound[i] = atBound(fit.par, theta)
 			}
 		})
 	}
 	wg.Wait()
 
 	names := fit.Form.Coefficients()
-	res := &BootstrapResult{Options: opts, Samples: samples}
+	res := &BootstrapResult{Options: opts, Samples: samples, AtBound: make([]int, len(names))}
+	for _, b := range bound {
+		for j, at := range b {
+			if at {
+				res.AtBound[j]++
+			}
+		}
+	}
 	tail := (1 - opts.Level) / 2
 	col := make([]float64, 0, len(samples))
 	for j, name := range names {
@@ -117,58 +123,58 @@ func Bootstrap(fit *Result, opts BootstrapOptions) (*BootstrapResult, error) {
 		if len(col) == 0 {
 			return nil, fmt.Errorf("bootstrap of %s: coefficient %s is NaN in every resample", fit.Form.Name(), name)
 		}
-		slices.Sort(col)
 		res.Intervals = append(res.Intervals, Interval{
 			Name:     name,
 			Estimate: fit.Coef[j],
-			Lo:       stat.Quantile(tail, stat.LinInterp, col, nil),
-			Hi:       stat.Quantile(1-tail, stat.LinInterp, col, nil),
+			Lo:       Quantile(col, tail),
+			Hi:       Quantile(col, 1-tail),
 		})
 	}
 	return res, nil
 }
 
-// screen returns the k starts with the lowest cost, without descending.
-func screen(solver *lmSolver, starts [][]float64, k int) [][]float64 {
-	type scored struct {
-		theta []float64
-		cost  float64
+// resampleWeights draws bootstrap resample i of seed: w[j] is how many
+// times cell j is drawn when len(w) cells are drawn with replacement.
+func resampleWeights(seed uint64, i int, w []float64) {
+	rng := rand.New(rand.NewPCG(seed, uint64(i)))
+	clear(w)
+	for range w {
+		w[rng.IntN(len(w))]++
 	}
-	all := make([]scored, len(starts))
-	for i, st := range starts {
-		all[i] = scored{st, solver.cost(st)}
+}
+
+// Predictions returns form's CR at model size p and step s under each
+// resample's coefficients (NaN where they give none): the bootstrap
+// distribution of an extrapolation such as the paper's CR(5e9, 2e5).
+func (b *BootstrapResult) Predictions(form Form, p, s float64) []float64 {
+	preds := make([]float64, len(b.Samples))
+	for i, coef := range b.Samples {
+		preds[i] = form.Eval(coef, p, s)
 	}
-	slices.SortStableFunc(all, func(x, y scored) int {
-		switch {
-		case x.cost < y.cost:
-			return -1
-		case x.cost > y.cost:
-			return 1
-		}
-		return 0
-	})
-	out := make([][]float64, 0, k)
-	for _, s := range all[:min(k, len(all))] {
-		out = append(out, s.theta)
-	}
-	return out
+	return preds
 }
 
 // PredictionInterval returns the percentile interval, at the bootstrap's
-// level, of form's CR at model size p and step s over the resamples'
-// coefficients: the uncertainty of an extrapolation such as the paper's
-// CR(5e9, 2e5).
+// level, of Predictions(form, p, s), NaN values left out.
 func (b *BootstrapResult) PredictionInterval(form Form, p, s float64) (lo, hi float64) {
-	preds := make([]float64, 0, len(b.Samples))
-	for _, coef := range b.Samples {
-		if v := form.Eval(coef, p, s); !math.IsNaN(v) {
-			preds = append(preds, v)
-		}
-	}
+	preds := slices.DeleteFunc(b.Predictions(form, p, s), math.IsNaN)
 	if len(preds) == 0 {
 		return math.NaN(), math.NaN()
 	}
-	slices.Sort(preds)
 	tail := (1 - b.Options.Level) / 2
-	return stat.Quantile(tail, stat.LinInterp, preds, nil), stat.Quantile(1-tail, stat.LinInterp, preds, nil)
+	return Quantile(preds, tail), Quantile(preds, 1-tail)
+}
+
+// Quantile is the q-quantile of values (in any order; NaN values are not
+// allowed) by linear interpolation of the empirical distribution function
+// (gonum's stat.LinInterp): the one quantile definition of every interval
+// the project reports, so a notebook and `paperrepro fit` agree. It is NaN
+// for no values or q outside [0, 1].
+func Quantile(values []float64, q float64) float64 {
+	if len(values) == 0 || !(q >= 0 && q <= 1) {
+		return math.NaN()
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	return stat.Quantile(q, stat.LinInterp, sorted, nil)
 }

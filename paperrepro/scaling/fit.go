@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -21,8 +22,14 @@ type Result struct {
 	R2 float64
 	// RMSE is the root mean squared residual, in units of CR.
 	RMSE float64
-	// Starts is how many initial points the multi-start search tried.
+	// Starts is how many initial points the multi-start search descended
+	// from: the distinct local minima of the form's start profile.
 	Starts int
+	// AtBound[j] reports whether coefficient j ended on a bound of the fit
+	// (a = 0, an exponent at 0 or MaxExponent, a scale at e^±50): the data
+	// would have pulled it further, so its value is the bound's, not the
+	// data's. Nil for a Result of Evaluate.
+	AtBound []bool
 
 	par   Parametrization
 	theta []float64
@@ -50,8 +57,10 @@ func (r *Result) Coefficient(name string) (float64, bool) {
 	return r.Coef[i], true
 }
 
-// Fit fits form to obs by least squares: a Levenberg-Marquardt descent from
-// every point of the form's start grid, keeping the lowest cost.
+// Fit fits form to obs by least squares: a bound-constrained
+// Levenberg-Marquardt descent from each local minimum of the form's start
+// profile (the cost over a grid of exponents, with the linear coefficients
+// solved exactly at each point), keeping the lowest cost.
 func Fit(form Form, obs []Observation) (*Result, error) {
 	par, err := form.Parametrize(obs)
 	if err != nil {
@@ -90,7 +99,23 @@ func bestOf(solver *lmSolver, starts [][]float64) ([]float64, float64) {
 }
 
 func newResult(form Form, par Parametrization, theta []float64, obs []Observation, starts int) *Result {
-	r := &Result{Form: form, Coef: par.Coefficients(theta), Starts: starts, par: par, theta: theta}
+	r := &Result{Form: form, Coef: par.Coefficients(theta), Starts: starts, AtBound: atBound(par, theta), par: par, theta: theta}
+	r.score(obs, func(i int) float64 { return par.Value(theta, i, nil) })
+	return r
+}
+
+// atBound reports which parameters of theta sit on a bound of par.
+func atBound(par Parametrization, theta []float64) []bool {
+	lo, hi := par.Bounds()
+	at := make([]bool, len(theta))
+	for j, v := range theta {
+		at[j] = v <= lo[j] || v >= hi[j]
+	}
+	return at
+}
+
+// score fills Cells, R2 and RMSE from the prediction at each observation.
+func (r *Result) score(obs []Observation, predict func(i int) float64) {
 	var mean float64
 	for _, o := range obs {
 		mean += o.CR
@@ -98,12 +123,26 @@ func newResult(form Form, par Parametrization, theta []float64, obs []Observatio
 	mean /= float64(len(obs))
 	var ssRes, ssTot float64
 	for i, o := range obs {
-		pred := par.Value(theta, i, nil)
+		pred := predict(i)
 		r.Cells = append(r.Cells, Cell{Observation: o, Predicted: pred, Residual: o.CR - pred})
 		ssRes += (o.CR - pred) * (o.CR - pred)
 		ssTot += (o.CR - mean) * (o.CR - mean)
 	}
 	r.R2 = 1 - ssRes/ssTot
 	r.RMSE = math.Sqrt(ssRes / float64(len(obs)))
-	return r
+}
+
+// Evaluate scores fixed coefficients of form on obs without fitting: the
+// R^2, RMSE and residuals of, say, the paper's printed Table 1 on its own
+// tables. The Result cannot be bootstrapped.
+func Evaluate(form Form, coef []float64, obs []Observation) (*Result, error) {
+	if want := len(form.Coefficients()); len(coef) != want {
+		return nil, fmt.Errorf("evaluating %s: %d coefficients given, the form has %d (%s)", form.Name(), len(coef), want, strings.Join(form.Coefficients(), ", "))
+	}
+	if len(obs) == 0 {
+		return nil, fmt.Errorf("evaluating %s: no cells", form.Name())
+	}
+	r := &Result{Form: form, Coef: slices.Clone(coef)}
+	r.score(obs, func(i int) float64 { return form.Eval(coef, obs[i].P, obs[i].S) })
+	return r, nil
 }

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -52,8 +53,8 @@ func TestFitRecoversExactLaw(t *testing.T) {
 			if fit.R2 < 1-1e-9 || fit.RMSE > 1e-7 {
 				t.Errorf("exact data: R2 %v, RMSE %v; want 1, 0", fit.R2, fit.RMSE)
 			}
-			if fit.Starts != len(startExponents)*len(startExponents) {
-				t.Errorf("tried %d starts, want the whole grid of %d", fit.Starts, len(startExponents)*len(startExponents))
+			if fit.Starts < 1 || fit.Starts > maxStarts {
+				t.Errorf("descended from %d starts, want 1 to %d local minima of the start profile", fit.Starts, maxStarts)
 			}
 		})
 	}
@@ -270,5 +271,81 @@ func TestLeaveOneSizeOut(t *testing.T) {
 	}
 	if _, err := LeaveOneSizeOut(PowerLaw{}, synthetic(truth, 0, 1)[:12]); err == nil {
 		t.Error("two sizes accepted for leave-one-size-out")
+	}
+}
+
+// TestFitAtBound checks that fits report which coefficients their bounds
+// hold: a law whose floor is 0 fits with a on its bound, and a bootstrap
+// counts each coefficient's resamples on a bound.
+func TestFitAtBound(t *testing.T) {
+	fit, err := Fit(PowerLaw{}, synthetic(truth, 0.003, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot, err := Bootstrap(fit, BootstrapOptions{Resamples: 50, Seed: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(boot.AtBound) != 5 || len(fit.AtBound) != 5 {
+		t.Fatalf("AtBound has %d and %d entries, want one per coefficient", len(boot.AtBound), len(fit.AtBound))
+	}
+	for j, n := range boot.AtBound {
+		if n < 0 || n > 50 {
+			t.Errorf("coefficient %d on a bound in %d of 50 resamples", j, n)
+		}
+	}
+	// A law whose floor is 0 fits with a on its bound.
+	zero, err := Fit(PowerLaw{}, synthetic([]float64{0, 5, 3, 0.2, 0.5}, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !zero.AtBound[0] || slices.Contains(zero.AtBound[1:], true) {
+		t.Errorf("a = %v: AtBound %v, want only a", zero.Coef[0], zero.AtBound)
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	obs := synthetic(truth, 0.003, 4)
+	fit, err := Fit(PowerLaw{}, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fitted coefficients, evaluated, give the fit's own measures.
+	same, err := Evaluate(PowerLaw{}, fit.Coef, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(same.R2-fit.R2) > 1e-12 || math.Abs(same.RMSE-fit.RMSE) > 1e-12 || len(same.Cells) != len(obs) {
+		t.Errorf("Evaluate of the fit's coefficients: R2 %v RMSE %v, the fit's %v %v", same.R2, same.RMSE, fit.R2, fit.RMSE)
+	}
+	// Other coefficients do worse (the fit is the optimum) and are scored by hand here.
+	other := []float64{0.1, 60, 10, 0.38, 0.75}
+	r, err := Evaluate(PowerLaw{}, other, obs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ss, mean, tot float64
+	for _, o := range obs {
+		mean += o.CR / float64(len(obs))
+	}
+	for _, o := range obs {
+		d := o.CR - PowerLaw{}.Eval(other, o.P, o.S)
+		ss += d * d
+		tot += (o.CR - mean) * (o.CR - mean)
+	}
+	if math.Abs(r.R2-(1-ss/tot)) > 1e-12 || math.Abs(r.RMSE-math.Sqrt(ss/float64(len(obs)))) > 1e-12 {
+		t.Errorf("R2 %v RMSE %v, want %v %v", r.R2, r.RMSE, 1-ss/tot, math.Sqrt(ss/float64(len(obs))))
+	}
+	if r.R2 > fit.R2 {
+		t.Errorf("fixed coefficients R2 %v beat the least-squares fit's %v", r.R2, fit.R2)
+	}
+	if _, err := Bootstrap(r, BootstrapOptions{}); err == nil || !strings.Contains(err.Error(), "not fitted") {
+		t.Errorf("bootstrap of an evaluated result: %v, want a refusal", err)
+	}
+	if _, err := Evaluate(PowerLaw{}, other[:4], obs); err == nil || !strings.Contains(err.Error(), "4 coefficients given") {
+		t.Errorf("4 coefficients for 5: %v", err)
+	}
+	if _, err := Evaluate(PowerLaw{}, other, nil); err == nil {
+		t.Error("no cells accepted")
 	}
 }

@@ -1,25 +1,5 @@
 package scaling
 
-import "github.com/paperrepro/paperrepro/paperrepro/results"
-
-// Observation is one measured cell: the compression ratio CR of a model of P
-// parameters after S training steps.
-type Observation struct {
-	Model string // model name, for reports
-	P     float64
-	S     float64
-	CR    float64
-}
-
-// Observations turns a results table into observations, one per row.
-func Observations(t results.Table) []Observation {
-	obs := make([]Observation, len(t.Rows))
-	for i, r := range t.Rows {
-		obs[i] = Observation{Model: r.Model, P: r.Params, S: float64(r.Step), CR: r.CR}
-	}
-	return obs
-}
-
 // Form is a functional form CR(P, S; coefficients) that Fit can fit.
 // Implementations choose the parametrisation the solver works in, so that a
 // form whose natural coefficients span many orders of magnitude (b ~ 1e3
@@ -45,9 +25,11 @@ type Parametrization interface {
 	// Value returns the form's CR at observation i, and writes
 	// d CR / d theta into grad when grad is not nil.
 	Value(theta []float64, i int, grad []float64) float64
-	// Project moves theta in place to the nearest allowed point (bounds
-	// such as a >= 0).
-	Project(theta []float64)
+	// Bounds returns each parameter's lower and upper bound (-Inf, +Inf
+	// where there is none), such as a >= 0. Parameter j is the fitting form
+	// of coefficient j of the Form, so a parameter on its bound is reported
+	// as that coefficient on its bound.
+	Bounds() (lo, hi []float64)
 	// Starts returns the initial points of the multi-start search when
 	// observation i has weight w[i] (w nil: all ones).
 	Starts(w []float64) [][]float64

@@ -47,8 +47,21 @@ func TestFitCommandOnPaper(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(tables)), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,cells,a,a_lo,a_hi,b,") || !strings.HasPrefix(lines[1], "text,25,0.0996") {
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "modality,dataset,a,b,c,alpha,beta,cells,a_lo,a_hi,") || !strings.HasPrefix(lines[1], "text,enwik8,0.0996") {
 		t.Errorf("Table 1 CSV:\n%s", tables)
+	}
+}
+
+func TestFitCommandForms(t *testing.T) {
+	expected := testenv.Expected(t)
+	code, out, errOut := run(t, "fit", "-forms", "-resamples", "20", "-paper", expected, expected)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Functional forms", "text, without step 1000 (20 cells):", "CR = a + b*ln(P) + c*S^-beta", "over forms: 0.1000 to 0.1369"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
 

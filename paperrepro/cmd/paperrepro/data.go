@@ -18,10 +18,13 @@ type dataFlags struct {
 func addDataFlags(fs *flag.FlagSet) *dataFlags {
 	return &dataFlags{
 		dir: fs.String("data-dir", "", "data folder (default $"+datasets.EnvDataDir+", else ~/.cache/paperrepro/data); ../shared/data works as one"),
-		imageRule: fs.String("image-rule", datasets.RuleRandomCrop,
-			`image patches: "random-crop" (one per image, the paper's) or "tiles" (every 32x64 tile, Deletang et al.)`),
-		imageSeed:  fs.Uint64("image-seed", 0, "seed of the random-crop rule"),
-		speechRule: fs.String("speech-rule", datasets.RulePCM16, `speech bytes: "pcm16" (the paper's) or "pcm8" (Deletang et al.)`),
+		imageRule: fs.String("image-rule", "",
+			`image patches: "paper" (one crop per image in the hub split's order; the default for a split fetched by fetch-data), `+
+				`"random-crop" (one per image in file-name order; the default for a folder of images) or "tiles" (every 32x64 tile, Deletang et al.)`),
+		imageSeed: fs.Uint64("image-seed", 0, "seed of the paper and random-crop rules' offsets"),
+		speechRule: fs.String("speech-rule", "",
+			`speech bytes: "paper" (the hub split's order, int16 after the paper's float round trip; the default for a split fetched by fetch-data), `+
+				`"pcm16" (int16 as stored, file-name order; the default for a folder of FLAC files) or "pcm8" (Deletang et al.)`),
 	}
 }
 

@@ -15,18 +15,23 @@ func newFiguresCommand() *command {
 	return &command{
 		name:    "figures",
 		args:    "[results.csv | results-folder]",
-		summary: "draw Figure 1 heatmaps, CR vs size / vs step and the modality comparison as PNG and SVG",
+		summary: "draw Figure 1 heatmaps, CR vs size / vs step with the fitted law, residuals and the modality comparison as PNG and SVG",
 		help: `Figures reads compression-ratio tables - by default the paper's Tables 2-4
 from expected/, or a results CSV or folder of CSVs the grid wrote - fits the
-paper's scaling law to each (tables too small to fit are drawn without the
-fitted curves) and writes into the output folder:
+paper's scaling law to each and bootstraps it as 'paperrepro fit' does (1000
+resamples, seed 1, 95% bands; tables too small to fit are drawn without the
+law, and the figures say why) and writes into the output folder:
 
-  figure1_heatmaps      one heatmap per modality of CR over model size x step
-  scaling_<modality>    CR vs parameters (one line per step) and CR vs training
-                        step (one line per model), fitted law dashed
+  figure1_heatmaps      one heatmap per modality of CR over model size x step,
+                        each with its colour bar and our refit of the law
+  scaling_<modality>    one panel per step (CR vs parameters) and per model
+                        (CR vs training step): measured cells, fitted law and
+                        its bootstrap band
+  residuals             measured - fitted CR per cell (only with a fit)
   figure4_combined      the modalities side by side (Figure 4 of the blog post)
 
-each as .png (150 dpi) and .svg.
+each as .png (150 dpi) and .svg. Sizes and steps must be positive (both are
+drawn on log axes).
 
 Examples:
   paperrepro figures                       # the paper's tables into figures/

@@ -31,6 +31,7 @@ func commands() []*command {
 		newChunksCommand(),
 		newCompressCommand(),
 		newDecompressCommand(),
+		newBaselinesCommand(),
 		newInstallPluginCommand(),
 		newBenchCommand(),
 	}

@@ -43,6 +43,8 @@ type Server struct {
 
 	repos map[string]map[string]*revision // model -> revision name -> revision
 
+	datasets map[string]*dataset // "org/name" -> dataset repository (datasets.go)
+
 	mu       sync.Mutex
 	token    string
 	faults   map[string]*Fault
@@ -95,7 +97,7 @@ func Start(t testing.TB, root, org string) *Server {
 
 // New serves root like Start; the caller closes the server.
 func New(root, org string) (*Server, error) {
-	s := &Server{Org: org, repos: map[string]map[string]*revision{}, faults: map[string]*Fault{}}
+	s := &Server{Org: org, repos: map[string]map[string]*revision{}, datasets: map[string]*dataset{}, faults: map[string]*Fault{}}
 	models, err := os.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("reading fake hub root %s: %w", root, err)
@@ -215,6 +217,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Range: r.Header.Get("Range"), Authorization: r.Header.Get("Authorization")})
 	token := s.token
 	s.mu.Unlock()
+	if s.serveDataset(w, r) {
+		return
+	}
 	if token != "" && r.Header.Get("Authorization") != "Bearer "+token {
 		hubError(w, http.StatusUnauthorized, "RepoNotFound", "Repository not found")
 		return

@@ -164,7 +164,7 @@ func fetchOnce(ctx context.Context, client *http.Client, req Request, part strin
 	}
 	var dst io.Writer = f
 	if req.Progress != nil {
-		bar := newBar(req.Progress, filepath.Base(req.Dest), total)
+		bar := NewBar(req.Progress, filepath.Base(req.Dest), total)
 		bar.Set64(offset)
 		defer bar.Finish()
 		dst = io.MultiWriter(f, bar)
@@ -182,8 +182,10 @@ func fetchOnce(ctx context.Context, client *http.Client, req Request, part strin
 	return n > 0, nil
 }
 
-// newBar draws byte progress for one file; total -1 means unknown length.
-func newBar(w io.Writer, name string, total int64) *progressbar.ProgressBar {
+// NewBar returns a progress bar of transferred bytes, drawn on w, named name;
+// total -1 means an unknown length. Every download in the project draws this
+// one kind of bar.
+func NewBar(w io.Writer, name string, total int64) *progressbar.ProgressBar {
 	return progressbar.NewOptions64(total,
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription(name),

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/baselines"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+)
+
+func TestBaselinesCommand(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	out := t.TempDir()
+	code, stdout, stderr := run(t, "baselines", "-data-dir", data, "-count", "8", "-codecs", "png,png-32wide",
+		"-paper", testenv.Expected(t), "-o", out)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	table, err := baselines.ReadCSV(filepath.Join(out, "baselines.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// PNG suits only image chunks: two rules x two widths x three accountings.
+	if len(table.Rows) != 12 {
+		t.Errorf("%d rows, want 12", len(table.Rows))
+	}
+	for _, want := range []string{
+		"image, rule random-crop: 8 chunks of 2048 bytes",
+		"image, rule tiles: 8 chunks",
+		"image  pythia-1.4b  143000    0.4360",
+		"image  tiles         png      0.585",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, name := range []string{"baselines.png", "baselines.svg"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestBaselinesCommandErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"unknown rule set", []string{"baselines", "-rules", "mine"}, exitUsage, `-rules: unknown "mine"`},
+		{"unknown codec", []string{"baselines", "-codecs", "brotli"}, exitUsage, `-codecs: unknown "brotli"`},
+		{"unknown modality", []string{"baselines", "-modalities", "video", "-data-dir", t.TempDir()}, exitUsage, `-modalities: unknown "video"`},
+		{"no chunks", []string{"baselines", "-count", "0"}, exitUsage, "-count must be at least 1"},
+		{"arguments", []string{"baselines", "x"}, exitUsage, "takes no arguments"},
+		{"no data", []string{"baselines", "-data-dir", t.TempDir(), "-modalities", "text"}, exitFail, "no text data"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, stderr := run(t, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", code, stderr, tc.code, tc.want)
+			}
+		})
+	}
+}

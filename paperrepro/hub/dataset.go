@@ -1,0 +1,154 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"sort"
+	"strings"
+)
+
+// ErrGated is returned (wrapped) when a dataset repository is gated and the
+// request carried no token, or a token of an account that has not accepted
+// the repository's terms.
+var ErrGated = errors.New("gated repository")
+
+// DatasetRevision is a dataset repository at one commit: the files the hub
+// lists for it, with their sizes and LFS sha256.
+type DatasetRevision struct {
+	Repo     string
+	Revision string
+	// Commit is the commit the revision resolved to; every file is read at it.
+	Commit string
+	Files  []DatasetFile
+}
+
+// DatasetFile is one file of a dataset repository.
+type DatasetFile struct {
+	Path string
+	Size int64
+	// SHA256 is the LFS sha256 of the whole file, "" for a file kept in git.
+	SHA256 string
+}
+
+// Match returns the files whose path starts with prefix and ends with
+// suffix, sorted byte-wise by path: the order in which the datasets
+// library's data-file patterns list a split's shards.
+func (d *DatasetRevision) Match(prefix, suffix string) []DatasetFile {
+	var out []DatasetFile
+	for _, f := range d.Files {
+		if strings.HasPrefix(f.Path, prefix) && strings.HasSuffix(f.Path, suffix) {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Dataset asks the hub which commit a dataset repository's revision is and
+// which files it holds (/api/datasets/{repo}/revision/{rev}?blobs=true). The
+// hub lists the files of a gated repository to anyone; reading them needs a
+// token (see OpenDatasetFile).
+func (c *Client) Dataset(ctx context.Context, repo, revision string) (*DatasetRevision, error) {
+	if err := checkDatasetID(repo); err != nil {
+		return nil, err
+	}
+	if revision == "" {
+		revision = "main"
+	}
+	if c.Offline {
+		return nil, fmt.Errorf("dataset %s: HF_HUB_OFFLINE is set; unset it to read the dataset from %s", repo, c.Endpoint)
+	}
+	apiURL := fmt.Sprintf("%s/api/datasets/%s/revision/%s?blobs=true", c.Endpoint, repo, url.PathEscape(revision))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("dataset %s@%s: %w", repo, revision, err)
+	}
+	req.Header = c.authHeader()
+	resp, err := c.httpClient().Do(req)
+	if err != nil {
+		return nil, &networkError{fmt.Sprintf("dataset %s@%s: asking %s", repo, revision, apiURL), err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, c.datasetStatusError(resp, repo, revision, "")
+	}
+	var info repoInfo
+	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&info); err != nil {
+		return nil, fmt.Errorf("dataset %s@%s: reading the hub's answer from %s: %w", repo, revision, apiURL, err)
+	}
+	if !isCommit(info.SHA) {
+		return nil, fmt.Errorf("dataset %s@%s: the hub answered commit %q, expected 40 hex digits", repo, revision, info.SHA)
+	}
+	d := &DatasetRevision{Repo: repo, Revision: revision, Commit: info.SHA}
+	for _, s := range info.Siblings {
+		if !safeRelative(s.Name) || path.Clean(s.Name) != s.Name {
+			return nil, fmt.Errorf("dataset %s@%s: file name %q leaves the repository folder", repo, revision, s.Name)
+		}
+		f := DatasetFile{Path: s.Name, Size: s.Size}
+		if s.LFS != nil {
+			f.SHA256, f.Size = s.LFS.SHA256, s.LFS.Size
+		}
+		d.Files = append(d.Files, f)
+	}
+	return d, nil
+}
+
+// datasetFileURL is a dataset file's download URL at a commit.
+func (c *Client) datasetFileURL(repo, commit, name string) string {
+	return fmt.Sprintf("%s/datasets/%s/resolve/%s/%s", c.Endpoint, repo, url.PathEscape(commit), name)
+}
+
+// datasetStatusError turns a hub error answer about a dataset into a message
+// that says what to do. A gated repository answers 401 without a token and
+// 403 with the token of an account that has not accepted its terms; the hub
+// names the case in X-Error-Code (GatedRepo), but a 401 from a resolve URL is
+// taken as gated too, since the repository's listing was already public.
+func (c *Client) datasetStatusError(resp *http.Response, repo, revision, file string) error {
+	code := resp.Header.Get("X-Error-Code")
+	detail := resp.Header.Get("X-Error-Message")
+	if detail == "" {
+		detail = resp.Status
+	}
+	what := "dataset " + repo
+	if file != "" {
+		what += " file " + file
+	}
+	gated := code == "GatedRepo" || resp.StatusCode == http.StatusForbidden ||
+		(file != "" && resp.StatusCode == http.StatusUnauthorized)
+	switch {
+	case code == "RevisionNotFound":
+		return fmt.Errorf("%s has no revision %q (%s): %w", what, revision, detail, ErrRevisionNotFound)
+	case gated && c.Token == "":
+		return fmt.Errorf("%s is gated (%s) and no token was sent: accept its terms at %s/datasets/%s, then set HF_TOKEN to a token of that account (or run `huggingface-cli login`): %w",
+			what, detail, c.Endpoint, repo, ErrGated)
+	case gated:
+		return fmt.Errorf("%s is gated (%s) and the token sent was refused: accept the terms at %s/datasets/%s with the account whose token HF_TOKEN holds: %w",
+			what, detail, c.Endpoint, repo, ErrGated)
+	case code == "EntryNotFound" || (file != "" && resp.StatusCode == http.StatusNotFound):
+		return fmt.Errorf("%s@%s: no such file (%s)", what, revision, detail)
+	case code == "RepoNotFound" || resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("%s not found on %s (%s): %w", what, c.Endpoint, detail, ErrRepoNotFound)
+	}
+	return fmt.Errorf("%s@%s: the hub answered %s for %s", what, revision, detail, resp.Request.URL)
+}
+
+// checkDatasetID rejects names that are not dataset repository ids.
+func checkDatasetID(repo string) error {
+	parts := strings.Split(repo, "/")
+	ok := len(parts) == 2
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." || strings.ContainsAny(p, " \\") {
+			ok = false
+		}
+	}
+	if !ok {
+		return fmt.Errorf("dataset %q is not a hub repository id like openslr/librispeech_asr", repo)
+	}
+	return nil
+}
