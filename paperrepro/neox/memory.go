@@ -249,9 +249,6 @@ type BatchPlan struct {
 // not fit is a *BatchTooLargeError. When the available memory cannot be
 // read, the default is the cap and nothing is checked.
 func ChooseBatch(cfgs []Config, dtype string, seqLen, asked int) (BatchPlan, error) {
-	if asked < 0 {
-		return BatchPlan{}, fmt.Errorf("batch %d: want a positive number of sequences, or 0 for the default", asked)
-	}
 	backend, err := BackendName()
 	if err != nil {
 		return BatchPlan{}, err
