@@ -41,5 +41,8 @@
 // (go build turns cgo off by itself where there is no C compiler); build
 // with -tags noxla to leave it out. InstallPlugin (`paperrepro
 // install-plugin`, run by `make setup`) installs a PJRT plugin with
-// go-xla's installer.
+// go-xla's installer. On an NVIDIA GPU float32 stays float32: XLA's default
+// TF32 matrix products are turned off (NVIDIA_TF32_OVERRIDE=0 and
+// --xla_gpu_enable_triton_gemm=false, unless the environment sets them);
+// Options.DType bfloat16 is the fast path there.
 package neox
