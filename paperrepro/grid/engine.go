@@ -39,8 +39,8 @@ type EngineOptions struct {
 	// float32.
 	DType string
 	// Batch is the most chunks the run scores at once; when set, Open
-	// refuses a model whose forward pass over that many 1024-token
-	// sequences does not fit in memory, with a *neox.BatchTooLargeError.
+	// refuses a model that cannot run that many at once in memory (see
+	// Workload), with a *neox.BatchTooLargeError.
 	Batch int
 }
 
@@ -83,6 +83,19 @@ func (e *engine) Protocol() ProtocolInfo {
 	return info
 }
 
+// WorkloadOf is what a batch of chunks costs the model under a protocol: a
+// forward pass over sequences of up to 1024 tokens (seed), or a decoder
+// with a stream of up to a chunk's 2048 tokens per chunk (lossless).
+func WorkloadOf(protocolName string) neox.Workload {
+	if protocolName == ProtocolLossless {
+		return neox.Workload{Decoder: true, Len: protocol.DefaultChunkSize}
+	}
+	return neox.Workload{Len: protocol.PaperMaxTokens}
+}
+
+// Workload is WorkloadOf the engine's protocol.
+func (e *engine) Workload() neox.Workload { return WorkloadOf(e.opts.Protocol) }
+
 func (e *engine) Open(ckpt *hub.Checkpoint) (Session, error) {
 	tokPath := TokenizerFor(ckpt.Dir, e.opts.Tokenizer, e.opts.FallbackTokenizer)
 	if tokPath == "" {
@@ -97,7 +110,7 @@ func (e *engine) Open(ckpt *hub.Checkpoint) (Session, error) {
 		return nil, err
 	}
 	if e.opts.Batch > 0 {
-		if err := model.CheckBatch(e.opts.Batch, protocol.PaperMaxTokens); err != nil {
+		if err := model.CheckBatch(e.opts.Batch, e.Workload()); err != nil {
 			model.Close()
 			return nil, err
 		}

@@ -45,7 +45,7 @@ func Bench(cfg Config, opts Options, batch, seqLen int, minTime time.Duration) (
 		return BenchResult{}, err
 	}
 	defer m.Close()
-	if err := m.CheckBatch(batch, seqLen); err != nil {
+	if err := m.CheckBatch(batch, Workload{Len: seqLen}); err != nil {
 		return BenchResult{}, err
 	}
 	rng := rand.New(rand.NewPCG(7, 0))

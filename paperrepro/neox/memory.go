@@ -181,20 +181,61 @@ func ForwardBytes(cfg Config, dtype, backendName string, batch, seqLen int) int6
 	return total
 }
 
-// MaxBatch returns the most sequences of seqLen tokens whose forward pass
-// fits in free bytes beside nothing else (the weights already counted
-// out): 0 when not even one does.
-func MaxBatch(cfg Config, dtype, backendName string, seqLen int, free int64) int {
-	if ForwardBytes(cfg, dtype, backendName, 1, seqLen) > free {
+// DecoderBytes estimates the memory a Decoder of batch streams of up to
+// maxLen tokens holds beyond the weights: its key and value caches (updated
+// in place, the step donating them) and one step's activations,
+// attention scores over the cache and output distributions. It counts
+// twice on the pure-Go backend, as ForwardBytes does.
+func DecoderBytes(cfg Config, dtype, backendName string, batch, maxLen int) int64 {
+	s := int64(dtypeBytes(dtype))
+	b, l := int64(batch), int64(maxLen)
+	caches := 2 * int64(cfg.NumHiddenLayers) * b * l * int64(cfg.HiddenSize) * s
+	step := b*int64(cfg.VocabSize)*(4+8+8) + b*s*int64(12*cfg.HiddenSize+3*cfg.IntermediateSize) + 3*4*b*int64(cfg.NumAttentionHeads)*l
+	total := caches + step
+	if backendName == simplego.BackendName {
+		total *= 2
+	}
+	return total
+}
+
+// Workload is what one batch runs: the seed protocol's forward pass over
+// sequences of Len tokens (TokenBits), or, with Decoder set, the lossless
+// protocol's Decoder over streams of up to Len tokens.
+type Workload struct {
+	Decoder bool
+	Len     int
+}
+
+// Bytes is the memory a batch of the workload needs beyond the weights.
+func (w Workload) Bytes(cfg Config, dtype, backendName string, batch int) int64 {
+	if w.Decoder {
+		return DecoderBytes(cfg, dtype, backendName, batch, w.Len)
+	}
+	return ForwardBytes(cfg, dtype, backendName, batch, w.Len)
+}
+
+func (w Workload) String() string {
+	if w.Decoder {
+		return fmt.Sprintf("decoder streams of up to %d tokens", w.Len)
+	}
+	return fmt.Sprintf("sequences of %d tokens", w.Len)
+}
+
+// MaxBatch returns the largest batch of the workload that fits in free
+// bytes beside nothing else (the weights already counted out): 0 when not
+// even one does.
+func MaxBatch(cfg Config, dtype, backendName string, w Workload, free int64) int {
+	fits := func(batch int) bool { return w.Bytes(cfg, dtype, backendName, batch) <= free }
+	if !fits(1) {
 		return 0
 	}
 	lo, hi := 1, 2
-	for ForwardBytes(cfg, dtype, backendName, hi, seqLen) <= free && hi < 1<<20 {
+	for fits(hi) && hi < 1<<20 {
 		lo, hi = hi, 2*hi
 	}
 	for hi-lo > 1 {
 		mid := (lo + hi) / 2
-		if ForwardBytes(cfg, dtype, backendName, mid, seqLen) <= free {
+		if fits(mid) {
 			lo = mid
 		} else {
 			hi = mid
@@ -212,10 +253,11 @@ const (
 	maxDefaultBatchGPU = 256
 )
 
-// BatchTooLargeError reports a batch whose forward pass would not fit in
-// the backend's memory.
+// BatchTooLargeError reports a batch that would not fit in the backend's
+// memory.
 type BatchTooLargeError struct {
-	Batch, SeqLen int
+	Batch    int
+	Workload Workload
 	// Max is the largest batch that fits (0: not even one sequence).
 	Max     int
 	Model   string // the largest model asked for, for the message
@@ -226,11 +268,11 @@ type BatchTooLargeError struct {
 
 func (e *BatchTooLargeError) Error() string {
 	if e.Max == 0 {
-		return fmt.Sprintf("%s cannot score even one sequence of %d tokens on backend %s: it needs about %s with its weights, and %s is available",
-			e.Model, e.SeqLen, e.Backend, FormatBytes(e.Need), e.Have)
+		return fmt.Sprintf("%s cannot run even one of %s on backend %s: it needs about %s with its weights, and %s is available",
+			e.Model, e.Workload, e.Backend, FormatBytes(e.Need), e.Have)
 	}
-	return fmt.Sprintf("a batch of %d sequences of %d tokens needs about %s for %s on backend %s, and %s is available: at most %d fit",
-		e.Batch, e.SeqLen, FormatBytes(e.Need), e.Model, e.Backend, e.Have, e.Max)
+	return fmt.Sprintf("a batch of %d %s needs about %s for %s on backend %s, and %s is available: at most %d fit",
+		e.Batch, e.Workload, FormatBytes(e.Need), e.Model, e.Backend, e.Have, e.Max)
 }
 
 // BatchPlan is the batch chosen for a run and why.
@@ -241,14 +283,14 @@ type BatchPlan struct {
 	Max     int    // the largest batch that fits; 0 when unknown
 }
 
-// ChooseBatch picks or checks the batch (sequences per forward pass) for
-// scoring seqLen-token sequences with models of the given shapes in compute
-// dtype on the process's backend, which it starts. asked 0 picks the
+// ChooseBatch picks or checks the batch (sequences per forward pass, or
+// decoder streams) of the workload with models of the given shapes in
+// compute dtype on the process's backend, which it starts. asked 0 picks the
 // default: as many as fit in the available memory next to the largest
 // model, at most 8 on a CPU and 256 on a GPU. A positive asked that does
 // not fit is a *BatchTooLargeError. When the available memory cannot be
 // read, the default is the cap and nothing is checked.
-func ChooseBatch(cfgs []Config, dtype string, seqLen, asked int) (BatchPlan, error) {
+func ChooseBatch(cfgs []Config, dtype string, w Workload, asked int) (BatchPlan, error) {
 	backend, err := BackendName()
 	if err != nil {
 		return BatchPlan{}, err
@@ -257,12 +299,12 @@ func ChooseBatch(cfgs []Config, dtype string, seqLen, asked int) (BatchPlan, err
 	if err != nil {
 		mem = Memory{}
 	}
-	return planBatch(cfgs, dtype, seqLen, asked, backend, mem)
+	return planBatch(cfgs, dtype, w, asked, backend, mem)
 }
 
 // planBatch is ChooseBatch on a given backend with the given available
 // memory (Bytes 0: unknown).
-func planBatch(cfgs []Config, dtype string, seqLen, asked int, backend string, mem Memory) (BatchPlan, error) {
+func planBatch(cfgs []Config, dtype string, w Workload, asked int, backend string, mem Memory) (BatchPlan, error) {
 	if asked < 0 {
 		return BatchPlan{}, fmt.Errorf("batch %d: want a positive number of sequences, or 0 for the default", asked)
 	}
@@ -280,14 +322,14 @@ func planBatch(cfgs []Config, dtype string, seqLen, asked int, backend string, m
 	plan.Max = -1
 	largest := Config{}
 	for _, cfg := range cfgs {
-		n := MaxBatch(cfg, dtype, backend, seqLen, mem.Bytes-WeightBytes(cfg, dtype))
+		n := MaxBatch(cfg, dtype, backend, w, mem.Bytes-WeightBytes(cfg, dtype))
 		if plan.Max < 0 || n < plan.Max {
 			plan.Max, largest = n, cfg
 		}
 	}
 	tooLarge := func(batch int) error {
-		return &BatchTooLargeError{Batch: batch, SeqLen: seqLen, Max: plan.Max, Model: describeShape(largest),
-			Need: WeightBytes(largest, dtype) + ForwardBytes(largest, dtype, backend, batch, seqLen), Have: mem, Backend: backend}
+		return &BatchTooLargeError{Batch: batch, Workload: w, Max: plan.Max, Model: describeShape(largest),
+			Need: WeightBytes(largest, dtype) + w.Bytes(largest, dtype, backend, batch), Have: mem, Backend: backend}
 	}
 	switch {
 	case plan.Max == 0:
@@ -311,20 +353,19 @@ func describeShape(cfg Config) string {
 	return fmt.Sprintf("a model of %d parameters", cfg.Parameters())
 }
 
-// CheckBatch reports, as a *BatchTooLargeError, a batch of sequences of
-// seqLen tokens too large to score in one forward pass in the memory that
-// was free once the model's weights were loaded; nil when it fits or when
-// that memory is unknown.
-func (m *Model) CheckBatch(batch, seqLen int) error {
+// CheckBatch reports, as a *BatchTooLargeError, a batch of the workload too
+// large for the memory that was free once the model's weights were loaded;
+// nil when it fits or when that memory is unknown.
+func (m *Model) CheckBatch(batch int, w Workload) error {
 	if m.free <= 0 {
 		return nil
 	}
 	dtype := m.DType()
-	fits := MaxBatch(m.cfg, dtype, m.backendName, seqLen, m.free)
+	fits := MaxBatch(m.cfg, dtype, m.backendName, w, m.free)
 	if batch <= fits {
 		return nil
 	}
-	return &BatchTooLargeError{Batch: batch, SeqLen: seqLen, Max: fits, Model: describeShape(m.cfg),
-		Need: WeightBytes(m.cfg, dtype) + ForwardBytes(m.cfg, dtype, m.backendName, batch, seqLen),
+	return &BatchTooLargeError{Batch: batch, Workload: w, Max: fits, Model: describeShape(m.cfg),
+		Need: WeightBytes(m.cfg, dtype) + w.Bytes(m.cfg, dtype, m.backendName, batch),
 		Have: Memory{Bytes: m.free + WeightBytes(m.cfg, dtype), Source: "free before the weights were loaded"}, Backend: m.backendName}
 }

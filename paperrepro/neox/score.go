@@ -167,5 +167,5 @@ func (m *Model) execBatch(seqLen int) int {
 	if m.free <= 0 {
 		return max(1, unknownMemoryTokens/seqLen)
 	}
-	return max(1, MaxBatch(m.cfg, m.DType(), m.backendName, seqLen, m.free))
+	return max(1, MaxBatch(m.cfg, m.DType(), m.backendName, Workload{Len: seqLen}, m.free))
 }

@@ -67,7 +67,7 @@ Examples:
 			for _, s := range shapes {
 				cfgs = append(cfgs, s.Config)
 			}
-			dtype, plan, err := compute.resolve(cfgs)
+			dtype, plan, err := compute.resolve(cfgs, neox.Workload{Len: *seqLen})
 			if err != nil {
 				return err
 			}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
-	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 )
 
 // computeFlags are how a command runs its models: the batch (sequences per
@@ -20,14 +19,15 @@ type computeFlags struct {
 
 func addComputeFlags(fs *flag.FlagSet) *computeFlags {
 	return &computeFlags{
-		batch: fs.Int("batch", 0, "sequences per forward pass; 0 chooses as many as fit in the GPU's free memory (at most 256), or in the system's (at most 8) on a CPU"),
+		batch: fs.Int("batch", 0, "chunks per forward pass (lossless protocol: decoder streams); 0 chooses as many as fit in the GPU's free memory (at most 256), or in the system's (at most 8) on a CPU"),
 		dtype: fs.String("dtype", "float32", "compute dtype of the models: float32, bfloat16 or float16 (layer norms and softmaxes stay float32, the normalisers float64); recorded in every result"),
 	}
 }
 
-// resolve checks the flags for models of the given shapes and returns the
-// dtype and the batch to use, with errors that name the flag to change.
-func (c *computeFlags) resolve(cfgs []neox.Config) (string, neox.BatchPlan, error) {
+// resolve checks the flags for models of the given shapes running the
+// workload, and returns the dtype and the batch to use, with errors that
+// name the flag to change.
+func (c *computeFlags) resolve(cfgs []neox.Config, w neox.Workload) (string, neox.BatchPlan, error) {
 	dtype, err := neox.CheckDType(*c.dtype)
 	if err != nil {
 		return "", neox.BatchPlan{}, usagef("-dtype: %v", err)
@@ -35,7 +35,7 @@ func (c *computeFlags) resolve(cfgs []neox.Config) (string, neox.BatchPlan, erro
 	if *c.batch < 0 {
 		return "", neox.BatchPlan{}, usagef("-batch %d: want a positive number of sequences per forward pass, or 0 to choose from memory", *c.batch)
 	}
-	plan, err := neox.ChooseBatch(cfgs, dtype, protocol.PaperMaxTokens, *c.batch)
+	plan, err := neox.ChooseBatch(cfgs, dtype, w, *c.batch)
 	if err != nil {
 		return "", plan, batchFlagError(err)
 	}

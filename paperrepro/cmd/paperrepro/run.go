@@ -71,7 +71,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			dtype, plan, err := compute.resolve(checkpointConfigs(cks))
+			dtype, plan, err := compute.resolve(checkpointConfigs(cks), grid.WorkloadOf(*proto))
 			if err != nil {
 				return err
 			}
