@@ -18,6 +18,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
 
@@ -186,11 +187,11 @@ func testMiniGridSeed(t *testing.T, chunks int) {
 		}
 	}
 
-	reread, err := grid.ReadDir(runner.Out)
+	reread, err := results.ReadCells(runner.Out)
 	if err != nil || len(reread) != len(summary.Cells) {
 		t.Fatalf("reading the result files back: %d cells, %v", len(reread), err)
 	}
-	tables, err := grid.Tables(reread)
+	tables, err := results.CellTables(reread)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +275,7 @@ type expectedCell struct {
 	cr     float64
 }
 
-func cellKey(c *grid.CellResult) string {
+func cellKey(c *results.Cell) string {
 	return fmt.Sprintf("%s/%d/%s", c.Model, c.Step, c.Modality)
 }
 

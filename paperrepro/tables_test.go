@@ -40,7 +40,7 @@ func TestTable4(t *testing.T) { testPaperTable(t, datasets.Speech) }
 // ours: read from the results folder when computed there, else computed now
 // when the checkpoint is in the local Hugging Face cache (never downloaded),
 // else skipped with the command that fetches it. Cells compared must be
-// within grid.PaperTolerance.
+// within results.PaperTolerance.
 //
 // When no cell can be compared - no results and no cached checkpoint, as on
 // CI, which has no hub access - the test skips saying so, even under
@@ -105,7 +105,7 @@ func testPaperTable(t *testing.T, modality string) {
 	}
 
 	var report strings.Builder
-	compared, within := grid.PrintComparison(&report, modality, grid.Compare(theirs, ours), grid.PaperTolerance(modality))
+	compared, within := results.PrintComparison(&report, modality, results.Compare(theirs, ours), results.PaperTolerance(modality))
 	t.Logf("ours (%s, %d-chunk cells computed here) vs the paper:\n%s", dir, chunks, report.String())
 	if len(repos) > 0 {
 		var fetch []string
@@ -120,7 +120,7 @@ func testPaperTable(t *testing.T, modality string) {
 			modality, dir, client.CacheDir)
 	}
 	if within != compared {
-		t.Errorf("%d of %d computed %s cells differ from the paper by more than %.2f (table above)", compared-within, compared, modality, grid.PaperTolerance(modality))
+		t.Errorf("%d of %d computed %s cells differ from the paper by more than %.2f (table above)", compared-within, compared, modality, results.PaperTolerance(modality))
 	}
 }
 
@@ -131,11 +131,11 @@ func ourCells(dir, modality string) (results.Table, error) {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return table, nil
 	}
-	cells, err := grid.ReadDir(dir)
+	cells, err := results.ReadCells(dir)
 	if err != nil {
 		return table, err
 	}
-	tables, err := grid.Tables(cells)
+	tables, err := results.CellTables(cells)
 	if err != nil {
 		return table, err
 	}
@@ -171,7 +171,7 @@ func computeCells(t *testing.T, client *hub.Client, cks []grid.Checkpoint, modal
 	if err != nil {
 		return results.Table{}, err
 	}
-	tables, err := grid.Tables(summary.Cells)
+	tables, err := results.CellTables(summary.Cells)
 	if err != nil || len(tables) != 1 {
 		return results.Table{}, fmt.Errorf("tables of the computed cells: %v", err)
 	}

@@ -9,20 +9,28 @@
 //
 // A run is resumable at two levels. A finished cell is a file written
 // atomically (temporary file, then rename), and a run skips every cell whose
-// file exists - after checking that it was made with the same protocol,
-// options and data, so a changed run never silently reuses stale numbers.
-// Inside a cell, each batch of chunk results is appended to a .partial file;
-// a killed run picks up from the last complete batch. Chunk results are
-// deterministic, so a resumed run writes the same numbers as an uninterrupted
-// one (only the timings differ).
+// file exists. Inside a cell, each batch of chunk results is appended to a
+// .partial file; a killed run picks up from the last complete batch. Chunk
+// results are deterministic, so a resumed run writes the same numbers as an
+// uninterrupted one (only the timings differ).
+//
+// Nothing is reused silently. Every cell and .partial file records its
+// setup - the weights' and the tokenizer's sha256, the backend, the protocol
+// with its options and compute dtype (for the lossless protocol also the
+// batch size, which shapes the coder's floats), and the data with its files'
+// sums - and a digest of it, the fingerprint. One protocol folder holds one
+// configuration: before any work, a run refuses a folder whose cells or
+// .partial files differ from its own setup, naming what differs (the
+// backend is compared once the first checkpoint is loaded). Another
+// configuration's .partial file is never overwritten.
 //
 // Layout under the output folder:
 //
 //	<out>/<protocol label>/<model>/step<step>/<modality>.json
 //
-// for example results/seed/pythia-70m/step1000/text.json. ReadDir reads
-// such a folder back and Tables turns the cells into results.Tables for the
-// fit, the figures and the comparison with the paper.
+// for example results/seed/pythia-70m/step1000/text.json. The cell files
+// are package results' format: results.Read reads such a folder back as
+// tables for the fit, the figures and the comparison with the paper.
 //
 // # Running on an NVIDIA GPU
 //

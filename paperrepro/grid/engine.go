@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
 )
 
@@ -40,7 +40,7 @@ type EngineOptions struct {
 	DType string
 	// Batch is the most chunks the run scores at once; when set, Open
 	// refuses a model that cannot run that many at once in memory (see
-	// Workload), with a *neox.BatchTooLargeError.
+	// WorkloadOf), with a *neox.BatchTooLargeError.
 	Batch int
 }
 
@@ -74,8 +74,8 @@ type engine struct {
 	opts EngineOptions
 }
 
-func (e *engine) Protocol() ProtocolInfo {
-	info := ProtocolInfo{Name: e.opts.Protocol, Options: map[string]any{}}
+func (e *engine) Protocol() results.ProtocolInfo {
+	info := results.ProtocolInfo{Name: e.opts.Protocol, Options: map[string]any{}, ComputeDType: e.opts.DType}
 	if e.opts.Protocol == ProtocolSeed {
 		info.Options["float16"] = e.opts.Float16
 		info.Options["max_tokens"] = protocol.PaperMaxTokens
@@ -93,44 +93,22 @@ func WorkloadOf(protocolName string) neox.Workload {
 	return neox.Workload{Len: protocol.PaperMaxTokens}
 }
 
-// Workload is WorkloadOf the engine's protocol.
-func (e *engine) Workload() neox.Workload { return WorkloadOf(e.opts.Protocol) }
+func (e *engine) Tokenizer(ckpt *hub.Checkpoint) (results.TokenizerInfo, error) {
+	return ChooseTokenizer(ckpt.Dir, e.opts.Tokenizer, e.opts.FallbackTokenizer)
+}
 
-func (e *engine) Open(ckpt *hub.Checkpoint) (Session, error) {
-	tokPath := TokenizerFor(ckpt.Dir, e.opts.Tokenizer, e.opts.FallbackTokenizer)
-	if tokPath == "" {
-		return nil, fmt.Errorf("checkpoint %s has no tokenizer.json: give one with -tokenizer (Pythia's is in its hub repositories)", ckpt.Dir)
-	}
-	tok, err := tokenize.Load(tokPath)
-	if err != nil {
-		return nil, err
-	}
-	model, err := neox.LoadWith(ckpt.Dir, neox.Options{DType: e.opts.DType})
+func (e *engine) Open(ckpt *hub.Checkpoint, tokenizer results.TokenizerInfo) (Session, error) {
+	model, tok, err := Load(ckpt.Dir, tokenizer, neox.Options{DType: e.opts.DType})
 	if err != nil {
 		return nil, err
 	}
 	if e.opts.Batch > 0 {
-		if err := model.CheckBatch(e.opts.Batch, e.Workload()); err != nil {
+		if err := model.CheckBatch(e.opts.Batch, WorkloadOf(e.opts.Protocol)); err != nil {
 			model.Close()
 			return nil, err
 		}
 	}
-	s := &session{model: model, tok: tok, opts: e.opts}
-	return s, nil
-}
-
-// TokenizerFor chooses the tokenizer.json for the checkpoint in ckptDir:
-// explicit when given, else the checkpoint's own tokenizer.json, else
-// fallback (which may be ""). It returns "" when there is none.
-func TokenizerFor(ckptDir, explicit, fallback string) string {
-	if explicit != "" {
-		return explicit
-	}
-	own := filepath.Join(ckptDir, "tokenizer.json")
-	if _, err := os.Stat(own); err == nil {
-		return own
-	}
-	return fallback
+	return &session{model: model, tok: tok, opts: e.opts}, nil
 }
 
 // session is one loaded checkpoint with its tokenizer.
@@ -152,7 +130,7 @@ func (s *session) Close() error {
 	return nil
 }
 
-func (s *session) Score(chunks [][]byte) ([]ChunkResult, error) {
+func (s *session) Score(chunks [][]byte) ([]results.ChunkResult, error) {
 	if s.opts.Protocol == ProtocolLossless {
 		return s.lossless(chunks)
 	}
@@ -163,9 +141,9 @@ func (s *session) Score(chunks [][]byte) ([]ChunkResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ChunkResult, len(res.Chunks))
+	out := make([]results.ChunkResult, len(res.Chunks))
 	for i, c := range res.Chunks {
-		out[i] = ChunkResult{Tokens: c.Tokens, Bits: c.Bits, CR: c.CR, Dropped: c.Dropped}
+		out[i] = results.ChunkResult{Tokens: c.Tokens, Bits: c.Bits, CR: c.CR, Dropped: c.Dropped}
 	}
 	return out, nil
 }
@@ -174,7 +152,7 @@ func (s *session) Score(chunks [][]byte) ([]ChunkResult, error) {
 // again and checks every byte: a result is only recorded for a chunk that
 // round-trips. The batch is coded in lockstep as one group, as the
 // compress command codes a file's chunks.
-func (s *session) lossless(chunks [][]byte) ([]ChunkResult, error) {
+func (s *session) lossless(chunks [][]byte) ([]results.ChunkResult, error) {
 	opt := protocol.Options{ChunkSize: 1, BatchSize: len(chunks)}
 	for _, c := range chunks {
 		opt.ChunkSize = max(opt.ChunkSize, len(c))
@@ -192,13 +170,13 @@ func (s *session) lossless(chunks [][]byte) ([]ChunkResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decompressing what was just compressed: %w", err)
 	}
-	out := make([]ChunkResult, len(chunks))
+	out := make([]results.ChunkResult, len(chunks))
 	for i, e := range encoded {
 		if !bytes.Equal(decoded[i], chunks[i]) {
 			return nil, fmt.Errorf("chunk %d of the batch did not round-trip: %d bytes decompressed to %d different bytes", i, len(chunks[i]), len(decoded[i]))
 		}
 		st := e.Stats
-		out[i] = ChunkResult{Tokens: st.Tokens, Bits: st.IdealBits(), CompressedBytes: st.CompressedBytes, CR: st.CR(), RoundTrip: true}
+		out[i] = results.ChunkResult{Tokens: st.Tokens, Bits: st.IdealBits(), CompressedBytes: st.CompressedBytes, CR: st.CR(), RoundTrip: true}
 	}
 	return out, nil
 }

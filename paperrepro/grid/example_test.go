@@ -9,6 +9,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // byteSource is a one-modality stand-in for a datasets.Source.
@@ -26,8 +27,13 @@ func (s byteSource) Provenance() datasets.Provenance {
 // which loads the checkpoint with neox and scores with package protocol.
 type countingEngine struct{}
 
-func (countingEngine) Protocol() grid.ProtocolInfo { return grid.ProtocolInfo{Name: "seed"} }
-func (countingEngine) Open(*hub.Checkpoint) (grid.Session, error) {
+func (countingEngine) Protocol() results.ProtocolInfo {
+	return results.ProtocolInfo{Name: "seed", ComputeDType: "float32"}
+}
+func (countingEngine) Tokenizer(*hub.Checkpoint) (results.TokenizerInfo, error) {
+	return results.TokenizerInfo{SHA256: "example"}, nil
+}
+func (countingEngine) Open(*hub.Checkpoint, results.TokenizerInfo) (grid.Session, error) {
 	return countingSession{}, nil
 }
 
@@ -36,10 +42,10 @@ type countingSession struct{}
 func (countingSession) Backend() string { return "example" }
 func (countingSession) Params() float64 { return 1 }
 func (countingSession) Close() error    { return nil }
-func (countingSession) Score(chunks [][]byte) ([]grid.ChunkResult, error) {
-	var out []grid.ChunkResult
+func (countingSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
+	var out []results.ChunkResult
 	for _, c := range chunks {
-		out = append(out, grid.ChunkResult{Tokens: len(c), Bits: float64(len(c)), CR: 1.0 / 8})
+		out = append(out, results.ChunkResult{Tokens: len(c), Bits: float64(len(c)), CR: 1.0 / 8})
 	}
 	return out, nil
 }
@@ -70,8 +76,8 @@ func ExampleRunner_Run() {
 		fmt.Printf("computed %d, reused %d: %s step %d %s CR %.3f over %d chunks\n",
 			summary.Computed, summary.Reused, c.Model, c.Step, c.Modality, c.CR, c.Chunks)
 	}
-	cells, _ := grid.ReadDir(runner.Out)
-	tables, _ := grid.Tables(cells)
+	cells, _ := results.ReadCells(runner.Out)
+	tables, _ := results.CellTables(cells)
 	fmt.Println(tables[0].Modality, tables[0].Rows[0].Model, tables[0].Rows[0].Params)
 	// Output:
 	// computed 1, reused 0: pythia-70m step 1000 text CR 0.125 over 2 chunks

@@ -1,16 +1,16 @@
 package grid
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,10 +25,14 @@ import (
 // protocol. NewEngine builds the real one (tokenizer, neox model, protocol);
 // tests may use stand-ins.
 type Engine interface {
-	// Protocol names the protocol and its options, as results record them.
-	Protocol() ProtocolInfo
-	// Open loads a checkpoint.
-	Open(ckpt *hub.Checkpoint) (Session, error)
+	// Protocol names the protocol, its options and the compute dtype, as
+	// results record them.
+	Protocol() results.ProtocolInfo
+	// Tokenizer chooses the tokenizer.json for a checkpoint and identifies
+	// it by its sha256, without loading anything.
+	Tokenizer(ckpt *hub.Checkpoint) (results.TokenizerInfo, error)
+	// Open loads a checkpoint with the tokenizer Tokenizer chose.
+	Open(ckpt *hub.Checkpoint, tokenizer results.TokenizerInfo) (Session, error)
 }
 
 // Session scores chunks with one loaded checkpoint.
@@ -40,7 +44,7 @@ type Session interface {
 	Params() float64
 	// Score runs the protocol on chunks, returning one result per chunk in
 	// order (Index and Seconds are filled in by the grid).
-	Score(chunks [][]byte) ([]ChunkResult, error)
+	Score(chunks [][]byte) ([]results.ChunkResult, error)
 	// Close frees the model.
 	Close() error
 }
@@ -50,7 +54,7 @@ type Session interface {
 type Checkpoint struct {
 	// Model is the name in the tables, e.g. "pythia-70m".
 	Model string
-	// Step is the training step, the tables' column.
+	// Step is the training step, the tables' column; at least 1.
 	Step int
 	// Repo and Revision locate it on the hub, e.g. EleutherAI/pythia-70m
 	// at step1000.
@@ -62,6 +66,18 @@ type Checkpoint struct {
 // String names the checkpoint in progress lines and errors, e.g. "pythia-70m step 1000".
 func (c Checkpoint) String() string {
 	return fmt.Sprintf("%s step %d", c.Model, c.Step)
+}
+
+// Resolve returns the checkpoint's files on local disk: its local folder, or
+// the hub checkpoint fetched into the cache with client.
+func (c Checkpoint) Resolve(ctx context.Context, client *hub.Client) (*hub.Checkpoint, error) {
+	if c.Dir != "" {
+		return hub.LocalDir(c.Dir)
+	}
+	if client == nil {
+		return nil, errors.New("no hub client to fetch it with")
+	}
+	return client.Fetch(ctx, c.Repo, c.Revision)
 }
 
 // ParseStep reads the training step from a Pythia revision name: 1000 for
@@ -86,9 +102,10 @@ type Runner struct {
 	Sources []datasets.Source
 	// Out is the output folder.
 	Out string
-	// BatchSize is how many chunks go to the model at once (default 1).
+	// BatchSize is how many chunks go to the model at once (0 means 1).
 	// Larger batches are faster per chunk on a GPU; a killed run loses at
-	// most one batch.
+	// most one batch. The lossless protocol codes a batch in lockstep, so
+	// there it is part of the cells' setup.
 	BatchSize int
 	// Progress receives the progress bar and one line per finished cell;
 	// nil shows nothing.
@@ -99,7 +116,7 @@ type Runner struct {
 type Summary struct {
 	// Cells holds every cell of the grid, computed now or read back from an
 	// earlier run, in checkpoint then source order.
-	Cells []*CellResult
+	Cells []*results.Cell
 	// Computed and Reused count cells computed by this run and cells it
 	// found finished.
 	Computed, Reused int
@@ -117,153 +134,320 @@ func (s *Summary) TokensPerSecond() float64 {
 	return float64(s.Tokens) / s.Seconds
 }
 
-// cellPlan is one cell still to compute.
+// cellPlan is one cell still to compute: where its file goes and the setup
+// it is computed with (the checkpoint's parts are filled in once it is
+// resolved, the backend once it is loaded).
 type cellPlan struct {
 	source datasets.Source
 	path   string
 	slot   int // index in Summary.Cells
+	setup  setup
+}
+
+// checkpointPlan is one checkpoint of the run: the cells to compute, the
+// finished cells to reuse, and once resolved its files and tokenizer.
+type checkpointPlan struct {
+	checkpoint Checkpoint
+	pending    []cellPlan
+	reuse      []reusedCell
+	resolved   *hub.Checkpoint
+	tokenizer  results.TokenizerInfo
+}
+
+// reusedCell is a finished cell found in the folder, and its place in
+// Summary.Cells.
+type reusedCell struct {
+	path string
+	cell *results.Cell
+	slot int
+}
+
+// run is the state of one Run call.
+type run struct {
+	*Runner
+	protocol results.ProtocolInfo
+	folder   folderState
+	backend  string // known once a checkpoint is loaded
+	summary  *Summary
+	bar      *progress
 }
 
 // Run computes every cell of checkpoints x r.Sources that has no result file
-// yet under r.Out, and returns all cells. A cancelled context stops it after
-// the current batch; run it again to continue.
+// yet under r.Out, and returns all cells. Before any work it refuses a
+// folder holding cells or .partial files made with another setup (another
+// protocol, options, data, weights or tokenizer), naming what differs; the
+// backend is compared once the first checkpoint is loaded. A cancelled
+// context stops it after the current batch; run it again to continue.
 func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, error) {
 	if r.Engine == nil || len(r.Sources) == 0 || len(checkpoints) == 0 {
 		return nil, errors.New("grid: a run needs an engine, at least one modality and at least one checkpoint")
 	}
-	protocol := r.Engine.Protocol()
-	fingerprints := make([]string, len(r.Sources))
-	for i, src := range r.Sources {
-		fp, err := fingerprintOf(protocol, src.Provenance())
-		if err != nil {
-			return nil, err
-		}
-		fingerprints[i] = fp
+	if r.BatchSize < 0 {
+		return nil, fmt.Errorf("grid: batch size %d: want at least 1", r.BatchSize)
 	}
-	summary := &Summary{Cells: make([]*CellResult, len(checkpoints)*len(r.Sources))}
-	plans := make([][]cellPlan, len(checkpoints))
-	total := 0
-	for ci, ck := range checkpoints {
-		for si, src := range r.Sources {
-			slot := ci*len(r.Sources) + si
-			path := cellPath(r.Out, protocol, ck.Model, ck.Step, src.Modality())
-			done, err := finishedCell(path, fingerprints[si])
-			if err != nil {
-				return nil, err
-			}
-			if done != nil {
-				summary.Cells[slot] = done
-				summary.Reused++
-				continue
-			}
-			plans[ci] = append(plans[ci], cellPlan{source: src, path: path, slot: slot})
-			total += src.NumChunks() - countPartial(path+".partial", fingerprints[si])
+	if err := checkCheckpoints(checkpoints); err != nil {
+		return nil, err
+	}
+	st := &run{Runner: r, protocol: r.Engine.Protocol()}
+	dir := filepath.Join(r.Out, st.protocol.Label())
+	if st.protocol.Name == ProtocolLossless {
+		st.protocol.Options = cloneOptions(st.protocol.Options)
+		st.protocol.Options["batch_size"] = r.batchSize()
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
+	}
+	var err error
+	if st.folder, err = scanFolder(dir); err != nil {
+		return nil, err
+	}
+	runSetups := map[string]setup{}
+	for _, src := range r.Sources {
+		runSetups[src.Modality()] = setup{Protocol: st.protocol, Data: portableData(src.Provenance())}
+	}
+	if err := st.folder.checkRunPart(runSetups); err != nil {
+		return nil, err
+	}
+	plans, total, err := st.plan(ctx, checkpoints, runSetups)
+	if err != nil {
+		return nil, err
+	}
+	st.summary = &Summary{Cells: make([]*results.Cell, len(checkpoints)*len(r.Sources))}
+	for _, cp := range plans {
+		for _, c := range cp.reuse {
+			st.summary.Reused++
+			st.summary.Cells[c.slot] = c.cell
 		}
 	}
-	bar := newProgress(r.Progress, total)
-	defer bar.finish()
-	for ci, ck := range checkpoints {
-		if len(plans[ci]) == 0 {
+	st.bar = newProgress(r.Progress, total)
+	defer st.bar.finish()
+	for _, cp := range plans {
+		if len(cp.pending) == 0 {
 			continue
 		}
-		if err := r.runCheckpoint(ctx, ck, protocol, plans[ci], summary, bar); err != nil {
-			return summary, err
+		if err := st.runCheckpoint(ctx, cp); err != nil {
+			return st.summary, err
 		}
 	}
-	return summary, nil
+	return st.summary, nil
+}
+
+func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
+
+// checkCheckpoints refuses what no table could hold: a step below 1, a
+// checkpoint without a name, or one named twice.
+func checkCheckpoints(checkpoints []Checkpoint) error {
+	seen := map[string]bool{}
+	for _, ck := range checkpoints {
+		if ck.Model == "" {
+			return fmt.Errorf("grid: checkpoint %s/%s%s has no model name", ck.Repo, ck.Revision, ck.Dir)
+		}
+		if ck.Step < 1 {
+			return fmt.Errorf("grid: %s: step %d: the scaling law needs a training step of at least 1 (S^-beta); "+
+				"for a local checkpoint give its step with -step", ck.Model, ck.Step)
+		}
+		if seen[ck.String()] {
+			return fmt.Errorf("grid: %s is named twice", ck)
+		}
+		seen[ck.String()] = true
+	}
+	return nil
+}
+
+// checkWritable makes the output folder and checks that files can be
+// written into it, so a run fails before any model work, not after.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("output folder: %w", err)
+	}
+	return atomicfile.CheckWritable(dir)
+}
+
+// plan sorts every cell into reused or pending. Checkpoints that already
+// have cells or .partial files in the folder are resolved now, so that a
+// change of weights or tokenizer is refused before any work. It returns
+// the plans and the number of chunks left to score.
+func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map[string]setup) ([]*checkpointPlan, int, error) {
+	var plans []*checkpointPlan
+	total := 0
+	for ci, ck := range checkpoints {
+		cp := &checkpointPlan{checkpoint: ck}
+		var partials []*partialFile
+		for si, src := range st.Sources {
+			path := cellPath(st.Out, st.protocol, ck.Model, ck.Step, src.Modality())
+			slot := ci*len(st.Sources) + si
+			if c, ok := st.folder.cells[path]; ok {
+				cp.reuse = append(cp.reuse, reusedCell{path: path, cell: c, slot: slot})
+				continue
+			}
+			plan := cellPlan{source: src, path: path, slot: slot, setup: runSetups[src.Modality()]}
+			cp.pending = append(cp.pending, plan)
+			total += src.NumChunks()
+			if p, ok := st.folder.partials[partialPath(path)]; ok {
+				partials = append(partials, p)
+				total -= len(p.done)
+			}
+		}
+		if len(cp.reuse) > 0 || len(partials) > 0 {
+			if err := st.resolve(ctx, cp); err != nil {
+				return nil, 0, err
+			}
+			weights, tokenizer := cp.resolved.WeightsSHA256, cp.tokenizer.SHA256
+			for _, c := range cp.reuse {
+				was := setupOf(c.cell)
+				if diffs := differences(was, was.withCheckpoint(weights, tokenizer)); len(diffs) > 0 {
+					return nil, 0, anotherSetup(c.path, diffs)
+				}
+			}
+			for _, p := range partials {
+				was := p.header.Setup
+				if diffs := differences(was, was.withCheckpoint(weights, tokenizer)); len(diffs) > 0 {
+					return nil, 0, anotherPartialSetup(p.path, diffs)
+				}
+			}
+		}
+		plans = append(plans, cp)
+	}
+	return plans, total, nil
+}
+
+// resolve fetches or finds the checkpoint's files and chooses its tokenizer.
+func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
+	if cp.resolved != nil {
+		return nil
+	}
+	ckpt, err := cp.checkpoint.Resolve(ctx, st.Hub)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cp.checkpoint, err)
+	}
+	tok, err := st.Engine.Tokenizer(ckpt)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cp.checkpoint, err)
+	}
+	cp.resolved, cp.tokenizer = ckpt, tok
+	return nil
 }
 
 // runCheckpoint loads one checkpoint and computes its pending cells.
-func (r *Runner) runCheckpoint(ctx context.Context, ck Checkpoint, protocol ProtocolInfo, plans []cellPlan, summary *Summary, bar *progress) error {
-	ckpt, err := r.checkpoint(ctx, ck)
-	if err != nil {
-		return fmt.Errorf("%s: %w", ck, err)
+func (st *run) runCheckpoint(ctx context.Context, cp *checkpointPlan) error {
+	if err := st.resolve(ctx, cp); err != nil {
+		return err
 	}
-	session, err := r.Engine.Open(ckpt)
+	session, err := st.Engine.Open(cp.resolved, cp.tokenizer)
 	if err != nil {
-		return fmt.Errorf("%s: loading %s: %w", ck, ckpt.Dir, err)
+		return fmt.Errorf("%s: %w", cp.checkpoint, err)
 	}
 	defer session.Close()
-	params, ok := results.NominalParams(ck.Model)
+	if err := st.checkBackend(session.Backend()); err != nil {
+		return err
+	}
+	params, ok := results.NominalParams(cp.checkpoint.Model)
 	if !ok {
 		params = session.Params()
 	}
-	for _, plan := range plans {
-		cell := &CellResult{
-			Model: ck.Model, Params: params, Step: ck.Step, Modality: plan.source.Modality(),
-			Checkpoint: CheckpointInfo{Repo: ckpt.Repo, Revision: ckpt.Revision, Commit: ckpt.Commit, WeightsSHA256: ckpt.WeightsSHA256},
+	for _, plan := range cp.pending {
+		plan.setup.WeightsSHA256 = cp.resolved.WeightsSHA256
+		plan.setup.TokenizerSHA256 = cp.tokenizer.SHA256
+		plan.setup.Backend = session.Backend()
+		cell := &results.Cell{
+			Model: cp.checkpoint.Model, Params: params, Step: cp.checkpoint.Step, Modality: plan.source.Modality(),
+			Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit, WeightsSHA256: cp.resolved.WeightsSHA256},
+			Tokenizer:  cp.tokenizer,
 			Backend:    session.Backend(),
-			Protocol:   protocol,
+			Protocol:   st.protocol,
 			Data:       plan.source.Provenance(),
 		}
-		if ckpt.Repo == "" {
-			cell.Checkpoint.Dir = ckpt.Dir
+		if cp.resolved.Repo == "" {
+			cell.Checkpoint.Dir = cp.resolved.Dir
 		}
-		if d, ok := session.(interface{ DType() string }); ok {
-			cell.DType = d.DType()
-		}
-		if cell.Fingerprint, err = fingerprintOf(protocol, cell.Data); err != nil {
+		if err := st.computeCell(ctx, session, plan, cell); err != nil {
 			return err
 		}
-		if err := r.runCell(ctx, session, plan, cell, bar, summary); err != nil {
-			return err
-		}
-		summary.Cells[plan.slot] = cell
-		summary.Computed++
-		if r.Progress != nil {
-			bar.clear()
-			fmt.Fprintf(r.Progress, "%s: CR %.4f over %d chunks (%d dropped), %d tokens, %.0f tokens/s -> %s\n",
-				cell.name(), cell.CR, cell.Chunks, cell.DroppedChunks, cell.Tokens, cell.TokensPerSecond, plan.path)
+		st.summary.Cells[plan.slot] = cell
+		st.summary.Computed++
+		if st.Progress != nil {
+			st.bar.clear()
+			fmt.Fprintf(st.Progress, "%s: CR %.4f over %d chunks (%d dropped), %d tokens, %.0f tokens/s -> %s\n",
+				cell.Name(), cell.CR, cell.Chunks, cell.DroppedChunks, cell.Tokens, cell.TokensPerSecond, plan.path)
 		}
 	}
 	return nil
 }
 
-// checkpoint fetches or describes the checkpoint's weights.
-func (r *Runner) checkpoint(ctx context.Context, ck Checkpoint) (*hub.Checkpoint, error) {
-	if ck.Dir != "" {
-		return hub.LocalDir(ck.Dir)
+// checkBackend refuses to add cells computed on another backend than the
+// folder's finished and partial cells: floating-point results differ
+// between backends.
+func (st *run) checkBackend(backend string) error {
+	if st.backend != "" {
+		return nil
 	}
-	if r.Hub == nil {
-		return nil, errors.New("no hub client to fetch it with")
+	st.backend = backend
+	for _, path := range sortedKeys(st.folder.cells) {
+		was := setupOf(st.folder.cells[path])
+		if diffs := differences(was, was.withBackend(backend)); len(diffs) > 0 {
+			return anotherSetup(path, diffs)
+		}
 	}
-	return r.Hub.Fetch(ctx, ck.Repo, ck.Revision)
+	for _, path := range sortedKeys(st.folder.partials) {
+		was := st.folder.partials[path].header.Setup
+		if diffs := differences(was, was.withBackend(backend)); len(diffs) > 0 {
+			return anotherPartialSetup(path, diffs)
+		}
+	}
+	return nil
 }
 
-// runCell scores a cell's chunks batch by batch, appending each batch to the
-// cell's .partial file, then writes the result file and removes the partial.
-func (r *Runner) runCell(ctx context.Context, session Session, plan cellPlan, cell *CellResult, bar *progress, summary *Summary) error {
-	partialPath := plan.path + ".partial"
-	header := partialHeader{Fingerprint: cell.Fingerprint, WeightsSHA256: cell.Checkpoint.WeightsSHA256}
-	done := readPartial(partialPath, header)
-	partial, err := startPartial(partialPath, header, done)
+// computeCell scores a cell's chunks batch by batch with a loaded
+// checkpoint, appending each batch to the cell's .partial file (resuming
+// one left by an earlier run of the same setup), then writes the result
+// file and removes the partial. cell arrives with its identity and
+// provenance filled in; computeCell adds the chunk results and totals.
+func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, cell *results.Cell) error {
+	fp, err := plan.setup.fingerprint()
 	if err != nil {
-		return fmt.Errorf("%s: %w", cell.name(), err)
+		return err
+	}
+	cell.Fingerprint = fp
+	header := partialHeader{Fingerprint: fp, Setup: plan.setup}
+	path := partialPath(plan.path)
+	var done []results.ChunkResult
+	switch existing, err := readPartial(path); {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return err
+	case existing.header.Fingerprint != fp:
+		return anotherPartialSetup(path, differences(existing.header.Setup, plan.setup))
+	default:
+		done = existing.done
+	}
+	partial, err := startPartial(path, header, done)
+	if err != nil {
+		return fmt.Errorf("%s: %w", cell.Name(), err)
 	}
 	defer partial.Close()
-	batch := max(r.BatchSize, 1)
+	batch := st.batchSize()
 	n := plan.source.NumChunks()
-	bar.describe(cell.name())
+	st.bar.describe(cell.Name())
 	for start := len(done); start < n; start += batch {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s: stopped after %d of %d chunks (kept in %s; run again to continue): %w", cell.name(), start, n, partialPath, err)
+			return fmt.Errorf("%s: stopped after %d of %d chunks (kept in %s; run again to continue): %w", cell.Name(), start, n, path, err)
 		}
 		end := min(start+batch, n)
 		chunks := make([][]byte, 0, end-start)
 		for i := start; i < end; i++ {
 			chunk, err := plan.source.Chunk(i)
 			if err != nil {
-				return fmt.Errorf("%s: %w", cell.name(), err)
+				return fmt.Errorf("%s: %w", cell.Name(), err)
 			}
 			chunks = append(chunks, chunk)
 		}
 		began := time.Now()
 		scored, err := session.Score(chunks)
 		if err != nil {
-			return fmt.Errorf("%s: chunks %d-%d: %w", cell.name(), start, end-1, err)
+			return fmt.Errorf("%s: chunks %d-%d: %w", cell.Name(), start, end-1, err)
 		}
 		if len(scored) != len(chunks) {
-			return fmt.Errorf("%s: chunks %d-%d: the protocol returned %d results for %d chunks", cell.name(), start, end-1, len(scored), len(chunks))
+			return fmt.Errorf("%s: chunks %d-%d: the protocol returned %d results for %d chunks", cell.Name(), start, end-1, len(scored), len(chunks))
 		}
 		seconds := time.Since(began).Seconds()
 		var lines bytes.Buffer
@@ -271,137 +455,61 @@ func (r *Runner) runCell(ctx context.Context, session Session, plan cellPlan, ce
 		for k := range scored {
 			scored[k].Index = start + k
 			scored[k].Seconds = seconds / float64(len(scored))
+			if err := checkFinite(scored[k]); err != nil {
+				return fmt.Errorf("%s: chunk %d: %w", cell.Name(), start+k, err)
+			}
 			tokens += scored[k].Tokens
 			line, err := json.Marshal(scored[k])
 			if err != nil {
-				return fmt.Errorf("%s: chunk %d: %w", cell.name(), start+k, err)
+				return fmt.Errorf("%s: chunk %d: %w", cell.Name(), start+k, err)
 			}
 			lines.Write(append(line, '\n'))
 		}
 		if _, err := partial.Write(lines.Bytes()); err != nil {
-			return fmt.Errorf("%s: saving progress to %s: %w", cell.name(), partialPath, err)
+			return fmt.Errorf("%s: saving progress to %s: %w", cell.Name(), path, err)
 		}
 		done = append(done, scored...)
-		summary.Tokens += tokens
-		summary.Seconds += seconds
-		bar.add(len(scored), tokens, seconds)
+		st.summary.Tokens += tokens
+		st.summary.Seconds += seconds
+		st.bar.add(len(scored), tokens, seconds)
 	}
 	cell.PerChunk = done
-	if err := cell.summarize(); err != nil {
+	if err := summarize(cell); err != nil {
 		return err
 	}
-	if err := writeResult(plan.path, cell); err != nil {
+	if err := results.WriteCell(plan.path, cell); err != nil {
 		return err
 	}
 	partial.Close()
-	return os.Remove(partialPath)
+	return os.Remove(path)
 }
 
-// partialHeader is the first line of a .partial file: what its chunk results
-// were computed with, so a resumed run only reuses matching ones.
-type partialHeader struct {
-	Fingerprint   string `json:"fingerprint"`
-	WeightsSHA256 string `json:"weights_sha256"`
+// checkFinite refuses a chunk result with a NaN or infinite cost, which
+// finite weights cannot give: it is caught here, before it reaches a file.
+func checkFinite(r results.ChunkResult) error {
+	if math.IsNaN(r.Bits) || math.IsInf(r.Bits, 0) || math.IsNaN(r.CR) || math.IsInf(r.CR, 0) {
+		return fmt.Errorf("the model gave a non-finite cost (%g bits): its log-probabilities overflowed or its weights hold NaN or Inf", r.Bits)
+	}
+	return nil
 }
 
-// readPartial returns the chunk results saved by an interrupted run of the
-// same cell: the complete lines numbered 0, 1, 2, ... after a matching
-// header. Anything else (another protocol or checkpoint, a torn last line)
-// is not reused.
-func readPartial(path string, want partialHeader) []ChunkResult {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	scanner := bufio.NewScanner(f)
-	scanner.Buffer(make([]byte, 1<<16), 1<<20)
-	var header partialHeader
-	if !scanner.Scan() || json.Unmarshal(scanner.Bytes(), &header) != nil || header != want {
-		return nil
-	}
-	var done []ChunkResult
-	for scanner.Scan() {
-		var r ChunkResult
-		if json.Unmarshal(scanner.Bytes(), &r) != nil || r.Index != len(done) {
-			break
-		}
-		done = append(done, r)
-	}
-	return done
+// anotherSetup is the error for a finished cell made with another setup.
+func anotherSetup(path string, diffs []string) error {
+	return fmt.Errorf("%s was computed with another setup (%s): a folder holds one configuration, so use another output folder, or remove the file to recompute it",
+		path, strings.Join(diffs, "; "))
 }
 
-// countPartial is how many chunks a cell's partial file already holds for a
-// fingerprint, whatever its weights - for sizing the progress bar before the
-// checkpoint is fetched.
-func countPartial(path, fingerprint string) int {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0
-	}
-	var header partialHeader
-	line, _ := bufio.NewReader(f).ReadBytes('\n')
-	f.Close()
-	if json.Unmarshal(line, &header) != nil || header.Fingerprint != fingerprint {
-		return 0
-	}
-	return len(readPartial(path, header))
+// anotherPartialSetup is the error for a .partial file of another setup,
+// which is kept: it may be another run's unfinished work.
+func anotherPartialSetup(path string, diffs []string) error {
+	return fmt.Errorf("%s holds chunks computed with another setup (%s): it is left as it is; finish that run with its own settings, use another output folder, or remove the file to start the cell over",
+		path, strings.Join(diffs, "; "))
 }
 
-// startPartial rewrites the partial file with its header and the reused
-// results (dropping whatever followed them) and opens it for appending.
-func startPartial(path string, header partialHeader, done []ChunkResult) (*os.File, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	if err := enc.Encode(header); err != nil {
-		return nil, err
+func cloneOptions(options map[string]any) map[string]any {
+	out := make(map[string]any, len(options)+1)
+	for k, v := range options {
+		out[k] = v
 	}
-	for _, r := range done {
-		if err := enc.Encode(r); err != nil {
-			return nil, err
-		}
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	if err := atomicfile.Write(path, buf.Bytes(), 0o644); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
-}
-
-// finishedCell returns the cell stored at path when it exists and was made
-// with the same protocol and data, nil when there is none, and an error when
-// there is one made differently - a run never silently mixes the two.
-func finishedCell(path, fingerprint string) (*CellResult, error) {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	cell, err := ReadResult(path)
-	if err != nil {
-		return nil, fmt.Errorf("%w (remove it to compute the cell again)", err)
-	}
-	if cell.Fingerprint != fingerprint {
-		return nil, fmt.Errorf("%s was computed with other data or protocol options (%d chunks of %s, protocol %s): use another output folder, or remove it to recompute",
-			path, cell.Chunks, cell.Data.Rule, cell.Protocol.Label())
-	}
-	return cell, nil
-}
-
-// fingerprintOf wraps fingerprint with an error for unmarshalable options.
-func fingerprintOf(protocol ProtocolInfo, data datasets.Provenance) (string, error) {
-	fp, err := fingerprint(protocol, data)
-	if err != nil {
-		return "", fmt.Errorf("grid: recording the provenance of %s data under protocol %s: %w", data.Modality, protocol.Label(), err)
-	}
-	return fp, nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return out
 }

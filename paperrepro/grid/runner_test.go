@@ -1,7 +1,10 @@
 package grid
 
 import (
+	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // memSource is a stand-in modality: seeded random chunks.
@@ -40,7 +44,10 @@ func (s *memSource) NumChunks() int              { return len(s.chunks) }
 func (s *memSource) ChunkSize() int              { return 64 }
 func (s *memSource) Chunk(i int) ([]byte, error) { return append([]byte(nil), s.chunks[i]...), nil }
 func (s *memSource) Provenance() datasets.Provenance {
+	// A seed parameter (uint64, read back as float64) and an empty list,
+	// which a JSON round trip drops: a rerun must still see the same data.
 	return datasets.Provenance{Modality: s.modality, Rule: s.rule, ChunkSize: 64, Count: len(s.chunks),
+		Parameters: map[string]any{"seed": uint64(3)}, Skipped: []datasets.SkippedFile{},
 		Root: "/somewhere", Files: []datasets.FileRecord{{Path: s.modality + ".bin", SHA256: strings.Repeat("ab", 32), Bytes: 64}}}
 }
 
@@ -48,19 +55,28 @@ func (s *memSource) Provenance() datasets.Provenance {
 // sum, so every run of a cell gives the same numbers; a chunk starting with
 // a byte below 64 is "dropped".
 type fakeEngine struct {
-	opens, scores int
+	opens, scores, chunks int
 	// cancelAfter > 0 cancels cancel after that many Score calls.
 	cancelAfter int
 	cancel      context.CancelFunc
+	// protocol, dtype, tokenizer and backend default to "seed", "float32",
+	// a fixed sha256 and "fake".
+	protocol, dtype, tokenizer, backend string
+	// nanChunk > 0 makes the nanChunk-th chunk scored cost NaN bits.
+	nanChunk int
 }
 
-func (e *fakeEngine) Protocol() ProtocolInfo {
-	return ProtocolInfo{Name: "seed", Options: map[string]any{"float16": false}}
+func (e *fakeEngine) Protocol() results.ProtocolInfo {
+	return results.ProtocolInfo{Name: cmp.Or(e.protocol, "seed"), Options: map[string]any{"float16": false}, ComputeDType: cmp.Or(e.dtype, "float32")}
 }
 
-func (e *fakeEngine) Open(ckpt *hub.Checkpoint) (Session, error) {
+func (e *fakeEngine) Tokenizer(*hub.Checkpoint) (results.TokenizerInfo, error) {
+	return results.TokenizerInfo{Path: "tokenizer.json", SHA256: cmp.Or(e.tokenizer, strings.Repeat("7", 64))}, nil
+}
+
+func (e *fakeEngine) Open(ckpt *hub.Checkpoint, tok results.TokenizerInfo) (Session, error) {
 	e.opens++
-	return &fakeSession{engine: e, salt: float64(ckpt.WeightsSHA256[0])}, nil
+	return &fakeSession{engine: e, salt: float64(ckpt.WeightsSHA256[0]) + float64(tok.SHA256[0])}, nil
 }
 
 type fakeSession struct {
@@ -68,21 +84,24 @@ type fakeSession struct {
 	salt   float64
 }
 
-func (s *fakeSession) Backend() string { return "fake" }
+func (s *fakeSession) Backend() string { return cmp.Or(s.engine.backend, "fake") }
 func (s *fakeSession) Params() float64 { return 1234 }
 func (s *fakeSession) Close() error    { return nil }
-func (s *fakeSession) Score(chunks [][]byte) ([]ChunkResult, error) {
+func (s *fakeSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
 	s.engine.scores++
 	if s.engine.cancelAfter > 0 && s.engine.scores == s.engine.cancelAfter {
 		s.engine.cancel()
 	}
-	var out []ChunkResult
+	var out []results.ChunkResult
 	for _, c := range chunks {
 		bits := s.salt
 		for _, b := range c {
 			bits += float64(b) / 7
 		}
-		out = append(out, ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: bits / float64(8*len(c)), Dropped: c[0] < 64})
+		if s.engine.chunks++; s.engine.chunks == s.engine.nanChunk {
+			bits = math.NaN()
+		}
+		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: bits / float64(8*len(c)), Dropped: c[0] < 64})
 	}
 	return out, nil
 }
@@ -110,17 +129,22 @@ func sources() []datasets.Source {
 	return []datasets.Source{newMemSource("text", 10, 1), newMemSource("image", 7, 3)}
 }
 
-// withoutTimes blanks what legitimately differs between runs: timings.
-func withoutTimes(cells []*CellResult) []CellResult {
-	var out []CellResult
+// withoutTimes blanks what legitimately differs between runs, timings, and
+// gives the cells as JSON, as their files hold them.
+func withoutTimes(cells []*results.Cell) []string {
+	var out []string
 	for _, c := range cells {
 		cp := *c
 		cp.WallSeconds, cp.TokensPerSecond = 0, 0
-		cp.PerChunk = append([]ChunkResult(nil), c.PerChunk...)
+		cp.PerChunk = append([]results.ChunkResult(nil), c.PerChunk...)
 		for i := range cp.PerChunk {
 			cp.PerChunk[i].Seconds = 0
 		}
-		out = append(out, cp)
+		blob, err := json.Marshal(cp)
+		if err != nil {
+			panic(err)
+		}
+		out = append(out, string(blob))
 	}
 	return out
 }
@@ -137,7 +161,7 @@ func TestRunWritesOneFilePerCell(t *testing.T) {
 		t.Fatalf("computed %d reused %d cells %d, want 4 0 4", sum.Computed, sum.Reused, len(sum.Cells))
 	}
 	path := filepath.Join(out, "seed", "pythia-70m", "step2000", "image.json")
-	cell, err := ReadResult(path)
+	cell, err := results.ReadCell(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +192,7 @@ func TestRunWritesOneFilePerCell(t *testing.T) {
 	if dropped == 0 {
 		t.Errorf("the stand-in data should make some chunk dropped, to test the count")
 	}
-	if !reflect.DeepEqual(withoutTimes([]*CellResult{cell}), withoutTimes(sum.Cells[3:4])) {
+	if !reflect.DeepEqual(withoutTimes([]*results.Cell{cell}), withoutTimes(sum.Cells[3:4])) {
 		t.Errorf("file and summary differ")
 	}
 	leftovers, _ := filepath.Glob(filepath.Join(out, "seed", "*", "*", "*.partial"))
@@ -192,7 +216,7 @@ func TestRerunSkipsFinishedCells(t *testing.T) {
 	if engine.opens != 0 || second.Computed != 0 || second.Reused != 4 {
 		t.Errorf("rerun opened %d checkpoints and computed %d cells, want none", engine.opens, second.Computed)
 	}
-	if !reflect.DeepEqual(first.Cells, second.Cells) {
+	if !reflect.DeepEqual(withoutTimes(first.Cells), withoutTimes(second.Cells)) {
 		t.Errorf("rerun cells differ from the first run's")
 	}
 }
@@ -267,40 +291,156 @@ func TestChangedDataIsNotReused(t *testing.T) {
 	changed := sources()
 	changed[0].(*memSource).rule = "other"
 	_, err := (&Runner{Engine: &fakeEngine{}, Sources: changed, Out: out}).Run(context.Background(), cks)
-	if err == nil || !strings.Contains(err.Error(), "other data or protocol options") || !strings.Contains(err.Error(), "text.json") {
+	if err == nil || !strings.Contains(err.Error(), "another setup (data rule test there, other now)") || !strings.Contains(err.Error(), "text.json") {
 		t.Errorf("rerun with other data: %v, want an error naming the stale file", err)
 	}
 }
 
-func TestTables(t *testing.T) {
-	sum, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: t.TempDir()}).Run(context.Background(), localCheckpoints(t))
+// TestChangedSetupIsNotReused: a finished cell is reused only by a run of
+// the same setup; any other run is refused before it scores a chunk, with
+// a message naming what differs.
+func TestChangedSetupIsNotReused(t *testing.T) {
+	cks := localCheckpoints(t)
+	otherWeights := localCheckpoints(t)[1]
+	otherWeights.Step = cks[0].Step
+	tests := []struct {
+		name   string
+		engine *fakeEngine
+		cks    []Checkpoint
+		batch  int
+		want   string
+	}{
+		{"weights", &fakeEngine{}, []Checkpoint{otherWeights}, 1, "weights sha256 "},
+		{"tokenizer", &fakeEngine{tokenizer: strings.Repeat("9", 64)}, cks, 1, "tokenizer sha256 777777777777... there, 999999999999... now"},
+		{"compute dtype", &fakeEngine{dtype: "bfloat16"}, cks, 1, "compute dtype float32 there, bfloat16 now"},
+		{"backend", &fakeEngine{backend: "xla:cuda"}, append(cks, Checkpoint{Model: "pythia-160m", Step: 1000, Dir: cks[0].Dir}), 1, "backend fake there, xla:cuda now"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			if _, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out}).Run(context.Background(), cks); err != nil {
+				t.Fatal(err)
+			}
+			_, err := (&Runner{Engine: tc.engine, Sources: sources(), Out: out, BatchSize: tc.batch}).Run(context.Background(), tc.cks)
+			if err == nil || !strings.Contains(err.Error(), "computed with another setup ("+tc.want) || !strings.Contains(err.Error(), ".json") {
+				t.Errorf("rerun: %v; want a refusal naming a result file and %q", err, tc.want)
+			}
+			if tc.engine.scores != 0 {
+				t.Errorf("the refused run scored %d batches first", tc.engine.scores)
+			}
+		})
+	}
+}
+
+// TestLosslessBatchIsPartOfTheSetup: the lossless protocol codes a batch in
+// lockstep, so its cells record the batch size and another is refused.
+func TestLosslessBatchIsPartOfTheSetup(t *testing.T) {
+	out := t.TempDir()
+	cks := localCheckpoints(t)[:1]
+	sum, err := (&Runner{Engine: &fakeEngine{protocol: "lossless"}, Sources: sources(), Out: out, BatchSize: 2}).Run(context.Background(), cks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables, err := Tables(sum.Cells)
+	if got := sum.Cells[0].Protocol.Options["batch_size"]; got != 2 {
+		t.Errorf("lossless cell records batch_size %v, want 2", got)
+	}
+	engine := &fakeEngine{protocol: "lossless"}
+	_, err = (&Runner{Engine: engine, Sources: sources(), Out: out, BatchSize: 3}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), "protocol option batch_size 2 there, 3 now") {
+		t.Errorf("rerun with batch 3: %v; want a refusal naming batch_size", err)
+	}
+	seed, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: t.TempDir(), BatchSize: 2}).Run(context.Background(), cks)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tables) != 2 || tables[0].Modality != "text" || tables[1].Modality != "image" {
-		t.Fatalf("tables %+v, want text then image", tables)
+	if _, ok := seed.Cells[0].Protocol.Options["batch_size"]; ok {
+		t.Errorf("seed cells record a batch size, which does not shape their numbers")
 	}
-	for _, table := range tables {
-		if err := table.Validate(); err != nil {
-			t.Error(err)
-		}
-		for _, c := range sum.Cells {
-			if c.Modality != table.Modality {
-				continue
-			}
-			if cr, ok := table.CR(c.Model, c.Step); !ok || cr != c.CR {
-				t.Errorf("%s table: %s step %d = %v, %v; want %v", table.Modality, c.Model, c.Step, cr, ok, c.CR)
-			}
+}
+
+// TestFolderHoldsOneConfiguration: cells of another chunk count in the same
+// protocol folder are refused, even for another checkpoint, and another
+// configuration's .partial file is left exactly as it was.
+func TestFolderHoldsOneConfiguration(t *testing.T) {
+	out := t.TempDir()
+	cks := localCheckpoints(t)
+	if _, err := (&Runner{Engine: &fakeEngine{}, Sources: sources()[:1], Out: out}).Run(context.Background(), cks[:1]); err != nil {
+		t.Fatal(err)
+	}
+	fewer := []datasets.Source{newMemSource("text", 5, 1)}
+	engine := &fakeEngine{}
+	_, err := (&Runner{Engine: engine, Sources: fewer, Out: out}).Run(context.Background(), cks[1:])
+	if err == nil || !strings.Contains(err.Error(), "step1000/text.json was computed with another setup (chunk count 10 there, 5 now)") || engine.opens != 0 {
+		t.Errorf("5-chunk run into a 10-chunk folder: %v (opened %d checkpoints); want a refusal before any work", err, engine.opens)
+	}
+
+	// An image cell of 7 chunks stopped halfway, then a run of 3 chunks.
+	ctx, cancel := context.WithCancel(context.Background())
+	image := []datasets.Source{newMemSource("image", 7, 3)}
+	if _, err := (&Runner{Engine: &fakeEngine{cancelAfter: 3, cancel: cancel}, Sources: image, Out: out}).Run(ctx, cks[:1]); !errors.Is(err, context.Canceled) {
+		t.Fatalf("image run: %v, want cancelled", err)
+	}
+	partial := filepath.Join(out, "seed", "pythia-70m", "step1000", "image.json.partial")
+	before, err := os.ReadFile(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ck := range cks {
+		_, err = (&Runner{Engine: &fakeEngine{}, Sources: []datasets.Source{newMemSource("image", 3, 3)}, Out: out}).Run(context.Background(), []Checkpoint{ck})
+		if err == nil || !strings.Contains(err.Error(), "image.json.partial holds chunks computed with another setup (chunk count 7 there, 3 now)") {
+			t.Errorf("3-chunk run of %s beside a 7-chunk partial: %v; want a refusal naming the partial", ck, err)
 		}
 	}
-	lossless := *sum.Cells[0]
-	lossless.Protocol = ProtocolInfo{Name: "lossless"}
-	if _, err := Tables(append(sum.Cells, &lossless)); err == nil {
-		t.Errorf("tables mixing protocols: no error")
+	if after, err := os.ReadFile(partial); err != nil || !bytes.Equal(after, before) {
+		t.Errorf("the other configuration's partial file changed (%v)", err)
+	}
+}
+
+// TestNonFiniteCostIsCaughtWhereItArises: a NaN from the model stops the
+// run with the chunk named, and nothing non-finite reaches a file.
+func TestNonFiniteCostIsCaughtWhereItArises(t *testing.T) {
+	out := t.TempDir()
+	_, err := (&Runner{Engine: &fakeEngine{nanChunk: 4}, Sources: sources()[:1], Out: out, BatchSize: 2}).Run(context.Background(), localCheckpoints(t)[:1])
+	if err == nil || !strings.Contains(err.Error(), "pythia-70m step 1000 text: chunk 3: the model gave a non-finite cost (NaN bits)") {
+		t.Fatalf("run with a NaN chunk: %v; want an error naming chunk 3", err)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json.partial"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Count(string(data), "\n"); lines != 3 || strings.Contains(string(data), "NaN") {
+		t.Errorf("partial file holds %d lines (want the header and chunks 0-1):\n%s", lines, data)
+	}
+}
+
+func TestRunRefusesBadCheckpointsAndBatches(t *testing.T) {
+	ck := localCheckpoints(t)[0]
+	unnamed, step0 := ck, ck
+	unnamed.Model, step0.Step = "", 0
+	for _, tc := range []struct {
+		name  string
+		cks   []Checkpoint
+		batch int
+		want  string
+	}{
+		{"step 0", []Checkpoint{step0}, 1, "step 0: the scaling law needs a training step of at least 1"},
+		{"no name", []Checkpoint{unnamed}, 1, "has no model name"},
+		{"twice", []Checkpoint{ck, ck}, 1, "pythia-70m step 1000 is named twice"},
+		{"negative batch", []Checkpoint{ck}, -3, "batch size -3"},
+	} {
+		engine := &fakeEngine{}
+		_, err := (&Runner{Engine: engine, Sources: sources(), Out: t.TempDir(), BatchSize: tc.batch}).Run(context.Background(), tc.cks)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || engine.opens != 0 {
+			t.Errorf("%s: %v; want %q before any work", tc.name, err, tc.want)
+		}
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	engine := &fakeEngine{}
+	if _, err := (&Runner{Engine: engine, Sources: sources(), Out: filepath.Join(file, "out")}).Run(context.Background(), []Checkpoint{ck}); err == nil || engine.opens != 0 {
+		t.Errorf("output folder under a file: %v; want an error before any work", err)
 	}
 }
 

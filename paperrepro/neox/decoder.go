@@ -9,6 +9,8 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // Decoder feeds a batch of independent token streams one token at a time,
@@ -34,7 +36,7 @@ type Decoder struct {
 // NewDecoder starts batch empty streams that can each take up to maxLen
 // tokens (at most max_position_embeddings).
 func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
-	defer recoverInto(&err, "NewDecoder")
+	defer panics.Recover(&err, "NewDecoder")
 	if m.closed.Load() {
 		return nil, errors.New("NewDecoder: model is closed")
 	}
@@ -61,7 +63,7 @@ func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 // Next feeds ids[b] to stream b and returns, for each stream, the natural-log
 // distribution (length vocab_size) of the token that follows.
 func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
-	defer recoverInto(&err, "Decoder.Next")
+	defer panics.Recover(&err, "Decoder.Next")
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.exec == nil {

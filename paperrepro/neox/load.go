@@ -13,6 +13,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 	"github.com/x448/float16"
 )
 
@@ -89,7 +90,7 @@ func Load(dir string) (*Model, error) {
 // LoadWith is Load with options: weights stored in any of F32, F16 or BF16
 // are converted to the compute dtype.
 func LoadWith(dir string, opts Options) (_ *Model, err error) {
-	defer recoverInto(&err, "loading %s", dir)
+	defer panics.Recover(&err, "loading %s", dir)
 	cfg, err := ReadConfig(filepath.Join(dir, "config.json"))
 	if err != nil {
 		return nil, fmt.Errorf("loading %s: %w", dir, err)
@@ -353,12 +354,4 @@ func (m *Model) weightsOf(nodes []*Node) graphWeights {
 	}
 	w.outputBlocks = nodes[len(m.rotary):]
 	return w
-}
-
-// recoverInto turns a panic (GoMLX reports graph and backend errors by
-// panicking) into an error returned through errp.
-func recoverInto(errp *error, format string, args ...any) {
-	if r := recover(); r != nil {
-		*errp = fmt.Errorf("%s: %v", fmt.Sprintf(format, args...), r)
-	}
 }

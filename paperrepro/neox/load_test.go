@@ -3,6 +3,7 @@ package neox
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -120,6 +121,23 @@ func TestLoadBadInput(t *testing.T) {
 		{name: "hidden size not divisible by heads", config: func(c string) string {
 			return strings.Replace(c, `"num_attention_heads": 4`, `"num_attention_heads": 5`, 1)
 		}, wantErrs: []string{"config.json", "not divisible"}},
+		{name: "tensors overlap", header: func(h map[string]map[string]any) {
+			for _, entry := range h { // every tensor read from offset 0, as in the broken file of issue 14
+				offsets := entry["data_offsets"].([]int)
+				entry["data_offsets"] = []int{0, offsets[1] - offsets[0]}
+			}
+		}, wantErrs: []string{"model.safetensors", "overlap"}},
+		{name: "shape overflows", header: func(h map[string]map[string]any) { h[qkvName]["shape"] = []int{1 << 32, 1 << 32, 1 << 2} },
+			wantErrs: []string{"model.safetensors", qkvName, "more elements than the file has bytes"}},
+		{name: "NaN weight", tensors: func(ts []rawTensor) []rawTensor {
+			for i := range ts {
+				if ts[i].Name == qkvName {
+					ts[i].Data = slices.Clone(ts[i].Data)
+					binary.LittleEndian.PutUint32(ts[i].Data[4*70:], math.Float32bits(float32(math.NaN())))
+				}
+			}
+			return ts
+		}, wantErrs: []string{"model.safetensors", qkvName, "element 70 is NaN", "damaged weights"}},
 		{name: "not safetensors", file: func(p string) {
 			if err := os.WriteFile(p, []byte("<html>rate limited</html>"), 0o644); err != nil {
 				t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 
 	"github.com/nlpodyssey/gopickle/pickle"
 	"github.com/nlpodyssey/gopickle/types"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // A pytorch_model.bin is a zip archive (torch.save since PyTorch 1.6):
@@ -105,13 +107,11 @@ func openPytorchBin(filePath string) (_ *pytorchBin, err error) {
 	b := &pytorchBin{path: filePath, archive: archive, entries: map[string]*zip.File{},
 		tensors: map[string]*pickledTensor{}, stored: map[string]storedTensor{}}
 	defer func() {
-		if r := recover(); r != nil { // gopickle can panic on malformed input
-			err = fmt.Errorf("%s: reading data.pkl: %v", filePath, r)
-		}
 		if err != nil {
 			_ = archive.Close()
 		}
 	}()
+	defer panics.Recover(&err, "%s: reading data.pkl", filePath) // gopickle can panic on malformed input
 	var pkl *zip.File
 	for _, f := range archive.File {
 		b.entries[f.Name] = f
@@ -242,7 +242,7 @@ func (b *pytorchBin) ReadFloat32(name string, dst []float32) error {
 	}
 	if contiguous(t.size, t.stride) {
 		convertToFloat32(t.storage.dtype, raw[t.offset*elemSize:], dst)
-		return nil
+		return checkFinite(b.path, name, dst, 0)
 	}
 	var one [1]float32
 	index := make([]int, len(t.size))
@@ -261,7 +261,7 @@ func (b *pytorchBin) ReadFloat32(name string, dst []float32) error {
 			index[axis] = 0
 		}
 	}
-	return nil
+	return checkFinite(b.path, name, dst, 0)
 }
 
 // contiguous reports whether strides are those of a row-major array of size.

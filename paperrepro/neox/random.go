@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // NewRandom makes a model of shape cfg with seeded random weights, scaled
@@ -11,7 +13,7 @@ import (
 // 1/sqrt of their input width): for measuring speed and memory on a shape
 // without its checkpoint (`paperrepro bench`). Its predictions mean nothing.
 func NewRandom(cfg Config, seed uint64, opts Options) (_ *Model, err error) {
-	defer recoverInto(&err, "random model")
+	defer panics.Recover(&err, "random model")
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("random model: %w", err)
 	}

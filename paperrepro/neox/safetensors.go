@@ -1,6 +1,7 @@
 package neox
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/x448/float16"
 )
@@ -35,28 +37,32 @@ type safetensorsEntry struct {
 }
 
 // openSafetensors opens path and validates its header against the file size:
-// every tensor's byte range must lie inside the file and match its dtype and shape.
+// every tensor's byte range must lie inside the file, match its dtype and
+// shape, and overlap no other tensor's.
 func openSafetensors(path string) (*safetensorsFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening weights: %w", err)
 	}
-	st, err := readSafetensorsHeader(path, f)
+	info, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	st, err := readSafetensorsHeader(path, f, info.Size())
 	if err != nil {
 		_ = f.Close()
 		return nil, err
 	}
+	st.f = f
 	return st, nil
 }
 
-func readSafetensorsHeader(path string, f *os.File) (*safetensorsFile, error) {
-	info, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	size := info.Size()
+// readSafetensorsHeader reads and validates the header at the start of r, a
+// file of size bytes; the caller sets the returned file's f.
+func readSafetensorsHeader(path string, r io.Reader, size int64) (*safetensorsFile, error) {
 	var lenBuf [8]byte
-	if _, err := io.ReadFull(f, lenBuf[:]); err != nil {
+	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
 		return nil, fmt.Errorf("%s: reading header length: file has %d bytes: %w", path, size, err)
 	}
 	headerLen := binary.LittleEndian.Uint64(lenBuf[:])
@@ -64,14 +70,14 @@ func readSafetensorsHeader(path string, f *os.File) (*safetensorsFile, error) {
 		return nil, fmt.Errorf("%s: header length %d does not fit in the %d-byte file (truncated or not safetensors)", path, headerLen, size)
 	}
 	header := make([]byte, headerLen)
-	if _, err := io.ReadFull(f, header); err != nil {
+	if _, err := io.ReadFull(r, header); err != nil {
 		return nil, fmt.Errorf("%s: reading header: %w", path, err)
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(header, &raw); err != nil {
 		return nil, fmt.Errorf("%s: parsing header JSON: %w", path, err)
 	}
-	st := &safetensorsFile{path: path, f: f, data: 8 + int64(headerLen), entries: make(map[string]safetensorsEntry, len(raw))}
+	st := &safetensorsFile{path: path, data: 8 + int64(headerLen), entries: make(map[string]safetensorsEntry, len(raw))}
 	dataLen := size - st.data
 	names := make([]string, 0, len(raw))
 	for name := range raw {
@@ -106,6 +112,9 @@ func readSafetensorsHeader(path string, f *os.File) (*safetensorsFile, error) {
 			if d < 0 {
 				return nil, fmt.Errorf("%s: tensor %q: negative dimension in shape %v", path, name, e.Shape)
 			}
+			if d > 0 && numel > dataLen/int64(d) {
+				return nil, fmt.Errorf("%s: tensor %q: shape %v has more elements than the file has bytes", path, name, e.Shape)
+			}
 			numel *= int64(d)
 		}
 		if elemSize, ok := storedDTypeSizes[e.DType]; ok && numel*int64(elemSize) != end-begin {
@@ -119,7 +128,36 @@ func readSafetensorsHeader(path string, f *os.File) (*safetensorsFile, error) {
 			begin:        st.data + begin, end: st.data + end,
 		}
 	}
+	if err := checkOverlaps(path, st.entries); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+// checkOverlaps refuses tensors whose bytes overlap: a broken writer (or a
+// file made by hand) can point every tensor at offset 0, which reads as
+// weights and gives numbers from garbage.
+func checkOverlaps(path string, entries map[string]safetensorsEntry) error {
+	names := make([]string, 0, len(entries))
+	for name, e := range entries {
+		if e.end > e.begin {
+			names = append(names, name)
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		if c := cmp.Compare(entries[a].begin, entries[b].begin); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for i := 1; i < len(names); i++ {
+		prev, cur := entries[names[i-1]], entries[names[i]]
+		if cur.begin < prev.end {
+			return fmt.Errorf("%s: tensors %q and %q overlap (file bytes [%d, %d) and [%d, %d)): a damaged or hand-made file",
+				path, names[i-1], names[i], prev.begin, prev.end, cur.begin, cur.end)
+		}
+	}
+	return nil
 }
 
 // storedDTypeSizes are the byte sizes of the safetensors dtypes, for checking
@@ -160,6 +198,9 @@ func (s *safetensorsFile) ReadFloat32(name string, dst []float32) error {
 		}
 		n := len(chunk) / elemSize
 		convertToFloat32(e.DType, chunk, dst[:n])
+		if err := checkFinite(s.path, name, dst[:n], (off-e.begin)/int64(elemSize)); err != nil {
+			return err
+		}
 		dst = dst[n:]
 		off += int64(len(chunk))
 	}

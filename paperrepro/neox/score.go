@@ -9,6 +9,7 @@ import (
 	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/pkg/core/shapes"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // TokenBits returns out[b][t-1] = -log2 p(seqs[b][t] | seqs[b][:t]) for
@@ -18,7 +19,7 @@ import (
 // memory allows (see ForwardBytes), with one host transfer of the bits per
 // execution.
 func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
-	defer recoverInto(&err, "TokenBits")
+	defer panics.Recover(&err, "TokenBits")
 	if err := m.checkSeqs(seqs); err != nil {
 		return nil, err
 	}
@@ -71,7 +72,7 @@ func (m *Model) tokenBitsGraph(inputs []*Node) *Node {
 // graph is compiled on the first call: the protocols use TokenBits and the
 // Decoder, and only tests need whole distributions of every position.
 func (m *Model) NextTokenLogProbs(seqs [][]int) (_ [][][]float32, err error) {
-	defer recoverInto(&err, "NextTokenLogProbs")
+	defer panics.Recover(&err, "NextTokenLogProbs")
 	if err := m.checkSeqs(seqs); err != nil {
 		return nil, err
 	}

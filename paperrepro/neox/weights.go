@@ -115,6 +115,17 @@ func checkTensors(ckpt checkpoint, specs []weightSpec, cfg Config) error {
 	return nil
 }
 
+// checkFinite refuses weights holding NaN or an infinity, which would make
+// every log-probability NaN; first is the index of values[0] in the tensor.
+func checkFinite(path, name string, values []float32, first int64) error {
+	for i, v := range values {
+		if v-v != 0 { // NaN - NaN and Inf - Inf are NaN; finite v - v is 0
+			return fmt.Errorf("%s: tensor %q: element %d is %v: damaged weights (a NaN or infinite weight gives no probabilities)", path, name, first+int64(i), v)
+		}
+	}
+	return nil
+}
+
 // dtypeSizes are the floating-point dtypes we convert from, with their byte sizes.
 var dtypeSizes = map[string]int{"F32": 4, "F16": 2, "BF16": 2}
 

@@ -11,7 +11,10 @@ import (
 const Magic = "PPRZ"
 
 // FormatVersion is the container version this package writes and reads.
-const FormatVersion = 1
+// Version 2 added the tokenizer's sha256 to the header; version 1 files were
+// also coded with the CDF of an earlier exp table, so their bytes would not
+// decode with this program even without the header change.
+const FormatVersion = 2
 
 // LosslessName is the protocol name recorded in the container.
 const LosslessName = "lossless"
@@ -20,15 +23,20 @@ const maxHeaderString = 1024
 
 // ModelIdentity names the exact checkpoint whose probabilities coded the
 // data, e.g. {"EleutherAI/pythia-70m", "step143000", "<hex sha256 of the
-// weights file>"}. Decompression requires the same identity.
+// weights file>", "<hex sha256 of tokenizer.json>"}, and the tokenizer that
+// turned the bytes into tokens. Decompression requires the same identity.
 type ModelIdentity struct {
 	Repo          string
 	Revision      string
 	WeightsSHA256 string
+	// TokenizerSHA256 is the sha256 of the tokenizer.json: another
+	// tokenizer splits the text into other tokens, which do not decode.
+	TokenizerSHA256 string
 }
 
 // String names the checkpoint for messages: "repo@revision (weights sha256 …)",
-// or "a local checkpoint (weights sha256 …)" when it came from a folder.
+// or "a local checkpoint (weights sha256 …)" when it came from a folder; the
+// tokenizer is named separately.
 func (id ModelIdentity) String() string {
 	if id.Repo == "" {
 		return fmt.Sprintf("a local checkpoint (weights sha256 %s)", id.WeightsSHA256)
@@ -51,9 +59,17 @@ type Header struct {
 // ErrFormat reports data that is not a well-formed container.
 var ErrFormat = errors.New("not a valid paperrepro compressed file")
 
+// ErrUnsupportedVersion reports a container of another format version than
+// FormatVersion.
+var ErrUnsupportedVersion = errors.New("unsupported format version")
+
 // ErrModelMismatch reports decompression with another model than the
 // compressor's.
 var ErrModelMismatch = errors.New("model mismatch")
+
+// ErrTokenizerMismatch reports decompression with another tokenizer than the
+// compressor's.
+var ErrTokenizerMismatch = errors.New("tokenizer mismatch")
 
 // ErrBackendMismatch reports decompression on another backend than the
 // compressor's.
@@ -73,6 +89,7 @@ func marshalHeader(b []byte, h Header) []byte {
 	b = appendString(b, h.Model.Repo)
 	b = appendString(b, h.Model.Revision)
 	b = appendString(b, h.Model.WeightsSHA256)
+	b = appendString(b, h.Model.TokenizerSHA256)
 	b = appendString(b, h.Backend)
 	b = binary.AppendUvarint(b, uint64(h.Options.ChunkSize))
 	b = binary.AppendUvarint(b, uint64(h.Options.BatchSize))
@@ -146,13 +163,15 @@ func parseHeader(r *reader) Header {
 	if v := r.bytes(1, "format version"); r.err == nil {
 		h.Version = int(v[0])
 		if h.Version != FormatVersion {
-			r.fail("format version %d, this program reads version %d", h.Version, FormatVersion)
+			r.err = fmt.Errorf("%w %d: this program reads version %d only; decompress the file with the paperrepro version that wrote it",
+				ErrUnsupportedVersion, h.Version, FormatVersion)
 		}
 	}
 	h.Protocol = r.string("protocol")
 	h.Model.Repo = r.string("model repository")
 	h.Model.Revision = r.string("model revision")
 	h.Model.WeightsSHA256 = r.string("weights sha256")
+	h.Model.TokenizerSHA256 = r.string("tokenizer sha256")
 	h.Backend = r.string("backend")
 	h.Options.ChunkSize = int(r.uvarint("chunk size", maxChunkSize))
 	h.Options.BatchSize = int(r.uvarint("batch size", maxBatchSize))
@@ -185,10 +204,16 @@ func ReadHeader(data []byte) (Header, error) {
 	return h, r.err
 }
 
-// checkIdentity refuses to decode with another model or backend.
+// checkIdentity refuses to decode with another model, tokenizer or backend.
 func checkIdentity(h Header, id ModelIdentity, backend string) error {
-	if h.Model != id {
+	compressedWith, given := h.Model, id
+	compressedWith.TokenizerSHA256, given.TokenizerSHA256 = "", ""
+	if compressedWith != given {
 		return fmt.Errorf("%w: the data was compressed with %v, but the model given is %v; decoding needs the very same weights", ErrModelMismatch, h.Model, id)
+	}
+	if h.Model.TokenizerSHA256 != id.TokenizerSHA256 {
+		return fmt.Errorf("%w: the data was compressed with the tokenizer.json of sha256 %s, but the one given has sha256 %s; decoding needs the very same tokenizer",
+			ErrTokenizerMismatch, h.Model.TokenizerSHA256, id.TokenizerSHA256)
 	}
 	if h.Backend != backend {
 		return fmt.Errorf("%w: the data was compressed on backend %q, but this model runs on %q; floating-point results differ between backends and would not decode", ErrBackendMismatch, h.Backend, backend)

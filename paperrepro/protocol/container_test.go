@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-var testIdentity = ModelIdentity{Repo: "standin/tiny", Revision: "step1", WeightsSHA256: strings.Repeat("ab", 32)}
+var testIdentity = ModelIdentity{Repo: "standin/tiny", Revision: "step1", WeightsSHA256: strings.Repeat("ab", 32), TokenizerSHA256: strings.Repeat("cd", 32)}
 
 func compressForTest(t testing.TB, data []byte, opt Options) ([]byte, Report) {
 	t.Helper()
@@ -72,6 +72,8 @@ func TestDecompressRefuses(t *testing.T) {
 	packed, _ := compressForTest(t, testFile(), Options{ChunkSize: 256, BatchSize: 2})
 	other := testIdentity
 	other.Revision = "step2"
+	otherTokenizer := testIdentity
+	otherTokenizer.TokenizerSHA256 = strings.Repeat("ef", 32)
 	wrongMagic := bytes.Clone(packed)
 	wrongMagic[0] = 'X'
 	newerVersion := bytes.Clone(packed)
@@ -85,8 +87,9 @@ func TestDecompressRefuses(t *testing.T) {
 		mention string
 	}{
 		{"wrong magic", wrongMagic, testIdentity, "standin", ErrFormat, "magic"},
-		{"newer version", newerVersion, testIdentity, "standin", ErrFormat, "version"},
+		{"newer version", newerVersion, testIdentity, "standin", ErrUnsupportedVersion, "unsupported format version 3: this program reads version 2 only"},
 		{"wrong model", packed, other, "standin", ErrModelMismatch, "step2"},
+		{"wrong tokenizer", packed, otherTokenizer, "standin", ErrTokenizerMismatch, "tokenizer.json of sha256 cdcd"},
 		{"wrong backend", packed, testIdentity, "xla:cuda", ErrBackendMismatch, "xla:cuda"},
 		{"truncated", packed[:len(packed)-3], testIdentity, "standin", ErrFormat, "truncated"},
 		{"extended", append(bytes.Clone(packed), 0), testIdentity, "standin", ErrFormat, "truncated or extended"},

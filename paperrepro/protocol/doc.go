@@ -68,11 +68,12 @@
 //
 // # The container
 //
-// Compress writes: magic "PPRZ", format version, protocol name, the model's
-// identity (repository, revision, weights SHA-256), the backend that computed
-// the probabilities, chunk and batch size, the original length and its
-// CRC-32, a CRC-32 of this header, then each chunk's payload length and the
-// payloads. Decompress checks all of it and refuses another model or another
+// Compress writes: magic "PPRZ", format version (FormatVersion), protocol
+// name, the model's identity (repository, revision, weights SHA-256), the
+// tokenizer.json's SHA-256, the backend that computed the probabilities,
+// chunk and batch size, the original length and its CRC-32, a CRC-32 of this
+// header, then each chunk's payload length and the payloads. Decompress
+// checks all of it and refuses another format version, model, tokenizer or
 // backend with an error saying which: floating-point results differ between
 // backends (and CPU architectures, which are part of the backend string), and
 // a single differing bit in a probability table desynchronises the decoder.

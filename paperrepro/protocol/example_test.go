@@ -33,7 +33,7 @@ func ExampleSeed_Score() {
 func ExampleCompress() {
 	original := []byte("Any bytes at all: text, \x00\xff binary, \r\n line ends.")
 	model := &standinModel{vocab: 200, backend: "go"}
-	id := ModelIdentity{Repo: "EleutherAI/pythia-70m", Revision: "step143000", WeightsSHA256: "0123abcd"}
+	id := ModelIdentity{Repo: "EleutherAI/pythia-70m", Revision: "step143000", WeightsSHA256: "0123abcd", TokenizerSHA256: "4567ef"}
 
 	var packed bytes.Buffer
 	rep, err := Compress(&packed, bytes.NewReader(original), model, newStandinTokenizer(), id, Options{})
@@ -41,8 +41,9 @@ func ExampleCompress() {
 		fmt.Println(err)
 		return
 	}
-	// On so short an input the container's header (magic, model identity,
-	// checksums: about 100 bytes) outweighs what coding saves.
+	// On so short an input the container's header (magic, model and
+	// tokenizer identity, checksums: about 100 bytes) outweighs what coding
+	// saves.
 	fmt.Printf("%d bytes -> %d bytes in %d chunk(s)\n", len(original), rep.CompressedBytes, len(rep.Chunks))
 
 	var restored bytes.Buffer
@@ -52,7 +53,7 @@ func ExampleCompress() {
 	}
 	fmt.Println(bytes.Equal(restored.Bytes(), original))
 	// Output:
-	// 48 bytes -> 121 bytes in 1 chunk(s)
+	// 48 bytes -> 128 bytes in 1 chunk(s)
 	// true
 }
 

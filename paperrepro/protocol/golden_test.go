@@ -2,17 +2,20 @@ package protocol
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/protocol/standin-v1.pprz")
+var update = flag.Bool("update", false, "rewrite testdata/protocol/standin-v2.pprz")
 
-// TestGoldenContainer keeps format version 1 readable: a file written when
+// TestGoldenContainer keeps format version 2 readable: a file written when
 // the format was fixed must still decompress, and compressing the same input
 // must still give the same bytes (a change needs a new FormatVersion).
 func TestGoldenContainer(t *testing.T) {
@@ -22,7 +25,7 @@ func TestGoldenContainer(t *testing.T) {
 		// are tied to one backend.
 		t.Skipf("the golden file was made on amd64, this is %s", runtime.GOARCH)
 	}
-	path := testenv.Testdata(t, "protocol", "standin-v1.pprz")
+	path := testenv.Testdata(t, "protocol", fmt.Sprintf("standin-v%d.pprz", FormatVersion))
 	data := testFile()
 	packed, _ := compressForTest(t, data, Options{ChunkSize: 300, BatchSize: 2})
 	if *update {
@@ -43,5 +46,23 @@ func TestGoldenContainer(t *testing.T) {
 	}
 	if !bytes.Equal(packed, golden) {
 		t.Errorf("compressing gives %d bytes that differ from %s (%d bytes): the format changed", len(packed), path, len(golden))
+	}
+}
+
+// TestOldVersionIsRefusedByName: a container of an earlier format version
+// is refused as such, not reported as damaged data.
+func TestOldVersionIsRefusedByName(t *testing.T) {
+	old, err := os.ReadFile(testenv.Testdata(t, "protocol", "standin-v1.pprz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, err := range map[string]error{
+		"ReadHeader": func() error { _, err := ReadHeader(old); return err }(),
+		"Decompress": func() error { _, err := decompressForTest(old, testIdentity, "standin"); return err }(),
+	} {
+		if !errors.Is(err, ErrUnsupportedVersion) || errors.Is(err, ErrFormat) || errors.Is(err, ErrCorrupt) ||
+			!strings.Contains(err.Error(), "unsupported format version 1: this program reads version 2 only") {
+			t.Errorf("%s of a version-1 file: %v; want an unsupported-version error", name, err)
+		}
 	}
 }

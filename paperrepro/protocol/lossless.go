@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/paperrepro/paperrepro/paperrepro/arith"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // endOfText is the token the first token of every chunk is conditioned on.
@@ -102,7 +103,7 @@ func encodeChunks[D StepDecoder](m Model[D], tok Tokenizer, chunks [][]byte, opt
 	if err := opt.validate(); err != nil {
 		return nil, fmt.Errorf("lossless protocol: %w", err)
 	}
-	defer recoverInto(&err, "lossless protocol: encoding")
+	defer panics.Recover(&err, "lossless protocol: encoding")
 	p := newPieces(tok)
 	out := make([]EncodedChunk, len(chunks))
 	for start := 0; start < len(chunks); start += opt.BatchSize {
@@ -285,7 +286,7 @@ func decodeChunks[D StepDecoder](m Model[D], tok Tokenizer, payloads [][]byte, l
 	if len(payloads) != len(lengths) {
 		return nil, fmt.Errorf("lossless protocol: %d payloads but %d lengths", len(payloads), len(lengths))
 	}
-	defer recoverInto(&err, "lossless protocol: decoding")
+	defer panics.Recover(&err, "lossless protocol: decoding")
 	p := newPieces(tok)
 	out := make([][]byte, len(payloads))
 	for start := 0; start < len(payloads); start += opt.BatchSize {
@@ -355,12 +356,4 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// recoverInto turns a panic (GoMLX reports errors by panicking) into an
-// error at the package boundary.
-func recoverInto(errp *error, what string) {
-	if r := recover(); r != nil {
-		*errp = fmt.Errorf("%s: %v", what, r)
-	}
 }

@@ -105,23 +105,12 @@ func (s Seed) Tokens(chunk []byte) ([]int, error) {
 // size)) and averages the chunks whose CR lies in (SeedMinCR, SeedMaxCR).
 func seedResult(tokens []int, bits [][]float64, sizes []int, float16 bool) SeedResult {
 	res := SeedResult{Chunks: make([]SeedChunk, len(tokens))}
-	sum := 0.0
 	for i := range tokens {
 		total := SumBits(bits[i], float16)
 		cr := total / float64(8*sizes[i])
-		dropped := !(cr > SeedMinCR && cr < SeedMaxCR)
-		res.Chunks[i] = SeedChunk{Tokens: tokens[i], Bits: total, CR: cr, Dropped: dropped}
-		if dropped {
-			res.Dropped++
-			continue
-		}
-		res.Kept++
-		sum += cr
+		res.Chunks[i] = SeedChunk{Tokens: tokens[i], Bits: total, CR: cr, Dropped: !(cr > SeedMinCR && cr < SeedMaxCR)}
 	}
-	res.MeanCR = math.NaN()
-	if res.Kept > 0 {
-		res.MeanCR = sum / float64(res.Kept)
-	}
+	res.MeanCR, res.Kept, res.Dropped = MeanCR(len(res.Chunks), func(i int) (float64, bool) { return res.Chunks[i].CR, res.Chunks[i].Dropped })
 	return res
 }
 

@@ -3,7 +3,6 @@ package results
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +10,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
 )
 
 // Column names of a table CSV.
@@ -38,11 +40,11 @@ func ReadTableCSV(path string) (Table, error) {
 // ReadCSV reads a CSV holding the tables of one or more modalities (a
 // modality column tells them apart), in the order of Modalities.
 func ReadCSV(path string) ([]Table, error) {
-	data, err := os.ReadFile(path)
+	t, err := csvtable.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading results table: %w", err)
 	}
-	return Decode(bytes.NewReader(data), path)
+	return decodeTable(t)
 }
 
 // ReadDir reads every CSV in dir that has a compression_ratio column, and
@@ -57,14 +59,14 @@ func ReadDir(dir string) ([]Table, error) {
 	var tables []Table
 	from := map[string]string{}
 	for _, path := range paths {
-		header, err := readHeader(path)
+		csvTable, err := csvtable.ReadFile(path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading results table: %w", err)
 		}
-		if !slices.Contains(header, colCR) {
+		if !csvTable.Has(colCR) {
 			continue
 		}
-		ts, err := ReadCSV(path)
+		ts, err := decodeTable(csvTable)
 		if err != nil {
 			return nil, err
 		}
@@ -83,64 +85,49 @@ func ReadDir(dir string) ([]Table, error) {
 	return tables, nil
 }
 
-// Read reads path as a results folder (ReadDir) or a single CSV (ReadCSV).
+// Read reads the tables at path, whatever form they take: a folder of result
+// files (one protocol's folder of a run: its cells, read with ReadCells,
+// are the source of truth, and any CSV beside them is ignored), a folder of
+// table CSVs (ReadDir; the paper's expected/), or one CSV (ReadCSV).
 func Read(path string) ([]Table, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading results: %w", err)
 	}
-	if info.IsDir() {
+	if !info.IsDir() {
+		return ReadCSV(path)
+	}
+	cells, err := ReadCells(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(cells) == 0 {
 		return ReadDir(path)
 	}
-	return ReadCSV(path)
-}
-
-func readHeader(path string) ([]string, error) {
-	f, err := os.Open(path)
+	tables, err := CellTables(cells)
 	if err != nil {
-		return nil, fmt.Errorf("reading results table: %w", err)
+		return nil, fmt.Errorf("reading results under %s: %w", path, err)
 	}
-	defer f.Close()
-	header, err := csv.NewReader(f).Read()
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: header: %w", path, err)
-	}
-	return normalise(header), nil
-}
-
-func normalise(header []string) []string {
-	out := make([]string, len(header))
-	for i, h := range header {
-		out[i] = strings.ToLower(strings.TrimSpace(h))
-	}
-	return out
+	return tables, nil
 }
 
 // Decode reads table CSV data; name (usually the file path) is used in
 // errors and, when there is no modality column, to find the modality.
 func Decode(r io.Reader, name string) ([]Table, error) {
-	cr := csv.NewReader(r)
-	cr.TrimLeadingSpace = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: empty file, expected a header with columns %s", name, strings.Join(requiredColumns(), ","))
-	}
+	t, err := csvtable.Read(r, name)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
-	header = normalise(header)
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	for _, c := range requiredColumns() {
-		if _, ok := col[c]; !ok {
-			return nil, fmt.Errorf("%s:1: header lacks the %q column (has %s)", name, c, strings.Join(header, ","))
-		}
-	}
-	modalityCol, hasModality := col[colModality]
-	fileModality := modalityFromName(name)
+	return decodeTable(t)
+}
 
+// decodeTable turns a CSV's records into one Table per modality.
+func decodeTable(csvTable *csvtable.Table) ([]Table, error) {
+	name := csvTable.Name
+	if err := csvTable.Require(requiredColumns()...); err != nil {
+		return nil, err
+	}
+	fileModality := modalityFromName(name)
 	type key struct {
 		modality, model string
 		step            int
@@ -153,55 +140,37 @@ func Decode(r io.Reader, name string) ([]Table, error) {
 	sizeOf := map[string]sized{}
 	byModality := map[string]*Table{}
 	var order []string
-	for {
-		record, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d: %w (missing or extra cell?)", name, pe.Line, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
-		field := func(c string) (string, error) {
-			v := strings.TrimSpace(record[col[c]])
-			if v == "" {
-				return "", fmt.Errorf("%s:%d: field %s: empty (missing cell)", name, line, c)
-			}
-			return v, nil
-		}
+	for _, rec := range csvTable.Records {
 		var row Row
-		if row.Model, err = field(colModel); err != nil {
+		var err error
+		if row.Model, err = rec.String(colModel); err != nil {
 			return nil, err
 		}
-		if row.Params, err = parseNumber(field, colParams); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		if row.Params, err = rec.Float(colParams); err != nil {
+			return nil, err
 		}
-		if row.Step, err = parseStep(field); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		if row.Step, err = parseStep(rec); err != nil {
+			return nil, err
 		}
-		if row.CR, err = parseNumber(field, colCR); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+		if row.CR, err = rec.Float(colCR); err != nil {
+			return nil, err
 		}
 		if err := row.validate(); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
+			return nil, rec.Errorf("%w", err)
 		}
 		modality := fileModality
-		if hasModality {
-			modality = strings.TrimSpace(record[modalityCol])
+		if csvTable.Has(colModality) {
+			modality = rec.Raw(colModality)
 		}
 		k := key{modality, row.Model, row.Step}
 		if prev, ok := lineOf[k]; ok {
-			return nil, fmt.Errorf("%s:%d: model %s step %d already given on line %d", name, line, row.Model, row.Step, prev)
+			return nil, rec.Errorf("model %s step %d already given on line %d", row.Model, row.Step, prev)
 		}
-		lineOf[k] = line
+		lineOf[k] = rec.Line
 		if s, ok := sizeOf[row.Model]; ok && s.params != row.Params {
-			return nil, fmt.Errorf("%s:%d: field %s: model %s has size %g here but %g on line %d", name, line, colParams, row.Model, row.Params, s.params, s.line)
+			return nil, rec.Errorf("field %s: model %s has size %g here but %g on line %d", colParams, row.Model, row.Params, s.params, s.line)
 		}
-		sizeOf[row.Model] = sized{row.Params, line}
+		sizeOf[row.Model] = sized{row.Params, rec.Line}
 		t := byModality[modality]
 		if t == nil {
 			t = &Table{Modality: modality}
@@ -228,27 +197,15 @@ func Decode(r io.Reader, name string) ([]Table, error) {
 
 func requiredColumns() []string { return []string{colModel, colParams, colStep, colCR} }
 
-func parseNumber(field func(string) (string, error), c string) (float64, error) {
-	s, err := field(c)
-	if err != nil {
-		return 0, err
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Errorf("field %s: %q is not a number", c, s)
-	}
-	return v, nil
-}
-
 // parseStep accepts "143000" and the checkpoint spelling "step143000".
-func parseStep(field func(string) (string, error)) (int, error) {
-	s, err := field(colStep)
+func parseStep(rec csvtable.Record) (int, error) {
+	s, err := rec.String(colStep)
 	if err != nil {
 		return 0, err
 	}
 	v, err := strconv.Atoi(strings.TrimPrefix(s, "step"))
 	if err != nil {
-		return 0, fmt.Errorf("field %s: %q is not a whole number of steps", colStep, s)
+		return 0, rec.Errorf("field %s: %q is not a whole number of steps", colStep, s)
 	}
 	return v, nil
 }
@@ -319,8 +276,8 @@ func Encode(w io.Writer, tables ...Table) error {
 	return cw.Error()
 }
 
-// WriteCSV writes tables to path with Encode, after checking each with
-// Validate.
+// WriteCSV writes tables to path with Encode, atomically, after checking
+// each with Validate.
 func WriteCSV(path string, tables ...Table) error {
 	for _, t := range tables {
 		if err := t.Validate(); err != nil {
@@ -331,8 +288,5 @@ func WriteCSV(path string, tables ...Table) error {
 	if err := Encode(&buf, tables...); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing results table: %w", err)
-	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }

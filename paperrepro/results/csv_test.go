@@ -59,8 +59,9 @@ func TestDecodeBadInput(t *testing.T) {
 		{"non-integer step", header + "pythia-70m,70000000,1000.5,0.2\n", []string{"t_text.csv:2", "field step", `"1000.5"`}},
 		{"negative ratio", header + "pythia-70m,70000000,1000,0.2\npythia-70m,70000000,2000,-0.1\n", []string{"t_text.csv:3", "field compression_ratio", "-0.1", "not a positive ratio"}},
 		{"zero params", header + "pythia-70m,0,1000,0.2\n", []string{"t_text.csv:2", "field params"}},
-		{"negative step", header + "pythia-70m,70000000,-5,0.2\n", []string{"t_text.csv:2", "field step", "negative"}},
-		{"unknown model", header + "pythia-70m,70000000,1000,0.2\ngpt-2,124000000,1000,0.2\n", []string{"t_text.csv:3", "field model", `unknown model "gpt-2"`}},
+		{"negative step", header + "pythia-70m,70000000,-5,0.2\n", []string{"t_text.csv:2", "field step", "at least 1"}},
+		{"step 0", header + "pythia-70m,70000000,0,0.2\n", []string{"t_text.csv:2", "field step: 0", "at least 1", "-step"}},
+		{"blank model", header + "pythia-70m,70000000,1000,0.2\n\" \",124000000,1000,0.2\n", []string{"t_text.csv:3", "field model"}},
 		{"duplicate cell", header + "pythia-70m,70000000,1000,0.2\npythia-70m,70000000,1000,0.3\n", []string{"t_text.csv:3", "already given on line 2"}},
 		{"two sizes", header + "pythia-70m,70000000,1000,0.2\npythia-70m,80000000,2000,0.3\n", []string{"t_text.csv:3", "field params", "line 2"}},
 		{"missing column", "model,params,compression_ratio\npythia-70m,1,0.2\n", []string{"t_text.csv:1", `"step" column`}},
@@ -81,6 +82,9 @@ func TestDecodeBadInput(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
+			}
+			if n := strings.Count(err.Error(), "t_text.csv"); n != 1 {
+				t.Errorf("error %q names the file %d times, want once", err, n)
 			}
 		})
 	}

@@ -1,15 +1,10 @@
 package results
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
 )
 
 // Files of the expected/ folder that LoadPaper reads.
@@ -101,90 +96,38 @@ func LoadPaper(dir string) (Paper, error) {
 	return p, nil
 }
 
-// record is one CSV row with its line number, read by column name.
-type record struct {
-	path   string
-	line   int
-	col    map[string]int
-	fields []string
-}
-
-func (r record) str(c string) (string, error) {
-	i, ok := r.col[c]
-	if !ok {
-		return "", fmt.Errorf("%s:1: header lacks the %q column", r.path, c)
-	}
-	v := strings.TrimSpace(r.fields[i])
-	if v == "" {
-		return "", fmt.Errorf("%s:%d: field %s: empty (missing cell)", r.path, r.line, c)
-	}
-	return v, nil
-}
-
-func (r record) num(c string) (float64, error) {
-	s, err := r.str(c)
-	if err != nil {
-		return 0, err
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s:%d: field %s: %q is not a number", r.path, r.line, c, s)
-	}
-	return v, nil
-}
-
-// readRecords reads a small CSV with a header into records.
-func readRecords(path string) ([]record, error) {
-	data, err := os.ReadFile(path)
+// readRows reads a small CSV of the paper's with a header and at least one
+// row.
+func readRows(path string) ([]csvtable.Record, error) {
+	t, err := csvtable.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", path, err)
-	}
-	col := map[string]int{}
-	for i, h := range normalise(header) {
-		col[h] = i
-	}
-	var recs []record
-	for {
-		fields, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		line, _ := cr.FieldPos(0)
-		recs = append(recs, record{path: path, line: line, col: col, fields: fields})
-	}
-	if len(recs) == 0 {
+	if len(t.Records) == 0 {
 		return nil, fmt.Errorf("%s: no rows after the header", path)
 	}
-	return recs, nil
+	return t.Records, nil
 }
 
 func readTable1(path string) ([]Coefficients, error) {
-	recs, err := readRecords(path)
+	recs, err := readRows(path)
 	if err != nil {
 		return nil, err
 	}
 	var out []Coefficients
 	for _, r := range recs {
 		var c Coefficients
-		if c.Modality, err = r.str("modality"); err != nil {
+		if c.Modality, err = r.String("modality"); err != nil {
 			return nil, err
 		}
-		if c.Dataset, err = r.str("dataset"); err != nil {
+		if c.Dataset, err = r.String("dataset"); err != nil {
 			return nil, err
 		}
 		for _, f := range []struct {
 			name string
 			dst  *float64
 		}{{"a", &c.A}, {"b", &c.B}, {"c", &c.C}, {"alpha", &c.Alpha}, {"beta", &c.Beta}} {
-			if *f.dst, err = r.num(f.name); err != nil {
+			if *f.dst, err = r.Float(f.name); err != nil {
 				return nil, err
 			}
 		}
@@ -194,7 +137,7 @@ func readTable1(path string) ([]Coefficients, error) {
 }
 
 func readPrediction(path string) (Prediction, error) {
-	recs, err := readRecords(path)
+	recs, err := readRows(path)
 	if err != nil {
 		return Prediction{}, err
 	}
@@ -203,19 +146,19 @@ func readPrediction(path string) (Prediction, error) {
 	}
 	r := recs[0]
 	var p Prediction
-	if p.Modality, err = r.str("modality"); err != nil {
+	if p.Modality, err = r.String("modality"); err != nil {
 		return Prediction{}, err
 	}
-	if p.Params, err = r.num("params"); err != nil {
+	if p.Params, err = r.Float("params"); err != nil {
 		return Prediction{}, err
 	}
-	if p.Step, err = r.num("step"); err != nil {
+	if p.Step, err = r.Float("step"); err != nil {
 		return Prediction{}, err
 	}
-	if p.CR, err = r.num("predicted_compression_ratio"); err != nil {
+	if p.CR, err = r.Float("predicted_compression_ratio"); err != nil {
 		return Prediction{}, err
 	}
-	if p.Source, err = r.str("source"); err != nil {
+	if p.Source, err = r.String("source"); err != nil {
 		return Prediction{}, err
 	}
 	return p, nil

@@ -2,15 +2,17 @@ package results
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Row is one cell of a compression-ratio table: one checkpoint of one model
 // compressing one modality.
 type Row struct {
-	// Model is the model name, e.g. "pythia-410m" (see KnownModels).
+	// Model is the model name, e.g. "pythia-410m" or a local model's name.
 	Model string
 	// Params is the model size used as P in the scaling law. The paper uses
 	// the nominal size (70e6 for pythia-70m); a table may hold exact counts.
@@ -133,12 +135,13 @@ func (t Table) label() string {
 // validate checks one row's values, naming the field at fault.
 func (r Row) validate() error {
 	switch {
-	case !IsKnownModel(r.Model):
-		return fmt.Errorf("field model: unknown model %q (known: %v)", r.Model, KnownModels())
+	case strings.TrimSpace(r.Model) == "":
+		return errors.New("field model: empty")
 	case !(r.Params > 0) || math.IsInf(r.Params, 0):
 		return fmt.Errorf("model %s: field params: %g is not a positive size", r.Model, r.Params)
-	case r.Step < 0:
-		return fmt.Errorf("model %s: field step: %d is negative", r.Model, r.Step)
+	case r.Step < 1:
+		return fmt.Errorf("model %s: field step: %d: the scaling law needs a training step of at least 1 (S^-beta); "+
+			"for a local checkpoint give its step with -step", r.Model, r.Step)
 	case !(r.CR > 0) || math.IsInf(r.CR, 0):
 		return fmt.Errorf("model %s step %d: field compression_ratio: %g is not a positive ratio", r.Model, r.Step, r.CR)
 	}

@@ -61,6 +61,7 @@ func TestLoadRejectsEdits(t *testing.T) {
 		{"ignore merges", func(c map[string]any) { section(c, "model")["ignore_merges"] = true }, "model.ignore_merges is true"},
 		{"vocab type", func(c map[string]any) { section(c, "model")["vocab"] = []any{"a"} }, "model.vocab: want an object"},
 		{"negative id", func(c map[string]any) { vocab(c)["a"] = -3.0 }, `model.vocab["a"] is -3`},
+		{"two tokens on one id", func(c map[string]any) { vocab(c)["zz"] = vocab(c)["a"] }, `model.vocab: "a" and "zz" both have id`},
 		{"merges type", func(c map[string]any) { section(c, "model")["merges"] = "h e" }, "model.merges: want an array"},
 		{"merge shape", func(c map[string]any) { section(c, "model")["merges"] = []any{[]any{"h", "e", "x"}} }, "model.merges[0]"},
 		{"merge of unknown token", func(c map[string]any) {

@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 
 	sugar "github.com/sugarme/tokenizer"
 	"github.com/sugarme/tokenizer/model/bpe"
 	"github.com/sugarme/tokenizer/pretokenizer"
 	"github.com/sugarme/tokenizer/pretrained"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
 // Load reads a Hugging Face tokenizer.json describing a byte-level BPE
@@ -137,10 +140,24 @@ func checkBPEOptions(cfg map[string]any) error {
 	if !ok {
 		return errors.New("model.vocab: want an object of token -> id")
 	}
-	for token, id := range vocab {
-		if f, isNumber := id.(float64); !isNumber || f < 0 || f > maxID || f != float64(int(f)) {
+	tokens := make([]string, 0, len(vocab))
+	for token := range vocab {
+		tokens = append(tokens, token)
+	}
+	sort.Strings(tokens) // name the same pair every time
+	owner := make(map[int]string, len(vocab))
+	for _, token := range tokens {
+		id := vocab[token]
+		f, isNumber := id.(float64)
+		if !isNumber || f < 0 || f > maxID || f != float64(int(f)) {
 			return fmt.Errorf("model.vocab[%q] is %v: want an integer id in [0, %d]", token, id, maxID)
 		}
+		// Two tokens on one id would decode ambiguously, and Hugging Face
+		// keeps only one of them: the ids would differ.
+		if other, taken := owner[int(f)]; taken {
+			return fmt.Errorf("model.vocab: %q and %q both have id %d", other, token, int(f))
+		}
+		owner[int(f)] = token
 	}
 	merges, ok := cfg["merges"].([]any)
 	if !ok {
@@ -169,11 +186,7 @@ func checkBPEOptions(cfg map[string]any) error {
 // them into the compact tables the encoder uses. It also returns the
 // vocabulary, token -> id.
 func buildModel(cfg *sugar.Config) (m *bpeModel, vocab map[string]int, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("model: building the BPE model: %v", r)
-		}
-	}()
+	defer panics.Recover(&err, "model: building the BPE model")
 	built, err := pretrained.CreateModel(cfg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("model: %w", err)

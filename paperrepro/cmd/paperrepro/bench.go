@@ -16,6 +16,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
 )
 
@@ -242,7 +243,7 @@ func finishedCells(dir string, chunks int) map[string]int {
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 		return out
 	}
-	cells, err := grid.ReadDir(dir)
+	cells, err := results.ReadCells(dir)
 	if err != nil {
 		return out
 	}

@@ -45,7 +45,8 @@ func TestBenchCommandErrors(t *testing.T) {
 	}{
 		{[]string{"bench", "-models", "7b"}, `unknown Pythia size "7b"`},
 		{[]string{"bench", "-models", "70m", "-dtype", "double"}, `unknown compute dtype "double"`},
-		{[]string{"bench", "-models", "70m", "-batch", "-1"}, "-batch -1"},
+		{[]string{"bench", "-models", "70m", "-batch", "-1"}, "-batch must be at least 1, got -1"},
+		{[]string{"bench", "-models", "70m", "-batch", "0"}, "-batch must be at least 1, got 0"},
 		{[]string{"bench", "-models", "70m", "-seq", "1"}, "-seq must be at least 2"},
 	} {
 		code, _, stderr := run(t, tc.args...)

@@ -36,23 +36,15 @@ func addModelFlags(fs *flag.FlagSet, defaultModels, defaultSteps string) *modelF
 		modelDir: fs.String("model-dir", "",
 			"a local checkpoint folder (config.json + model.safetensors or pytorch_model.bin) to use instead of the hub"),
 		modelName: fs.String("model-name", "",
-			"with -model-dir: the model's name in the results (default: the folder's name)"),
-		step: fs.Int("step", 0, "with -model-dir: the checkpoint's training step in the results"),
+			"with -model-dir: the model's name in the results (default: the folder's name, or its parent's when the folder is named stepN)"),
+		step: fs.Int("step", 0, "with -model-dir: the checkpoint's training step in the results (default: N when the folder is named stepN)"),
 	}
 }
 
 // checkpoints expands the flags into the grid's checkpoints, models outer.
 func (f *modelFlags) checkpoints() ([]grid.Checkpoint, error) {
 	if *f.modelDir != "" {
-		name := *f.modelName
-		if name == "" {
-			abs, err := filepath.Abs(*f.modelDir)
-			if err != nil {
-				return nil, err
-			}
-			name = filepath.Base(abs)
-		}
-		return []grid.Checkpoint{{Model: name, Step: *f.step, Dir: *f.modelDir}}, nil
+		return f.localCheckpoint()
 	}
 	var repos []string
 	for _, m := range splitList(*f.models) {
@@ -77,6 +69,41 @@ func (f *modelFlags) checkpoints() ([]grid.Checkpoint, error) {
 		}
 	}
 	return cks, nil
+}
+
+// localCheckpoint names the -model-dir checkpoint. A folder laid out like a
+// hub repository at a revision, <model>/step<N>, gives both its name and
+// its step; otherwise the name is the folder's and the step is -step's
+// (0 when not given, which a grid run refuses: see requireStep).
+func (f *modelFlags) localCheckpoint() ([]grid.Checkpoint, error) {
+	abs, err := filepath.Abs(*f.modelDir)
+	if err != nil {
+		return nil, err
+	}
+	name, step := *f.modelName, *f.step
+	folderStep, err := grid.ParseStep(filepath.Base(abs))
+	stepFolder := err == nil && folderStep > 0
+	if name == "" {
+		name = filepath.Base(abs)
+		if stepFolder {
+			name = filepath.Base(filepath.Dir(abs))
+		}
+	}
+	if step == 0 && stepFolder {
+		step = folderStep
+	}
+	return []grid.Checkpoint{{Model: name, Step: step, Dir: *f.modelDir}}, nil
+}
+
+// requireStep refuses a local checkpoint without a training step, which no
+// table can hold (the scaling law needs S >= 1).
+func (f *modelFlags) requireStep(cks []grid.Checkpoint) error {
+	for _, ck := range cks {
+		if ck.Dir != "" && ck.Step < 1 {
+			return usagef("-step: give the training step of the checkpoint in %s (at least 1; its folder name does not say it)", ck.Dir)
+		}
+	}
+	return nil
 }
 
 // modelRepo turns a model as typed into a hub repository: "70m" and

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -71,6 +74,16 @@ func TestFitCommandErrors(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("model,params,step,compression_ratio\npythia-70m,70e6,1000,oops\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	constant := filepath.Join(dir, "constant_text.csv")
+	rows := "model,params,step,compression_ratio\n"
+	for _, m := range []string{"a,1e6", "b,2e6"} {
+		for _, step := range []string{"1000", "2000", "4000"} {
+			rows += m + "," + step + ",0.5\n"
+		}
+	}
+	if err := os.WriteFile(constant, []byte(rows), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -78,6 +91,7 @@ func TestFitCommandErrors(t *testing.T) {
 		want string
 	}{
 		{"malformed table", []string{"fit", "-paper", "", bad}, exitFail, "bad_text.csv:2: field compression_ratio"},
+		{"constant ratios", []string{"fit", "-paper", "", "-resamples", "10", constant}, exitFail, "every compression ratio of the text table is 0.5: there is nothing to fit"},
 		{"missing input", []string{"fit", "-paper", "", filepath.Join(dir, "nope.csv")}, exitFail, "nope.csv"},
 		{"two inputs", []string{"fit", "a", "b"}, exitUsage, "one results CSV or folder"},
 		{"bad level", []string{"fit", "-level", "2"}, exitUsage, "-level"},
@@ -129,7 +143,7 @@ func TestFitCommandSmallGrid(t *testing.T) {
 	for _, m := range []struct {
 		name   string
 		params float64
-	}{{"pythia-tiny-16", 1616320}, {"pythia-tiny-32", 3365248}} {
+	}{{"my-model-16", 1616320}, {"my-model-32", 3365248}} { // local models: any name
 		for _, step := range []int{1000, 2000, 4000} {
 			cr := 0.5 + 2*math.Pow(m.params, -0.3) + 3*math.Pow(float64(step), -0.5)
 			table.Rows = append(table.Rows, results.Row{Model: m.name, Params: m.params, Step: step, CR: cr})
@@ -146,6 +160,80 @@ func TestFitCommandSmallGrid(t *testing.T) {
 	for _, want := range []string{"text: 6 cells, 2 model sizes x 3 steps", "R^2 1.0000", "needs at least 3 model sizes"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestFiguresRefusesStepZero: a table with a step below 1 (which a log
+// axis and S^-beta cannot take) is refused where it is read, naming the
+// file, line and field, instead of panicking in the plot.
+func TestFiguresRefusesStepZero(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "zero_text.csv")
+	if err := os.WriteFile(path, []byte("model,params,step,compression_ratio\nmine,1e6,0,0.5\nmine,1e6,2000,0.4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "figures", "-o", t.TempDir(), path)
+	if code != exitFail || !strings.Contains(stderr, "zero_text.csv:2: model mine: field step: 0: the scaling law needs a training step of at least 1") {
+		t.Errorf("figures on step 0: exit %d\n%s", code, stderr)
+	}
+}
+
+// writeTestCell writes a finished cell as a run would lay it out under dir.
+func writeTestCell(t *testing.T, dir, model string, params float64, step int, modality string, cr float64) string {
+	t.Helper()
+	path := filepath.Join(dir, model, fmt.Sprintf("step%d", step), modality+".json")
+	cell := &results.Cell{Model: model, Params: params, Step: step, Modality: modality, CR: cr, Chunks: 1,
+		Protocol: results.ProtocolInfo{Name: "seed"}, Data: datasets.Provenance{Modality: modality, Count: 1, ChunkSize: 2048},
+		PerChunk: []results.ChunkResult{{Tokens: 10, Bits: cr * 8 * 2048, CR: cr}}}
+	if err := results.WriteCell(path, cell); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestOneSourceOfTruth: after a run of one modality into a folder that holds
+// others, the summary CSV lists every cell of the folder, and fit and
+// figures read the cells themselves, so a damaged cell is an error naming it
+// rather than a stale number.
+func TestOneSourceOfTruth(t *testing.T) {
+	dir := t.TempDir()
+	var textCell string
+	for _, m := range []struct {
+		name   string
+		params float64
+	}{{"mine-a", 1e6}, {"mine-b", 2e6}, {"mine-c", 4e6}} {
+		for _, step := range []int{1000, 2000} {
+			path := writeTestCell(t, dir, m.name, m.params, step, "text", 0.5+1e3/m.params+1/float64(step))
+			writeTestCell(t, dir, m.name, m.params, step, "image", 0.6+1e3/m.params+2/float64(step))
+			if textCell == "" {
+				textCell = path
+			}
+		}
+	}
+	// A run that computed only one text cell reports the whole folder.
+	just, err := results.ReadCell(textCell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := reportRun(streams{Out: &out, Err: &out}, &grid.Summary{Cells: []*results.Cell{just}, Computed: 1}, dir); err != nil {
+		t.Fatal(err)
+	}
+	summary, err := results.ReadCSV(filepath.Join(dir, tablesFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(summary) != 2 || len(summary[0].Rows) != 6 || len(summary[1].Rows) != 6 {
+		t.Errorf("%s holds %+v; want all 12 cells of the folder", tablesFile, summary)
+	}
+
+	if err := os.WriteFile(textCell, []byte(`{"model": "mine-a", "step": 10`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"fit", "-paper", "", "-resamples", "10", dir}, {"figures", "-o", t.TempDir(), dir}} {
+		code, _, stderr := run(t, args...)
+		if code != exitFail || !strings.Contains(stderr, "reading result "+textCell+": not a result cell") {
+			t.Errorf("%s on a folder with a damaged cell: exit %d\n%s", args[0], code, stderr)
 		}
 	}
 }

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
@@ -19,13 +23,14 @@ import (
 // compressedSuffix is what compress appends to a file name by default.
 const compressedSuffix = ".prz"
 
-// coderFlags are the flags compress and decompress share: one model, and
-// where its tokenizer is.
+// coderFlags are the flags compress and decompress share: one model, where
+// its tokenizer is, and the output.
 type coderFlags struct {
 	model     *modelFlags
 	tokenizer *string
 	dataDir   *string
 	output    *string
+	force     *bool
 }
 
 func addCoderFlags(fs *flag.FlagSet) *coderFlags {
@@ -34,11 +39,12 @@ func addCoderFlags(fs *flag.FlagSet) *coderFlags {
 		tokenizer: fs.String("tokenizer", "", "tokenizer.json (default: the checkpoint's own, else the data folder's tokenizer/tokenizer.json)"),
 		dataDir:   fs.String("data-dir", "", "data folder, only to find a tokenizer for a checkpoint without one"),
 		output:    fs.String("o", "", "output file"),
+		force:     fs.Bool("f", false, "replace the output file if it exists (never the input)"),
 	}
 }
 
 // load fetches the one checkpoint the flags name and loads it with its
-// tokenizer. The caller closes the model.
+// tokenizer, as the grid does. The caller closes the model.
 func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *tokenize.Tokenizer, protocol.ModelIdentity, error) {
 	var id protocol.ModelIdentity
 	cks, err := f.model.checkpoints()
@@ -48,37 +54,58 @@ func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *token
 	if len(cks) != 1 {
 		return nil, nil, id, usagef("name exactly one model and one step (or -model-dir), got %d checkpoints", len(cks))
 	}
-	var ckpt *hub.Checkpoint
-	if cks[0].Dir != "" {
-		ckpt, err = hub.LocalDir(cks[0].Dir)
-	} else {
-		client := hub.NewFromEnv()
-		client.Progress = out.Err
-		ckpt, err = client.Fetch(ctx, cks[0].Repo, cks[0].Revision)
+	client := hub.NewFromEnv()
+	client.Progress = out.Err
+	ckpt, err := cks[0].Resolve(ctx, client)
+	if err != nil {
+		return nil, nil, id, err
 	}
+	fallback := ""
+	if dataDir, err := datasets.ResolveDataDir(*f.dataDir); err == nil {
+		fallback = dataTokenizer(dataDir)
+	}
+	tokenizer, err := grid.ChooseTokenizer(ckpt.Dir, *f.tokenizer, fallback)
+	if err != nil {
+		return nil, nil, id, usagef("%v", err)
+	}
+	model, tok, err := grid.Load(ckpt.Dir, tokenizer, neox.Options{})
 	if err != nil {
 		return nil, nil, id, err
 	}
 	// A local folder is identified by its weights alone, so that the same
 	// checkpoint decodes wherever it is copied to.
-	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256}
-	fallback := ""
-	if dataDir, err := datasets.ResolveDataDir(*f.dataDir); err == nil {
-		fallback = dataTokenizer(dataDir)
-	}
-	tokPath := grid.TokenizerFor(ckpt.Dir, *f.tokenizer, fallback)
-	if tokPath == "" {
-		return nil, nil, id, usagef("checkpoint %s has no tokenizer.json: give one with -tokenizer", ckpt.Dir)
-	}
-	tok, err := tokenize.Load(tokPath)
-	if err != nil {
-		return nil, nil, id, err
-	}
-	model, err := neox.Load(ckpt.Dir)
-	if err != nil {
-		return nil, nil, id, err
-	}
+	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256, TokenizerSHA256: tokenizer.SHA256}
 	return model, tok, id, nil
+}
+
+// checkOutput refuses, before any model work, an output that would replace
+// the input, an existing output without -f, and an output whose folder is
+// missing or not writable.
+func (f *coderFlags) checkOutput(input, output string) error {
+	inAbs, err := filepath.Abs(input)
+	if err != nil {
+		return err
+	}
+	outAbs, err := filepath.Abs(output)
+	if err != nil {
+		return err
+	}
+	outInfo, err := os.Stat(output)
+	switch {
+	case err == nil:
+		if inInfo, err := os.Stat(input); inAbs == outAbs || (err == nil && os.SameFile(inInfo, outInfo)) {
+			return usagef("the output %s is the input: name another with -o", output)
+		}
+		if outInfo.IsDir() {
+			return usagef("the output %s is a folder: name a file with -o", output)
+		}
+		if !*f.force {
+			return usagef("%s exists: give -f to replace it, or name another output with -o", output)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return err
+	}
+	return atomicfile.CheckWritable(filepath.Dir(outAbs))
 }
 
 func newCompressCommand() *command {
@@ -92,9 +119,12 @@ func newCompressCommand() *command {
 protocol: each chunk's bytes become mod-128 text plus their top bits, the
 text's tokens are coded with the model's next-token probabilities by a range
 coder, the top bits with small adaptive models. The container records the
-model (repository, revision, weights sha256) and the backend: decompress
-needs the very same checkpoint and backend, since floating-point results
-differ between backends. Writes FILE` + compressedSuffix + ` unless -o is given.
+model (repository, revision, weights sha256), the tokenizer's sha256 and the
+backend: decompress needs the very same checkpoint, tokenizer and backend,
+since other tokens do not decode and floating-point results differ between
+backends. Writes FILE` + compressedSuffix + ` unless -o is given; an existing
+output is replaced only with -f, and the input never. The output is written
+through a temporary file, so a stopped run leaves no half-written file.
 
 On the pure-Go backend this runs at tens to hundreds of tokens per second
 with Pythia-70m: meant for small files and for checking the protocol, not
@@ -116,6 +146,9 @@ Examples:
 			if dest == "" {
 				dest = args[0] + compressedSuffix
 			}
+			if err := cf.checkOutput(args[0], dest); err != nil {
+				return err
+			}
 			model, tok, id, err := cf.load(ctx, out)
 			if err != nil {
 				return err
@@ -126,7 +159,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if err := os.WriteFile(dest, buf.Bytes(), 0o644); err != nil {
+			if err := atomicfile.Write(dest, buf.Bytes(), 0o644); err != nil {
 				return err
 			}
 			ideal, tokens, payload := 0.0, 0, 0
@@ -140,7 +173,7 @@ Examples:
 				float64(rep.CompressedBytes)/n, 8*float64(rep.CompressedBytes)/n)
 			fmt.Fprintf(out.Out, "  %d chunks, %d tokens; payload %d bytes vs ideal %.0f bits (coder overhead %.0f bits); header %d bytes\n",
 				len(rep.Chunks), tokens, payload, ideal, 8*float64(payload)-ideal, rep.CompressedBytes-payload)
-			fmt.Fprintf(out.Out, "  model %v, backend %s: decompress needs both\n", id, rep.Header.Backend)
+			fmt.Fprintf(out.Out, "  model %v, tokenizer sha256 %s, backend %s: decompress needs all three\n", id, id.TokenizerSHA256, rep.Header.Backend)
 			return nil
 		},
 	}
@@ -153,10 +186,11 @@ func newDecompressCommand() *command {
 		name:    "decompress",
 		args:    "FILE" + compressedSuffix,
 		summary: "decompress a file made by compress, with the same model",
-		help: `Decompress reverses compress. Give the same model as compress was given (the
-container names it: the error says which if they differ); the original's
-length and CRC-32 are checked before anything is written. Writes FILE
-(the name without ` + compressedSuffix + `) unless -o is given.
+		help: `Decompress reverses compress. Give the same model and tokenizer as compress
+was given (the container names them: the error says which differs); the
+original's length and CRC-32 are checked before anything is written. Writes
+FILE (the name without ` + compressedSuffix + `) unless -o is given; an existing
+output is replaced only with -f.
 
 Examples:
   paperrepro decompress -models 70m -steps 143000 notes.txt.prz
@@ -173,6 +207,9 @@ Examples:
 				}
 				dest = strings.TrimSuffix(args[0], compressedSuffix)
 			}
+			if err := cf.checkOutput(args[0], dest); err != nil {
+				return err
+			}
 			data, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
@@ -181,7 +218,7 @@ Examples:
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			fmt.Fprintf(out.Err, "%s was compressed with %v on %s\n", args[0], h.Model, h.Backend)
+			fmt.Fprintf(out.Err, "%s was compressed with %v, tokenizer sha256 %s, on %s\n", args[0], h.Model, h.Model.TokenizerSHA256, h.Backend)
 			model, tok, id, err := cf.load(ctx, out)
 			if err != nil {
 				return err
@@ -191,7 +228,7 @@ Examples:
 			if _, err := protocol.Decompress(&buf, bytes.NewReader(data), model, tok, id); err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			if err := os.WriteFile(dest, buf.Bytes(), 0o644); err != nil {
+			if err := atomicfile.Write(dest, buf.Bytes(), 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(out.Out, "%s: %d bytes -> %s: %d bytes\n", args[0], len(data), dest, buf.Len())

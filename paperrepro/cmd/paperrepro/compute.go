@@ -13,13 +13,15 @@ import (
 // computeFlags are how a command runs its models: the batch (sequences per
 // forward pass) and the compute dtype. run and bench share them.
 type computeFlags struct {
+	fs    *flag.FlagSet
 	batch *int
 	dtype *string
 }
 
 func addComputeFlags(fs *flag.FlagSet) *computeFlags {
 	return &computeFlags{
-		batch: fs.Int("batch", 0, "chunks per forward pass (lossless protocol: decoder streams); 0 chooses as many as fit in the GPU's free memory (at most 256), or in the system's (at most 8) on a CPU"),
+		fs:    fs,
+		batch: fs.Int("batch", 0, "chunks per forward pass (lossless protocol: decoder streams); when not given, as many as fit in the GPU's free memory (at most 256), or in the system's (at most 8) on a CPU"),
 		dtype: fs.String("dtype", "float32", "compute dtype of the models: float32, bfloat16 or float16 (layer norms and softmaxes stay float32, the normalisers float64); recorded in every result"),
 	}
 }
@@ -32,8 +34,10 @@ func (c *computeFlags) resolve(cfgs []neox.Config, w neox.Workload) (string, neo
 	if err != nil {
 		return "", neox.BatchPlan{}, usagef("-dtype: %v", err)
 	}
-	if *c.batch < 0 {
-		return "", neox.BatchPlan{}, usagef("-batch %d: want a positive number of sequences per forward pass, or 0 to choose from memory", *c.batch)
+	given := false
+	c.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "batch" })
+	if given && *c.batch < 1 {
+		return "", neox.BatchPlan{}, usagef("-batch must be at least 1, got %d (leave it out to choose from memory)", *c.batch)
 	}
 	plan, err := neox.ChooseBatch(cfgs, dtype, w, *c.batch)
 	if err != nil {
@@ -52,7 +56,7 @@ func batchFlagError(err error) error {
 	if big.Max == 0 {
 		return fmt.Errorf("%v: use a machine with more memory, or -dtype bfloat16", big)
 	}
-	return usagef("-batch %d is too large: %v; use -batch %d or less (or 0 to choose)", big.Batch, big, big.Max)
+	return usagef("-batch %d is too large: %v; use -batch %d or less, or leave it out to choose", big.Batch, big, big.Max)
 }
 
 // describePlan is the line a command prints about its batch.

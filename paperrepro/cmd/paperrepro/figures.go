@@ -17,10 +17,11 @@ func newFiguresCommand() *command {
 		args:    "[results.csv | results-folder]",
 		summary: "draw Figure 1 heatmaps, CR vs size / vs step with the fitted law, residuals and the modality comparison as PNG and SVG",
 		help: `Figures reads compression-ratio tables - by default the paper's Tables 2-4
-from expected/, or a results CSV or folder of CSVs the grid wrote - fits the
-paper's scaling law to each and bootstraps it as 'paperrepro fit' does (1000
-resamples, seed 1, 95% bands; tables too small to fit are drawn without the
-law, and the figures say why) and writes into the output folder:
+from expected/, or a run's protocol folder (its cell files; a damaged one is
+an error naming it), or a table CSV - fits the paper's scaling law to each
+and bootstraps it as 'paperrepro fit' does (1000 resamples, seed 1, 95%
+bands; tables too small to fit are drawn without the law, and the figures
+say why) and writes into the output folder:
 
   figure1_heatmaps      one heatmap per modality of CR over model size x step,
                         each with its colour bar and our refit of the law

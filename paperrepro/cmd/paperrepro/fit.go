@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 
 	"github.com/paperrepro/paperrepro/paperrepro/fitreport"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
@@ -30,13 +33,14 @@ func newFitCommand() *command {
 		args:    "[results.csv | results-folder]",
 		summary: "fit CR(P,S) = a + b*P^-alpha + c*S^-beta to each table: Table 1 with CIs, R^2, extrapolation errors",
 		help: `Fit reads compression-ratio tables - by default the paper's own Tables 2-4
-from expected/, or a results CSV or folder of CSVs the grid wrote - and fits
-the paper's scaling law to each modality by least squares (Levenberg-Marquardt
-from a grid of starts). For each table it prints the coefficients with
-percentile bootstrap confidence intervals (resampling cells), R^2 and RMSE,
-and the leave-one-model-size-out check: the law fitted without one size,
-and its error on that size's cells. With the paper's folder at hand it also
-prints the paper's Table 1 beside ours and the Section 4.6 prediction.
+from expected/, or a run's protocol folder (its cell files; a damaged one is
+an error naming it), or a table CSV - and fits the paper's scaling law to
+each modality by least squares (Levenberg-Marquardt from a grid of starts).
+For each table it prints the coefficients with percentile bootstrap
+confidence intervals (resampling cells), R^2 and RMSE, and the
+leave-one-model-size-out check: the law fitted without one size, and its
+error on that size's cells. With the paper's folder at hand it also prints
+the paper's Table 1 beside ours and the Section 4.6 prediction.
 
 With -forms it also fits four alternatives to the paper's form to each table
 with the same least squares - without the size term, a + b ln P + c S^-beta,
@@ -86,6 +90,9 @@ Examples:
 				if err != nil {
 					return fmt.Errorf("%s: %w", input, err)
 				}
+				if math.IsNaN(a.Fit.R2) { // R^2 = 1 - 0/0: the ratios do not vary
+					return fmt.Errorf("%s: every compression ratio of the %s table is %g: there is nothing to fit (R^2 is undefined)", input, t.Modality, t.Rows[0].CR)
+				}
 				analyses = append(analyses, a)
 			}
 			var ref *results.Paper // nil: no comparison with the paper
@@ -127,16 +134,9 @@ func loadPaperIfPresent(dir string, required bool) (results.Paper, bool, error) 
 
 // writeTable1CSV writes our Table 1 of analyses to the file path.
 func writeTable1CSV(path string, analyses []*scaling.Analysis) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("writing Table 1: %w", err)
-	}
-	if err := fitreport.WriteTable1CSV(f, analyses); err != nil {
-		f.Close()
+	var buf bytes.Buffer
+	if err := fitreport.WriteTable1CSV(&buf, analyses); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }

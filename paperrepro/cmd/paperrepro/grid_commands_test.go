@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // fakeHubEnv serves the tiny fixture checkpoints from a fake hub and points
@@ -42,7 +42,7 @@ func TestRunFetchTablesCommands(t *testing.T) {
 	if !strings.Contains(stdout, "1 cells (1 computed now, 0 from earlier runs)") || !strings.Contains(stdout, "tokens/s") {
 		t.Errorf("run output:\n%s", stdout)
 	}
-	c, err := grid.ReadResult(cell)
+	c, err := results.ReadCell(cell)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestRunFetchTablesCommands(t *testing.T) {
 	}
 	// The same folder with another chunk count is refused, not mixed.
 	bad := append(append([]string(nil), args...), "-chunks", "3")
-	if code, _, stderr = run(t, bad...); code != exitFail || !strings.Contains(stderr, "other data or protocol options") {
+	if code, _, stderr = run(t, bad...); code != exitFail || !strings.Contains(stderr, "another setup (chunk count 2 there, 3 now)") {
 		t.Errorf("rerun with other chunks: exit %d\n%s", code, stderr)
 	}
 
@@ -90,7 +90,11 @@ func TestModelErrors(t *testing.T) {
 		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1"}, exitUsage, `unknown protocol "gzip"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "999"}, exitFail, `no revision "step999"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-99", "-steps", "1000"}, exitFail, "EleutherAI/pythia-tiny-99 not found"},
-		{[]string{"run", "-model-dir", t.TempDir(), "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
+		{[]string{"run", "-model-dir", t.TempDir(), "-step", "1000", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
+		{[]string{"run", "-model-dir", t.TempDir(), "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitUsage, "-step: give the training step"},
+		{[]string{"run", "-batch", "0", "-data-dir", data}, exitUsage, "-batch must be at least 1, got 0"},
+		{[]string{"run", "-batch", "-3", "-data-dir", data}, exitUsage, "-batch must be at least 1, got -3"},
+		{[]string{"run", "-out", "/proc/no-such-place/results", "-data-dir", data, "-chunks", "1"}, exitFail, "output folder"},
 		{[]string{"decompress", "/nonexistent.txt"}, exitUsage, "-o"},
 	}
 	for _, tt := range tests {
@@ -99,8 +103,19 @@ func TestModelErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tt.args, code, stderr, tt.code, tt.says)
 		}
 	}
+	// A broken checkpoint is named once, not "loading X: loading X:".
+	broken := filepath.Join(t.TempDir(), "broken", "step5")
+	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), broken)
+	if err := os.WriteFile(filepath.Join(broken, "model.safetensors"), []byte("garbage"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "run", "-model-dir", broken, "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", t.TempDir())
+	if code != exitFail || strings.Count(stderr, "loading "+broken) != 1 || !strings.Contains(stderr, "model.safetensors: reading header length") {
+		t.Errorf("run on broken weights: exit %d\n%s\nwant the folder named once and the file's fault", code, stderr)
+	}
+
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	code, _, stderr := run(t, "fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000")
+	code, _, stderr = run(t, "fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000")
 	if code != exitFail || !strings.Contains(stderr, "HF_HUB_OFFLINE") || !strings.Contains(stderr, "fetch -models EleutherAI/pythia-tiny-16 -steps step1000") {
 		t.Errorf("offline fetch of an uncached checkpoint: exit %d\n%s", code, stderr)
 	}
@@ -142,8 +157,9 @@ func TestCompressDecompressCommands(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "note.txt.prz") || !strings.Contains(stdout, "coder overhead") {
 		t.Fatalf("compress: exit %d\n%s%s", code, stdout, stderr)
 	}
+	packed := input + compressedSuffix
 	restored := filepath.Join(dir, "restored.txt")
-	code, _, stderr = run(t, append(append([]string{"decompress"}, model...), "-o", restored, input+compressedSuffix)...)
+	code, _, stderr = run(t, append(append([]string{"decompress"}, model...), "-o", restored, packed)...)
 	if code != exitOK {
 		t.Fatalf("decompress: exit %d\n%s", code, stderr)
 	}
@@ -151,9 +167,144 @@ func TestCompressDecompressCommands(t *testing.T) {
 	if err != nil || string(got) != string(original) {
 		t.Errorf("round trip: %q, %v; want %q", got, err, original)
 	}
-	other := []string{"decompress", "-models", "EleutherAI/pythia-tiny-16", "-steps", "2000", "-data-dir", data, "-o", restored, input + compressedSuffix}
+	for _, name := range []string{packed, restored} {
+		if info, err := os.Stat(name); err != nil || info.Mode().Perm()&0o044 == 0 {
+			t.Errorf("%s: %v, mode %v: outputs are readable by others", name, err, info.Mode())
+		}
+	}
+	other := []string{"decompress", "-models", "EleutherAI/pythia-tiny-16", "-steps", "2000", "-data-dir", data, "-f", "-o", restored, packed}
 	if code, _, stderr = run(t, other...); code != exitFail || !strings.Contains(stderr, "model mismatch") {
 		t.Errorf("decompress with another checkpoint: exit %d\n%s", code, stderr)
+	}
+	tokenizer, err := os.ReadFile(filepath.Join(data, "tokenizer", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(dir, "edited.json")
+	if err := os.WriteFile(edited, append(tokenizer, ' '), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	otherTokenizer := append(append([]string{"decompress", "-tokenizer", edited, "-f", "-o", restored}, model...), packed)
+	if code, _, stderr = run(t, otherTokenizer...); code != exitFail || !strings.Contains(stderr, "tokenizer mismatch") || strings.Contains(stderr, "corrupt") {
+		t.Errorf("decompress with another tokenizer: exit %d\n%s", code, stderr)
+	}
+
+	// Outputs are checked before any model is fetched: these name a model
+	// the hub does not have, so only the output check can answer.
+	keep := filepath.Join(dir, "keep")
+	if err := os.WriteFile(keep, []byte("precious"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	keepPacked := keep + compressedSuffix
+	if err := os.WriteFile(keepPacked, []byte("anything"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := []string{"-models", "EleutherAI/pythia-tiny-99", "-steps", "1000", "-data-dir", data}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"compress over an existing output", []string{"compress", input}, "exists: give -f"},
+		{"compress over its input", []string{"compress", "-o", input, input}, "is the input"},
+		{"compress over its input, forced", []string{"compress", "-f", "-o", input, input}, "is the input"},
+		{"compress into a missing folder", []string{"compress", "-o", filepath.Join(dir, "missing", "x.prz"), input}, "missing"},
+		{"decompress over an existing file", []string{"decompress", keepPacked}, "keep exists: give -f"},
+		{"decompress over its input", []string{"decompress", "-f", "-o", keepPacked, keepPacked}, "is the input"},
+	} {
+		args := append(append([]string{tc.args[0]}, missing...), tc.args[1:]...)
+		code, _, stderr := run(t, args...)
+		if code != exitUsage && code != exitFail || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, "not found") {
+			t.Errorf("%s: exit %d\n%s\nwant a refusal saying %q before the model is fetched", tc.name, code, stderr, tc.want)
+		}
+	}
+	for name, want := range map[string]string{input: string(original), keep: "precious", keepPacked: "anything"} {
+		if got, err := os.ReadFile(name); err != nil || string(got) != want {
+			t.Errorf("%s changed: %q, %v", name, got, err)
+		}
+	}
+}
+
+// copyCheckpoint copies a fixture checkpoint folder's files to dst.
+func copyCheckpoint(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"config.json", "model.safetensors"} {
+		data, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestREADMELocalModelExample runs the README's local-checkpoint example
+// (kept to one text chunk) and then tables, figures and fit on its folder:
+// a model named after the user's choice has its parameter count from its
+// config and goes through every command. Running it again with other
+// weights or another tokenizer under the same name is refused, naming what
+// differs, before any work.
+func TestREADMELocalModelExample(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
+	expected := testenv.Expected(t)
+	work := t.TempDir()
+	t.Chdir(work)
+	copyCheckpoint(t, filepath.Join(fixtures, "pythia-tiny-16", "step1000"), "my-neox")
+	copyCheckpoint(t, filepath.Join(fixtures, "pythia-tiny-32", "step1000"), "other-neox")
+	tokenizer, err := os.ReadFile(filepath.Join(data, "tokenizer", "tokenizer.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("tokenizer.json", tokenizer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The same tokenizer with other bytes (a trailing newline), hence
+	// another sha256.
+	if err := os.WriteFile("edited.json", append(tokenizer, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	example := []string{"run", "-model-dir", "./my-neox", "-model-name", "mine", "-step", "5000", "-tokenizer", "tokenizer.json"}
+	small := []string{"-modalities", "text", "-chunks", "1", "-data-dir", data}
+	code, stdout, stderr := run(t, append(example, small...)...)
+	if code != exitOK || !strings.Contains(stdout, "1 cells (1 computed now") {
+		t.Fatalf("the README example: exit %d\n%s%s", code, stdout, stderr)
+	}
+	cell, err := results.ReadCell(filepath.Join("results", "seed", "mine", "step5000", "text.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cell.Params != 1616320 || cell.Tokenizer.SHA256 == "" || cell.Protocol.ComputeDType != "float32" {
+		t.Errorf("cell params %g (want pythia-tiny-16's 1616320 from its config), tokenizer %+v, dtype %q", cell.Params, cell.Tokenizer, cell.Protocol.ComputeDType)
+	}
+	folder := filepath.Join("results", "seed")
+	if code, stdout, stderr = run(t, "figures", "-o", "figs", folder); code != exitOK || !strings.Contains(stdout, "scaling_text.png") {
+		t.Errorf("figures on the example's results: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if code, stdout, stderr = run(t, "tables", "-paper", expected, folder); code != exitOK || !strings.Contains(stdout, "text: 0 of 25 cells computed") {
+		t.Errorf("tables on the example's results: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// One cell cannot be fitted, and fit says so (not "unknown model").
+	if code, _, stderr = run(t, "fit", "-paper", "", folder); code != exitFail || !strings.Contains(stderr, "need at least 6") {
+		t.Errorf("fit on one cell: exit %d\n%s", code, stderr)
+	}
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"other weights", []string{"run", "-model-dir", "./other-neox", "-model-name", "mine", "-step", "5000", "-tokenizer", "tokenizer.json"}, "another setup (weights sha256 "},
+		{"other tokenizer", []string{"run", "-model-dir", "./my-neox", "-model-name", "mine", "-step", "5000", "-tokenizer", "edited.json"}, "another setup (tokenizer sha256 "},
+	} {
+		code, stdout, stderr := run(t, append(tc.args, small...)...)
+		if code != exitFail || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "mine/step5000/text.json") {
+			t.Errorf("%s under the same name: exit %d\n%s%s\nwant a refusal saying %q", tc.name, code, stdout, stderr, tc.want)
+		}
 	}
 }
 
@@ -167,7 +318,8 @@ func TestRunComputeFlags(t *testing.T) {
 		want []string
 	}{
 		{"unknown dtype", []string{"-dtype", "fp8"}, []string{"-dtype", `unknown compute dtype "fp8"`, "float32, bfloat16 or float16"}},
-		{"negative batch", []string{"-batch", "-3"}, []string{"-batch -3"}},
+		{"negative batch", []string{"-batch", "-3"}, []string{"-batch must be at least 1, got -3"}},
+		{"zero batch", []string{"-batch", "0"}, []string{"-batch must be at least 1, got 0"}},
 		{"batch too large for memory", []string{"-batch", "100000000"}, []string{"-batch 100000000 is too large", "pythia-70m", "use -batch"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -190,11 +342,11 @@ func TestRunComputeFlags(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("run -dtype bfloat16: exit %d\n%s", code, stderr)
 	}
-	c, err := grid.ReadResult(filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json"))
+	c, err := results.ReadCell(filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.DType != "bfloat16" {
-		t.Errorf("cell records dtype %q, want bfloat16", c.DType)
+	if c.Protocol.ComputeDType != "bfloat16" {
+		t.Errorf("cell records compute dtype %q, want bfloat16", c.Protocol.ComputeDType)
 	}
 }

@@ -11,11 +11,14 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // tablesFile is the CSV of compression-ratio tables a run writes beside its
-// cells, which `paperrepro fit`, `figures` and `tables` read.
+// cells: a summary of every cell in the folder for other tools (pandas, a
+// spreadsheet). `paperrepro fit`, `figures` and `tables` read the cells
+// themselves, the one source of truth.
 const tablesFile = "compression_ratios.csv"
 
 func newRunCommand() *command {
@@ -37,13 +40,18 @@ cuts the chunks of each modality from the data folder, scores them with the
 chosen protocol and writes one JSON file per cell (model x step x modality)
 with its provenance: checkpoint commit and weights sha256, backend, protocol
 and options, data files and their sha256, per-chunk tokens, bits and
-compression ratio, dropped chunks, wall time and tokens/s. The cells' table
-goes to OUT/<protocol>/` + tablesFile + ` for 'fit', 'figures' and 'tables'.
+compression ratio, dropped chunks, wall time and tokens/s. 'fit', 'figures'
+and 'tables' read the cells of OUT/<protocol>; a summary of every cell in
+that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `.
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
-in. A finished cell made with other data or options is an error, never
-silently reused.
+in. Nothing is silently reused: each cell records its setup (weights and
+tokenizer sha256, backend, protocol options and compute dtype, for lossless
+the batch size, data files and their sha256), one folder holds one
+configuration, and a run whose setup differs from the folder's cells or
+.partial files is refused before any work, naming what differs. A local
+checkpoint needs -step (unless its folder is named stepN).
 
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
@@ -69,6 +77,15 @@ Examples:
 			}
 			cks, err := models.checkpoints()
 			if err != nil {
+				return err
+			}
+			if err := models.requireStep(cks); err != nil {
+				return err
+			}
+			if err := os.MkdirAll(*out, 0o755); err != nil {
+				return fmt.Errorf("output folder: %w", err)
+			}
+			if err := atomicfile.CheckWritable(*out); err != nil {
 				return err
 			}
 			dtype, plan, err := compute.resolve(checkpointConfigs(cks), grid.WorkloadOf(*proto))
@@ -99,9 +116,10 @@ Examples:
 	}
 }
 
-// reportRun writes the run's table CSV and prints what was done.
+// reportRun writes the table CSV of every cell in the run's protocol folder
+// dir, earlier runs' included, and prints what was done.
 func reportRun(out streams, summary *grid.Summary, dir string) error {
-	tables, err := grid.Tables(summary.Cells)
+	tables, err := results.Read(dir)
 	if err != nil {
 		return err
 	}
@@ -117,19 +135,12 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 	return nil
 }
 
-// writeTables writes tables as one CSV; a grid with holes (a partial run) is
-// written too, since results.WriteCSV would refuse it.
+// writeTables writes tables as one CSV, atomically; a grid with holes (a
+// partial run) is written too, where results.WriteCSV would refuse it.
 func writeTables(path string, tables []results.Table) error {
-	complete := true
-	for _, t := range tables {
-		complete = complete && t.Validate() == nil
-	}
-	if complete {
-		return results.WriteCSV(path, tables...)
-	}
 	var buf bytes.Buffer
 	if err := results.Encode(&buf, tables...); err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }

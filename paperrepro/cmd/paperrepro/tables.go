@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -58,7 +57,7 @@ Examples:
 					}
 				}
 				fmt.Fprintf(out.Out, "Table %d (%s): ours vs the paper's compression ratio\n", i+2, theirs.Modality)
-				grid.PrintComparison(out.Out, theirs.Modality, grid.Compare(theirs, mine), grid.PaperTolerance(theirs.Modality))
+				results.PrintComparison(out.Out, theirs.Modality, results.Compare(theirs, mine), results.PaperTolerance(theirs.Modality))
 				fmt.Fprintln(out.Out)
 				if *outDir != "" && len(mine.Rows) > 0 {
 					if err := os.MkdirAll(*outDir, 0o755); err != nil {
@@ -76,18 +75,8 @@ Examples:
 
 // readOurTables reads a run's cell files, or a results CSV or CSV folder.
 func readOurTables(input string) ([]results.Table, error) {
-	info, err := os.Stat(input)
-	if err != nil {
+	if _, err := os.Stat(input); err != nil {
 		return nil, fmt.Errorf("%w: compute results first with 'paperrepro run -float16', or name a results folder", err)
-	}
-	if info.IsDir() {
-		cells, err := grid.ReadDir(input)
-		if err != nil {
-			return nil, err
-		}
-		if len(cells) > 0 {
-			return grid.Tables(cells)
-		}
 	}
 	return results.Read(input)
 }

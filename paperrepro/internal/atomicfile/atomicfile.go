@@ -58,3 +58,15 @@ func createTemp(path string, perm fs.FileMode) (*os.File, error) {
 	}
 	return nil, fmt.Errorf("no free temporary name beside %s", path)
 }
+
+// CheckWritable reports whether files can be created in dir, by creating
+// and removing one, so that a long job fails before it starts rather than
+// when it writes its result.
+func CheckWritable(dir string) error {
+	f, err := createTemp(filepath.Join(dir, "write-check"), 0o644)
+	if err != nil {
+		return fmt.Errorf("cannot write into %s: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}

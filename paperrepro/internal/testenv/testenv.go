@@ -8,10 +8,11 @@
 package testenv
 
 import (
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
 )
 
 // RepoRoot returns the repository root: the nearest folder above the working
@@ -75,32 +76,19 @@ func Unavailable(t testing.TB, format string, args ...any) {
 }
 
 // CSVRecords reads the CSV file at path (a golden table, for example) into one
-// record per data row, keyed by the header's column names. A file that cannot
-// be read, or a row whose width differs from the header's, fails the test.
+// record per data row, keyed by the header's column names (lower-cased). A
+// file that cannot be read, or a row whose width differs from the header's,
+// fails the test.
 func CSVRecords(t testing.TB, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	table, err := csvtable.ReadFile(path)
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 		return nil
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("testenv: %s: %v", path, err)
-		return nil
-	}
-	if len(rows) == 0 {
-		t.Fatalf("testenv: %s: no header row", path)
-		return nil
-	}
-	records := make([]map[string]string, 0, len(rows)-1)
-	for _, row := range rows[1:] {
-		record := make(map[string]string, len(row))
-		for i, column := range rows[0] {
-			record[column] = row[i]
-		}
-		records = append(records, record)
+	records := make([]map[string]string, 0, len(table.Records))
+	for _, r := range table.Records {
+		records = append(records, r.Map())
 	}
 	return records
 }

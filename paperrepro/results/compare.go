@@ -1,12 +1,10 @@
-package grid
+package results
 
 import (
 	"fmt"
 	"io"
 	"math"
 	"text/tabwriter"
-
-	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // PaperTolerance is how far our compression ratio may be from the paper's
@@ -37,7 +35,7 @@ func (c Comparison) Diff() float64 { return c.Ours - c.Paper }
 
 // Compare lines up ours with every cell of the paper's table, in the paper's
 // order (model size, then step).
-func Compare(paper, ours results.Table) []Comparison {
+func Compare(paper, ours Table) []Comparison {
 	paper.Sort()
 	var out []Comparison
 	for _, row := range paper.Rows {

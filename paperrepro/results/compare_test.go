@@ -1,20 +1,18 @@
-package grid
+package results
 
 import (
 	"math"
 	"strings"
 	"testing"
-
-	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 func TestCompareAndPrint(t *testing.T) {
-	paper := results.Table{Modality: "image", Rows: []results.Row{
+	paper := Table{Modality: "image", Rows: []Row{
 		{Model: "pythia-160m", Params: 160e6, Step: 1000, CR: 0.60},
 		{Model: "pythia-70m", Params: 70e6, Step: 1000, CR: 0.62},
 		{Model: "pythia-70m", Params: 70e6, Step: 8000, CR: 0.58},
 	}}
-	ours := results.Table{Modality: "image", Rows: []results.Row{
+	ours := Table{Modality: "image", Rows: []Row{
 		{Model: "pythia-70m", Params: 70e6, Step: 1000, CR: 0.64},
 		{Model: "pythia-160m", Params: 160e6, Step: 1000, CR: 0.70},
 	}}
