@@ -36,10 +36,13 @@
 //
 // The model code is GoMLX, so the same grid runs on a GPU through GoMLX's XLA
 // backend (github.com/gomlx/gomlx/backends/xla, which loads a PJRT plugin with
-// dlopen). The command links it in when built with the xla tag, which needs
-// cgo; the binary can be built on any linux/amd64 machine and copied over:
+// dlopen). It is compiled in wherever cgo works (-tags noxla leaves it out);
+// the binary can be built on any linux/amd64 machine and copied over:
 //
-//	CGO_ENABLED=1 go build -tags xla -o paperrepro ./paperrepro/cmd/paperrepro
+//	go build -o paperrepro ./paperrepro/cmd/paperrepro
+//
+// On a GPU machine with network access, `paperrepro install-plugin` (run by
+// `make setup`) installs the CUDA plugin with go-xla's installer. Otherwise:
 //
 // On the GPU machine, JAX's CUDA PJRT plugin serves as the plugin: the pip
 // package jax-cuda13-pjrt ships jax_plugins/xla_cuda13/xla_cuda_plugin.so and
@@ -55,11 +58,12 @@
 //	./paperrepro run -float16 -batch 32 -out results
 //
 // With GOMLX_BACKEND unset, neox picks xla:cuda when it finds the cuda plugin
-// and says so on stderr ("neox: running on GoMLX backend ..."). Setting
-// GOMLX_BACKEND=xla:cuda explicitly also works, but then GoMLX first tries to
-// download its default CPU plugin from GitHub, which fails on machines
-// without internet access (seen here: "failed to auto-install"). Larger
-// -batch values keep a GPU busy; a killed run still loses at most one batch.
+// and says so on stderr ("neox: GoMLX backend xla:cuda ..."); setting
+// GOMLX_BACKEND=xla:cuda makes a missing plugin or GPU an error instead of
+// a fall-back. Plugins are never downloaded behind the user's back. The
+// default -batch is sized from the GPU's free memory; a killed run still
+// loses at most one batch. paperrepro/gpucheck (make gpu-check) runs the
+// whole check on a GPU machine without Go or network access.
 //
 // Every result file records the backend, because floating-point results (and
 // so lossless streams) differ between backends. This path is documentation

@@ -518,7 +518,7 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 	batch := st.batchSize()
 	n := plan.source.NumChunks()
 	st.bar.drop(plan.toScore - (n - len(done))) // another worker may have saved chunks since the folder was read
-	st.bar.describe(cell.Name(), 0)
+	st.bar.describe(cell.Name())
 	for start := len(done); start < n; start += batch {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: stopped after %d of %d chunks (kept in %s; run again to continue): %w", cell.Name(), start, n, path, err)

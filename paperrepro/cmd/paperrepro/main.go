@@ -34,6 +34,8 @@ func commands() []*command {
 		newCompressCommand(),
 		newDecompressCommand(),
 		newBaselinesCommand(),
+		newInstallPluginCommand(),
+		newBenchCommand(),
 	}
 }
 

@@ -27,7 +27,7 @@ func newRunCommand() *command {
 	data := addDataFlags(fs)
 	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
-	batch := fs.Int("batch", 8, "chunks per forward pass")
+	compute := addComputeFlags(fs)
 	shardFlag := fs.String("shard", "", "compute only shard i/n of the grid's cells (0 <= i < n), into the -out that all n share; default: the Slurm array task's share when run in a job array, else the whole grid")
 	return &command{
 		name:    "run",
@@ -64,12 +64,16 @@ and writes it. 'paperrepro slurm' writes the whole cluster job, and
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
 HF_TOKEN, HF_HOME / HF_HUB_CACHE and HF_HUB_OFFLINE=1 work as with Python's
-tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs).
+tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs;
+'paperrepro install-plugin' installs XLA's plugin, 'paperrepro bench' says
+how fast each model runs here). The progress bar shows tokens/s and the ETA
+in the units 'bench' reports.
 
 Examples:
   paperrepro run -float16                               # the paper's Tables 2-4 (days on a CPU)
   paperrepro run -models 70m -steps 1000 -chunks 64 -modalities text
   paperrepro run -protocol lossless -models 70m -steps 143000 -chunks 16
+  paperrepro run -float16 -dtype bfloat16 -batch 64      # on a GPU
   paperrepro run -model-dir ./my-neox -model-name mine -step 5000 -tokenizer tokenizer.json`,
 		flags: fs,
 		run: func(ctx context.Context, out_ streams, args []string) error {
@@ -78,9 +82,6 @@ Examples:
 			}
 			if err := gridDef.validate(); err != nil {
 				return err
-			}
-			if *batch < 1 {
-				return usagef("-batch must be at least 1, got %d", *batch)
 			}
 			shard, err := runShard(*shardFlag, os.Getenv)
 			if err != nil {
@@ -96,6 +97,11 @@ Examples:
 			if err := atomicfile.CheckWritable(*out); err != nil {
 				return err
 			}
+			dtype, plan, err := compute.resolve(checkpointConfigs(cks), grid.WorkloadOf(*gridDef.protocol))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out_.Err, describePlan(plan, dtype))
 			dataDir, err := datasets.ResolveDataDir(*data.dir)
 			if err != nil {
 				return err
@@ -105,14 +111,14 @@ Examples:
 				return err
 			}
 			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *gridDef.protocol, Float16: *gridDef.float16,
-				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir)})
+				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir), DType: dtype, Batch: plan.Batch})
 			if err != nil {
 				return usagef("%v", err)
 			}
-			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: *batch, Progress: out_.Err, Shard: shard}
+			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: plan.Batch, Progress: out_.Err, Shard: shard}
 			summary, err := runner.Run(ctx, cks)
 			if err != nil {
-				return err
+				return batchFlagError(err)
 			}
 			if shard.Count > 0 {
 				reportShard(out_, summary, shard)

@@ -31,7 +31,7 @@ func newSlurmCommand() *command {
 	data := addDataFlags(fs)
 	f := &slurmFlags{
 		tokenizer: fs.String("tokenizer", "", "run's -tokenizer: a tokenizer.json every node can read (default: the checkpoint's own)"),
-		batch:     fs.Int("batch", 8, "run's -batch: chunks per forward pass (larger keeps a GPU busier)"),
+		batch:     fs.Int("batch", 0, "run's -batch: chunks per forward pass (default: each task chooses from its GPU's or node's memory; the lossless protocol needs one value for all tasks)"),
 		out:       fs.String("out", "results", "the shared results folder every task writes its cells into"),
 		tasks:     fs.Int("tasks", 0, "array tasks, each with its share of the cells (default: one per checkpoint)"),
 		gpus:      fs.Int("gpus", 1, "GPUs per array task (0: CPU only)"),
@@ -107,8 +107,13 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 	if err := gridDef.validate(); err != nil {
 		return nil, err
 	}
-	if *f.gpus < 0 || *f.cpus < 1 || *f.batch < 1 || *f.tasks < 0 {
-		return nil, usagef("-gpus and -tasks must be 0 or more, -cpus and -batch at least 1 (got %d, %d, %d, %d)", *f.gpus, *f.tasks, *f.cpus, *f.batch)
+	if *f.gpus < 0 || *f.cpus < 1 || *f.batch < 0 || *f.tasks < 0 {
+		return nil, usagef("-gpus, -tasks and -batch must be 0 or more, -cpus at least 1 (got %d, %d, %d, %d)", *f.gpus, *f.tasks, *f.batch, *f.cpus)
+	}
+	if *f.batch == 0 && *gridDef.protocol == grid.ProtocolLossless {
+		// The lossless coder's floats depend on the batch, so a results
+		// folder holds one batch size: tasks must not each choose their own.
+		return nil, usagef("the lossless protocol codes with one batch size for the whole folder: give -batch")
 	}
 	cks, err := gridDef.checkpoints()
 	if err != nil {
@@ -181,7 +186,10 @@ func buildSlurmScript(fs *flag.FlagSet, gridDef *gridFlags, data *dataFlags, f *
 	}
 	gridArgs = append(gridArgs, "-modalities", shellQuote(*gridDef.modalities), "-chunks", fmt.Sprint(*gridDef.chunks),
 		"-protocol", shellQuote(*gridDef.protocol), fmt.Sprintf("-float16=%v", *gridDef.float16))
-	runArgs := []string{"-data-dir", shellQuote(dataDir), "-image-seed", fmt.Sprint(*data.imageSeed), "-batch", fmt.Sprint(*f.batch)}
+	runArgs := []string{"-data-dir", shellQuote(dataDir), "-image-seed", fmt.Sprint(*data.imageSeed)}
+	if *f.batch > 0 {
+		runArgs = append(runArgs, "-batch", fmt.Sprint(*f.batch))
+	}
 	if *data.imageRule != "" {
 		runArgs = append(runArgs, "-image-rule", shellQuote(*data.imageRule))
 	}

@@ -76,7 +76,7 @@ echo "10$n;cluster"
 	lines := strings.Split(strings.TrimSpace(string(logged)), "\n")
 	cache := filepath.Join(hf, "hub")
 	grid := "-models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000 -modalities text,image,speech -chunks 16 -protocol seed -float16=false"
-	runFlags := "-data-dir " + data + " -image-seed 0 -batch 8 -speech-rule pcm16"
+	runFlags := "-data-dir " + data + " -image-seed 0 -speech-rule pcm16"
 	want := []string{
 		// bash grid.sh: fetch once, then the array and the job after it.
 		"paperrepro offline= cache=" + cache + " fetch -models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000",
@@ -120,7 +120,9 @@ func TestSlurmCommandErrors(t *testing.T) {
 		{append(append([]string(nil), base...), "-data-dir", data, "-paper", filepath.Join(t.TempDir(), "none")), exitUsage, "no such folder"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "0"), exitUsage, "-chunks must be at least 1"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "2048", "-modalities", "text"), exitFail, "2028 whole chunks of 2048 bytes available, 2048 requested"},
-		{append(append([]string(nil), base...), "-data-dir", data, "-gpus", "-1"), exitUsage, "-gpus and -tasks must be 0 or more"},
+		{append(append([]string(nil), base...), "-data-dir", data, "-gpus", "-1"), exitUsage, "-gpus, -tasks and -batch must be 0 or more"},
+		{append(append([]string(nil), base...), "-data-dir", data, "-batch", "-2"), exitUsage, "-gpus, -tasks and -batch must be 0 or more"},
+		{append(append([]string(nil), base...), "-data-dir", data, "-protocol", "lossless"), exitUsage, "the lossless protocol codes with one batch size for the whole folder: give -batch"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-models", "7m"), exitUsage, `unknown model "7m"`},
 		{append(append([]string(nil), base...), "-data-dir", data, "-models", "70m", "-steps", "0,1000"), exitUsage, "pythia-70m: step 0: the scaling law needs a training step of at least 1"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-model-dir", t.TempDir()), exitUsage, "-step: give the training step of the checkpoint in"},
