@@ -6,13 +6,18 @@
 
 GO ?= go
 
-.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs
+.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
 
 ## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go setup-notebooks setup-codecs
+setup: setup-go setup-notebooks setup-codecs setup-slurm
 
+## setup-go: Go modules, then a PJRT plugin for GoMLX's XLA backend when one
+## can be had (CUDA where nvidia-smi lists a GPU, else CPU); never fails for lack of one.
+## XLA is compiled in wherever cgo works; `go build -tags noxla` leaves it out.
 setup-go:
 	$(GO) mod download
+	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || echo "make setup: no C compiler found, so cgo is off: paperrepro builds without XLA and runs on the pure-Go backend (install gcc for XLA)"
+	@$(GO) run ./paperrepro/cmd/paperrepro install-plugin -setup
 
 ## setup-notebooks: Jupyter (the one on PATH when it works, else Debian packages), the GoNB kernel,
 ## goimports and gopls (pinned in notebooks/tools)
@@ -30,11 +35,31 @@ setup-codecs:
 		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## test: vet, every Go test, then the notebooks
+## test: vet, every Go test, the Slurm job array, then the notebooks; also vets
+## the build without XLA (-tags noxla) and runs the backend-choice tests there,
+## so both builds stay working
 test: setup
 	$(GO) vet ./...
+	$(GO) vet -tags noxla ./...
 	$(GO) test ./...
+	$(GO) test -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro
+	$(MAKE) slurm-test
 	$(MAKE) notebooks
+
+## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages,
+## for slurm-test; installs only what is missing (skips where it cannot, fails under CI=true)
+setup-slurm:
+	paperrepro/internal/slurmtest/setup.sh
+
+## slurm-test: stand up a one-node Slurm cluster on this machine (state in a
+## temporary folder), run the pythia-tiny grid (2 models x 2 steps x 3
+## modalities) as a 4-task job array, kill one task mid-cell and requeue it,
+## and compare the merged tables with a single-process run.
+## SLURM_CHUNKS=16 runs the full 16 chunks per cell (longer).
+SLURM_CHUNKS ?= 2
+slurm-test: setup-go setup-slurm
+	$(GO) test ./paperrepro/cmd/paperrepro -run '^TestSlurmArrayOnALocalCluster$$' -count=1 -timeout 60m -v \
+		-slurm -slurm.chunks $(SLURM_CHUNKS)
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
 ## (selfcheck.sh first proves that failing cells of each kind make it fail). Then the notebooks
@@ -86,3 +111,16 @@ reproduce: setup
 	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
 	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
 	$(PAPERREPRO) figures -o $(RESULTS)/figures $(RESULTS)/seed+float16
+
+## gpu-check-bundle: build, here (Go and a C compiler), what the GPU check carries to a GPU
+## machine without Go or network: binaries with XLA, fixtures, data (paperrepro/gpucheck/bundle/)
+.PHONY: gpu-check-bundle gpu-check
+gpu-check-bundle: setup-go
+	paperrepro/gpucheck/build.sh
+
+## gpu-check: the GPU check on this machine's NVIDIA GPU with JAX's CUDA PJRT plugin
+## (PYTHON names the Python that has jax-cuda13-pjrt): golden fixtures, seed cells,
+## a compress round trip and bench of the five Pythia shapes, one summary. On a GPU
+## machine without Go, run paperrepro/gpucheck/run.sh there with the bundle beside it.
+gpu-check: gpu-check-bundle
+	paperrepro/gpucheck/run.sh

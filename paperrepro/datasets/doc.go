@@ -157,6 +157,6 @@
 //
 // # Byte-to-text mapping
 //
-// Mod128 is the paper's lossy mapping chr(b % 128) applied before
-// tokenizing; the lossless mapping belongs to package protocol.
+// Chunks are bytes; the paper's mapping to text (chr(b % 128),
+// protocol.Mod128) and the lossless one belong to package protocol.
 package datasets

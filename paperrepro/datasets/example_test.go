@@ -36,12 +36,6 @@ func ExampleOpen() {
 	// rule: consecutive
 }
 
-func ExampleMod128() {
-	// Bytes >= 128 lose their top bit: 0xe9 ('é' in Latin-1) becomes 'i'.
-	fmt.Printf("%q\n", datasets.Mod128([]byte{'c', 'a', 'f', 0xe9, 0x80}))
-	// Output: "cafi\x00"
-}
-
 func ExampleWriteChunks() {
 	dir, _ := os.MkdirTemp("", "datasets-example")
 	defer os.RemoveAll(dir)

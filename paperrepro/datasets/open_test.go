@@ -87,28 +87,3 @@ func TestWriteChunksAndProvenanceJSON(t *testing.T) {
 		t.Errorf("provenance after a JSON round trip: %s", encoded)
 	}
 }
-
-func TestMod128(t *testing.T) {
-	for _, tc := range []struct {
-		in   []byte
-		want string
-	}{
-		{nil, ""},
-		{[]byte("plain ASCII"), "plain ASCII"},
-		{[]byte{0x00, 0x7f, 0x80, 0xff, 0xc3, 0xa9}, "\x00\x7f\x00\x7f\x43\x29"},
-	} {
-		if got := datasets.Mod128(tc.in); got != tc.want {
-			t.Errorf("Mod128(%v) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	all := make([]byte, 256)
-	for i := range all {
-		all[i] = byte(i)
-	}
-	got := datasets.Mod128(all)
-	for i := range 256 {
-		if got[i] != byte(i%128) {
-			t.Fatalf("Mod128 byte %d -> %d, want %d", i, got[i], i%128)
-		}
-	}
-}

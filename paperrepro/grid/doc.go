@@ -36,10 +36,13 @@
 //
 // The model code is GoMLX, so the same grid runs on a GPU through GoMLX's XLA
 // backend (github.com/gomlx/gomlx/backends/xla, which loads a PJRT plugin with
-// dlopen). The command links it in when built with the xla tag, which needs
-// cgo; the binary can be built on any linux/amd64 machine and copied over:
+// dlopen). It is compiled in wherever cgo works (-tags noxla leaves it out);
+// the binary can be built on any linux/amd64 machine and copied over:
 //
-//	CGO_ENABLED=1 go build -tags xla -o paperrepro ./paperrepro/cmd/paperrepro
+//	go build -o paperrepro ./paperrepro/cmd/paperrepro
+//
+// On a GPU machine with network access, `paperrepro install-plugin` (run by
+// `make setup`) installs the CUDA plugin with go-xla's installer. Otherwise:
 //
 // On the GPU machine, JAX's CUDA PJRT plugin serves as the plugin: the pip
 // package jax-cuda13-pjrt ships jax_plugins/xla_cuda13/xla_cuda_plugin.so and
@@ -55,14 +58,35 @@
 //	./paperrepro run -float16 -batch 32 -out results
 //
 // With GOMLX_BACKEND unset, neox picks xla:cuda when it finds the cuda plugin
-// and says so on stderr ("neox: running on GoMLX backend ..."). Setting
-// GOMLX_BACKEND=xla:cuda explicitly also works, but then GoMLX first tries to
-// download its default CPU plugin from GitHub, which fails on machines
-// without internet access (seen here: "failed to auto-install"). Larger
-// -batch values keep a GPU busy; a killed run still loses at most one batch.
+// and says so on stderr ("neox: GoMLX backend xla:cuda ..."); setting
+// GOMLX_BACKEND=xla:cuda makes a missing plugin or GPU an error instead of
+// a fall-back. Plugins are never downloaded behind the user's back. The
+// default -batch is sized from the GPU's free memory; a killed run still
+// loses at most one batch. paperrepro/gpucheck (make gpu-check) runs the
+// whole check on a GPU machine without Go or network access.
 //
 // Every result file records the backend, because floating-point results (and
 // so lossless streams) differ between backends. This path is documentation
 // only: no GPU was lent to this project, so only the pure-Go backend
 // (GOMLX_BACKEND=go) has produced numbers here.
+//
+// # Many workers, one folder
+//
+// A grid's cells are independent, so many runs - the tasks of a Slurm job
+// array, or runs started by hand - can share one output folder. A run with
+// Runner.Shard set computes only its share of the cells (AssignShards:
+// disjoint, covering, balanced by model size x chunks, the same in every
+// worker). Each cell is computed under its lock, a <cell>.json.lock file
+// (flock plus the owner's host, pid and Slurm job, and a heartbeat; see
+// lock.go): a cell another live worker holds is skipped and listed in
+// Summary.Held, and the lock of a worker that died is taken over, resuming
+// from its .partial file. What a run read from the folder before it began
+// may be out of date by the time it reaches a cell, so once it holds the
+// cell's lock it reads the cell's result and .partial files again: a cell
+// another worker finished meanwhile is reused, never rewritten. A sharded
+// run too refuses a folder whose cells, its own or not, were made with
+// another protocol, options, data or backend; weights and tokenizer are
+// compared on the checkpoints of its own cells, which it resolves anyway.
+// ReadStatus reports where every cell of a folder stands while workers
+// write into it.
 package grid

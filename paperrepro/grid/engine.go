@@ -35,6 +35,13 @@ type EngineOptions struct {
 	// FallbackTokenizer is used for checkpoints without a tokenizer.json
 	// when Tokenizer is empty.
 	FallbackTokenizer string
+	// DType is the models' compute dtype (see neox.Options); empty means
+	// float32.
+	DType string
+	// Batch is the most chunks the run scores at once; when set, Open
+	// refuses a model that cannot run that many at once in memory (see
+	// WorkloadOf), with a *neox.BatchTooLargeError.
+	Batch int
 }
 
 // NewEngine returns the engine the command line and the reproducibility
@@ -55,6 +62,11 @@ func NewEngine(opts EngineOptions) (Engine, error) {
 			return nil, fmt.Errorf("tokenizer: %w", err)
 		}
 	}
+	dtype, err := neox.CheckDType(opts.DType)
+	if err != nil {
+		return nil, err
+	}
+	opts.DType = dtype
 	return &engine{opts: opts}, nil
 }
 
@@ -63,7 +75,7 @@ type engine struct {
 }
 
 func (e *engine) Protocol() results.ProtocolInfo {
-	info := results.ProtocolInfo{Name: e.opts.Protocol, Options: map[string]any{}, ComputeDType: "float32"}
+	info := results.ProtocolInfo{Name: e.opts.Protocol, Options: map[string]any{}, ComputeDType: e.opts.DType}
 	if e.opts.Protocol == ProtocolSeed {
 		info.Options["float16"] = e.opts.Float16
 		info.Options["max_tokens"] = protocol.PaperMaxTokens
@@ -71,14 +83,30 @@ func (e *engine) Protocol() results.ProtocolInfo {
 	return info
 }
 
+// WorkloadOf is what a batch of chunks costs the model under a protocol: a
+// forward pass over sequences of up to 1024 tokens (seed), or a decoder
+// with a stream of up to a chunk's 2048 tokens per chunk (lossless).
+func WorkloadOf(protocolName string) neox.Workload {
+	if protocolName == ProtocolLossless {
+		return neox.Workload{Decoder: true, Len: protocol.DefaultChunkSize}
+	}
+	return neox.Workload{Len: protocol.PaperMaxTokens}
+}
+
 func (e *engine) Tokenizer(ckpt *hub.Checkpoint) (results.TokenizerInfo, error) {
 	return ChooseTokenizer(ckpt.Dir, e.opts.Tokenizer, e.opts.FallbackTokenizer)
 }
 
 func (e *engine) Open(ckpt *hub.Checkpoint, tokenizer results.TokenizerInfo) (Session, error) {
-	model, tok, err := Load(ckpt.Dir, tokenizer)
+	model, tok, err := Load(ckpt.Dir, tokenizer, neox.Options{DType: e.opts.DType})
 	if err != nil {
 		return nil, err
+	}
+	if e.opts.Batch > 0 {
+		if err := model.CheckBatch(e.opts.Batch, WorkloadOf(e.opts.Protocol)); err != nil {
+			model.Close()
+			return nil, err
+		}
 	}
 	return &session{model: model, tok: tok, opts: e.opts}, nil
 }
@@ -92,6 +120,9 @@ type session struct {
 
 func (s *session) Backend() string { return s.model.Backend() }
 
+// DType names the compute dtype, which the runner records in each cell.
+func (s *session) DType() string { return s.model.DType() }
+
 func (s *session) Params() float64 { return float64(s.model.Config().Parameters()) }
 
 func (s *session) Close() error {
@@ -103,6 +134,8 @@ func (s *session) Score(chunks [][]byte) ([]results.ChunkResult, error) {
 	if s.opts.Protocol == ProtocolLossless {
 		return s.lossless(chunks)
 	}
+	// All chunks go to the model at once: TokenBits sorts them by length and
+	// runs them in as few executions as memory allows.
 	seed := protocol.Seed{Tokenizer: s.tok, Model: s.model, Float16: s.opts.Float16, BatchSize: len(chunks)}
 	res, err := seed.Score(chunks)
 	if err != nil {

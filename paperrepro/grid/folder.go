@@ -30,7 +30,10 @@ type folderState struct {
 
 // scanFolder reads every result file and .partial file under dir. A file
 // that does not read is an error naming it: the run cannot know what the
-// folder holds otherwise.
+// folder holds otherwise. Other workers may be writing into the folder
+// meanwhile: a .partial file that is gone by the time it is read belongs to
+// a cell just finished (or started over), and is passed over; the run reads
+// a cell's files again once it holds the cell's lock.
 func scanFolder(dir string) (folderState, error) {
 	st := folderState{cells: map[string]*results.Cell{}, partials: map[string]*partialFile{}}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
@@ -47,10 +50,13 @@ func scanFolder(dir string) (folderState, error) {
 			st.cells[path] = c
 		case strings.HasSuffix(path, results.CellFileExt+partialExt):
 			p, err := readPartial(path)
-			if err != nil {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+			case err != nil:
 				return err
+			default:
+				st.partials[path] = p
 			}
-			st.partials[path] = p
 		}
 		return nil
 	})

@@ -40,16 +40,16 @@ func ChooseTokenizer(ckptDir, explicit, fallback string) (results.TokenizerInfo,
 	return results.TokenizerInfo{Path: path, SHA256: sum}, nil
 }
 
-// Load loads the checkpoint in ckptDir with neox and the tokenizer chosen
-// for it (ChooseTokenizer), and checks that they belong together: every id
-// the tokenizer can produce must be a row of the model's embedding. The
-// caller closes the model.
-func Load(ckptDir string, tokenizer results.TokenizerInfo) (*neox.Model, *tokenize.Tokenizer, error) {
+// Load loads the checkpoint in ckptDir with neox (with opts: the compute
+// dtype) and the tokenizer chosen for it (ChooseTokenizer), and checks that
+// they belong together: every id the tokenizer can produce must be a row of
+// the model's embedding. The caller closes the model.
+func Load(ckptDir string, tokenizer results.TokenizerInfo, opts neox.Options) (*neox.Model, *tokenize.Tokenizer, error) {
 	tok, err := tokenize.Load(tokenizer.Path)
 	if err != nil {
 		return nil, nil, err
 	}
-	model, err := neox.Load(ckptDir)
+	model, err := neox.LoadWith(ckptDir, opts)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/neox"
 )
 
 // TestLoadRefusesATokenizerTheModelCannotEmbed: Pythia's tokenizer (ids up
@@ -19,7 +20,7 @@ func TestLoadRefusesATokenizerTheModelCannotEmbed(t *testing.T) {
 	if len(tok.SHA256) != 64 {
 		t.Errorf("tokenizer sha256 %q", tok.SHA256)
 	}
-	model, _, err := Load(dir, tok)
+	model, _, err := Load(dir, tok, neox.Options{})
 	if err == nil {
 		model.Close()
 		t.Fatal("Load succeeded")

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,13 +111,20 @@ type Runner struct {
 	// Progress receives the progress bar and one line per finished cell;
 	// nil shows nothing.
 	Progress io.Writer
+	// Shard is the share of the grid this run computes (AssignShards); the
+	// zero Shard is all of it. Every cell is computed under its lock (see
+	// lock.go), so runs may share one output folder.
+	Shard Shard
 }
 
 // Summary is the outcome of a run.
 type Summary struct {
-	// Cells holds every cell of the grid, computed now or read back from an
-	// earlier run, in checkpoint then source order.
+	// Cells holds every cell of the run's shard of the grid, computed now
+	// or read back from an earlier run, in checkpoint then source order;
+	// cells that another worker holds are left out.
 	Cells []*results.Cell
+	// Held lists the cells skipped because another live worker holds them.
+	Held []*HeldError
 	// Computed and Reused count cells computed by this run and cells it
 	// found finished.
 	Computed, Reused int
@@ -142,6 +150,9 @@ type cellPlan struct {
 	path   string
 	slot   int // index in Summary.Cells
 	setup  setup
+	// toScore is the chunks the progress bar counts for the cell: those
+	// its .partial file lacked when the folder was read.
+	toScore int
 }
 
 // checkpointPlan is one checkpoint of the run: the cells to compute, the
@@ -152,6 +163,12 @@ type checkpointPlan struct {
 	reuse      []reusedCell
 	resolved   *hub.Checkpoint
 	tokenizer  results.TokenizerInfo
+}
+
+// cellName names one of the checkpoint's cells in messages, as
+// results.Cell.Name does: "pythia-70m step 1000 text".
+func (cp *checkpointPlan) cellName(plan cellPlan) string {
+	return cp.checkpoint.String() + " " + plan.source.Modality()
 }
 
 // reusedCell is a finished cell found in the folder, and its place in
@@ -172,11 +189,13 @@ type run struct {
 	bar      *progress
 }
 
-// Run computes every cell of checkpoints x r.Sources that has no result file
-// yet under r.Out, and returns all cells. Before any work it refuses a
-// folder holding cells or .partial files made with another setup (another
-// protocol, options, data, weights or tokenizer), naming what differs; the
-// backend is compared once the first checkpoint is loaded. A cancelled
+// Run computes every cell of checkpoints x r.Sources (of r.Shard's share of
+// them) that has no result file yet under r.Out, and returns those cells.
+// Before any work it refuses a folder holding cells or .partial files made
+// with another setup (another protocol, options, data, weights or
+// tokenizer), naming what differs; the backend is compared once the first
+// checkpoint is loaded. Each cell is computed under its lock: a cell another
+// live worker holds is skipped and listed in Summary.Held. A cancelled
 // context stops it after the current batch; run it again to continue.
 func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, error) {
 	if r.Engine == nil || len(r.Sources) == 0 || len(checkpoints) == 0 {
@@ -185,7 +204,7 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 	if r.BatchSize < 0 {
 		return nil, fmt.Errorf("grid: batch size %d: want at least 1", r.BatchSize)
 	}
-	if err := checkCheckpoints(checkpoints); err != nil {
+	if err := CheckCheckpoints(checkpoints); err != nil {
 		return nil, err
 	}
 	st := &run{Runner: r, protocol: r.Engine.Protocol()}
@@ -229,14 +248,15 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 			return st.summary, err
 		}
 	}
+	st.summary.Cells = slices.DeleteFunc(st.summary.Cells, func(c *results.Cell) bool { return c == nil })
 	return st.summary, nil
 }
 
 func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
 
-// checkCheckpoints refuses what no table could hold: a step below 1, a
+// CheckCheckpoints refuses what no table could hold: a step below 1, a
 // checkpoint without a name, or one named twice.
-func checkCheckpoints(checkpoints []Checkpoint) error {
+func CheckCheckpoints(checkpoints []Checkpoint) error {
 	seen := map[string]bool{}
 	for _, ck := range checkpoints {
 		if ck.Model == "" {
@@ -263,30 +283,35 @@ func checkWritable(dir string) error {
 	return atomicfile.CheckWritable(dir)
 }
 
-// plan sorts every cell into reused or pending. Checkpoints that already
-// have cells or .partial files in the folder are resolved now, so that a
-// change of weights or tokenizer is refused before any work. It returns
-// the plans and the number of chunks left to score.
+// plan sorts every cell of the run's shard into reused or pending.
+// Checkpoints that already have such cells or .partial files in the folder
+// are resolved now, so that a change of weights or tokenizer is refused
+// before any work. It returns the plans and the number of chunks left to
+// score.
 func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map[string]setup) ([]*checkpointPlan, int, error) {
 	var plans []*checkpointPlan
 	total := 0
+	mine := st.Shard.Cells(checkpoints, numChunks(st.Sources))
 	for ci, ck := range checkpoints {
 		cp := &checkpointPlan{checkpoint: ck}
 		var partials []*partialFile
 		for si, src := range st.Sources {
 			path := cellPath(st.Out, st.protocol, ck.Model, ck.Step, src.Modality())
 			slot := ci*len(st.Sources) + si
+			if !mine[slot] {
+				continue
+			}
 			if c, ok := st.folder.cells[path]; ok {
 				cp.reuse = append(cp.reuse, reusedCell{path: path, cell: c, slot: slot})
 				continue
 			}
-			plan := cellPlan{source: src, path: path, slot: slot, setup: runSetups[src.Modality()]}
-			cp.pending = append(cp.pending, plan)
-			total += src.NumChunks()
+			plan := cellPlan{source: src, path: path, slot: slot, setup: runSetups[src.Modality()], toScore: src.NumChunks()}
 			if p, ok := st.folder.partials[partialPath(path)]; ok {
 				partials = append(partials, p)
-				total -= len(p.done)
+				plan.toScore -= len(p.done)
 			}
+			cp.pending = append(cp.pending, plan)
+			total += plan.toScore
 		}
 		if len(cp.reuse) > 0 || len(partials) > 0 {
 			if err := st.resolve(ctx, cp); err != nil {
@@ -328,50 +353,115 @@ func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
 	return nil
 }
 
-// runCheckpoint loads one checkpoint and computes its pending cells.
+// runCheckpoint computes one checkpoint's pending cells, each under its
+// lock, and loads the checkpoint once a cell is left to compute.
 func (st *run) runCheckpoint(ctx context.Context, cp *checkpointPlan) error {
 	if err := st.resolve(ctx, cp); err != nil {
 		return err
 	}
-	session, err := st.Engine.Open(cp.resolved, cp.tokenizer)
-	if err != nil {
-		return fmt.Errorf("%s: %w", cp.checkpoint, err)
-	}
-	defer session.Close()
-	if err := st.checkBackend(session.Backend()); err != nil {
-		return err
-	}
-	params, ok := results.NominalParams(cp.checkpoint.Model)
-	if !ok {
-		params = session.Params()
-	}
+	var session Session
+	defer func() {
+		if session != nil {
+			session.Close()
+		}
+	}()
 	for _, plan := range cp.pending {
-		plan.setup.WeightsSHA256 = cp.resolved.WeightsSHA256
-		plan.setup.TokenizerSHA256 = cp.tokenizer.SHA256
-		plan.setup.Backend = session.Backend()
-		cell := &results.Cell{
-			Model: cp.checkpoint.Model, Params: params, Step: cp.checkpoint.Step, Modality: plan.source.Modality(),
-			Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit, WeightsSHA256: cp.resolved.WeightsSHA256},
-			Tokenizer:  cp.tokenizer,
-			Backend:    session.Backend(),
-			Protocol:   st.protocol,
-			Data:       plan.source.Provenance(),
-		}
-		if cp.resolved.Repo == "" {
-			cell.Checkpoint.Dir = cp.resolved.Dir
-		}
-		if err := st.computeCell(ctx, session, plan, cell); err != nil {
+		lock, err := st.takeCell(cp, plan)
+		if err != nil {
 			return err
 		}
-		st.summary.Cells[plan.slot] = cell
-		st.summary.Computed++
-		if st.Progress != nil {
-			st.bar.clear()
-			fmt.Fprintf(st.Progress, "%s: CR %.4f over %d chunks (%d dropped), %d tokens, %.0f tokens/s -> %s\n",
-				cell.Name(), cell.CR, cell.Chunks, cell.DroppedChunks, cell.Tokens, cell.TokensPerSecond, plan.path)
+		if lock == nil {
+			continue // another live worker's
+		}
+		err = st.computeLocked(ctx, cp, &session, plan)
+		if rerr := lock.release(); err == nil && rerr != nil {
+			err = fmt.Errorf("%s: %w", cp.cellName(plan), rerr)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// computeLocked computes a cell whose lock the run holds. What the folder
+// held when the run began may be out of date by now - another worker may
+// have finished the cell or saved more of its chunks - so the result file
+// is read again here (a finished cell is reused, never rewritten), and
+// computeCell reads the .partial file again. *session is the checkpoint,
+// loaded on the first cell that needs it.
+func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *Session, plan cellPlan) error {
+	plan.setup.WeightsSHA256 = cp.resolved.WeightsSHA256
+	plan.setup.TokenizerSHA256 = cp.tokenizer.SHA256
+	plan.setup.Backend = st.backend
+	if reused, err := st.finishedMeanwhile(plan); err != nil || reused {
+		return err
+	}
+	if *session == nil {
+		s, err := st.Engine.Open(cp.resolved, cp.tokenizer)
+		if err != nil {
+			return fmt.Errorf("%s: %w", cp.checkpoint, err)
+		}
+		*session = s
+		if err := st.checkBackend(s.Backend()); err != nil {
+			return err
+		}
+	}
+	plan.setup.Backend = (*session).Backend()
+	params, ok := results.NominalParams(cp.checkpoint.Model)
+	if !ok {
+		params = (*session).Params()
+	}
+	cell := &results.Cell{
+		Model: cp.checkpoint.Model, Params: params, Step: cp.checkpoint.Step, Modality: plan.source.Modality(),
+		Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit, WeightsSHA256: cp.resolved.WeightsSHA256},
+		Tokenizer:  cp.tokenizer,
+		Backend:    (*session).Backend(),
+		Protocol:   st.protocol,
+		Data:       plan.source.Provenance(),
+	}
+	if cp.resolved.Repo == "" {
+		cell.Checkpoint.Dir = cp.resolved.Dir
+	}
+	if err := st.computeCell(ctx, *session, plan, cell); err != nil {
+		return err
+	}
+	st.summary.Cells[plan.slot] = cell
+	st.summary.Computed++
+	if st.Progress != nil {
+		st.bar.clear()
+		fmt.Fprintf(st.Progress, "%s: CR %.4f over %d chunks (%d dropped), %d tokens, %.0f tokens/s -> %s\n",
+			cell.Name(), cell.CR, cell.Chunks, cell.DroppedChunks, cell.Tokens, cell.TokensPerSecond, plan.path)
+	}
+	return nil
+}
+
+// finishedMeanwhile reads a planned cell's result file, which another
+// worker may have written since the run read the folder. A finished cell of
+// the run's setup goes into the summary as reused; one of another setup is
+// an error, as it would have been had it been there before. It returns
+// false when the cell is still to compute. Before the run has loaded a
+// checkpoint, plan.setup.Backend is empty and the backend is not compared.
+func (st *run) finishedMeanwhile(plan cellPlan) (reused bool, err error) {
+	c, err := results.ReadCell(plan.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%w (remove it to compute the cell again)", err)
+	}
+	was := setupOf(c)
+	now := plan.setup
+	if now.Backend == "" {
+		now.Backend = was.Backend
+	}
+	if diffs := differences(was, now); len(diffs) > 0 {
+		return false, anotherSetup(plan.path, diffs)
+	}
+	st.summary.Cells[plan.slot] = c
+	st.summary.Reused++
+	st.bar.drop(plan.toScore)
+	return true, nil
 }
 
 // checkBackend refuses to add cells computed on another backend than the
@@ -427,7 +517,8 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 	defer partial.Close()
 	batch := st.batchSize()
 	n := plan.source.NumChunks()
-	st.bar.describe(cell.Name(), 0)
+	st.bar.drop(plan.toScore - (n - len(done))) // another worker may have saved chunks since the folder was read
+	st.bar.describe(cell.Name())
 	for start := len(done); start < n; start += batch {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: stopped after %d of %d chunks (kept in %s; run again to continue): %w", cell.Name(), start, n, path, err)

@@ -5,59 +5,12 @@ import (
 	"testing"
 )
 
-// randomCheckpoint is an in-memory checkpoint of random weights for cfg,
-// scaled like a trained model's (layer norms near 1, projections ~ 1/sqrt(in)).
-type randomCheckpoint struct {
-	specs map[string]weightSpec
-	seed  uint64
-}
-
-func newRandomCheckpoint(cfg Config, seed uint64) *randomCheckpoint {
-	c := &randomCheckpoint{specs: map[string]weightSpec{}, seed: seed}
-	for _, s := range weightSpecs(cfg) {
-		c.specs[s.Name] = s
-	}
-	return c
-}
-
-func (c *randomCheckpoint) Tensors() map[string]storedTensor {
-	out := map[string]storedTensor{}
-	for name, s := range c.specs {
-		out[name] = storedTensor{DType: "F32", Shape: s.Shape, File: "random"}
-	}
-	return out
-}
-
-func (c *randomCheckpoint) ReadFloat32(name string, dst []float32) error {
-	s := c.specs[name]
-	rng := rand.New(rand.NewPCG(c.seed, uint64(len(name))*7919+uint64(name[len(name)-3])))
-	scale := 0.02
-	if len(s.Shape) == 2 {
-		scale = 1 / float64(s.Shape[1]) * 8
-	}
-	for i := range dst {
-		dst[i] = float32(rng.NormFloat64() * scale)
-	}
-	if len(s.Shape) == 1 && len(name) > 7 && name[len(name)-7:] == ".weight" {
-		for i := range dst {
-			dst[i] += 1
-		}
-	}
-	return nil
-}
-
-func (c *randomCheckpoint) Close() error { return nil }
-
 // pythia70mShape is Pythia-70m's configuration.
 var pythia70mShape = pythiaSuite[0].Config
 
 func randomModel(tb testing.TB, cfg Config) *Model {
 	tb.Helper()
-	choice, err := sharedBackend()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m, err := newModel(cfg, choice, newRandomCheckpoint(cfg, 1))
+	m, err := NewRandom(cfg, 1, Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

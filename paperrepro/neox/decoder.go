@@ -37,7 +37,7 @@ type Decoder struct {
 // tokens (at most max_position_embeddings).
 func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 	defer panics.Recover(&err, "NewDecoder")
-	if m.params == nil {
+	if m.closed.Load() {
 		return nil, errors.New("NewDecoder: model is closed")
 	}
 	if batch <= 0 || maxLen <= 0 {
@@ -54,8 +54,8 @@ func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 	for range m.cfg.NumHiddenLayers {
 		// Zeros; masked out of attention until written.
 		d.caches = append(d.caches,
-			tensors.FromShape(shapes.Make(dtypes.Float32, batch, heads, maxLen, headSize)),
-			tensors.FromShape(shapes.Make(dtypes.Float32, batch, heads, headSize, maxLen)))
+			tensors.FromShape(shapes.Make(m.dtype, batch, heads, maxLen, headSize)),
+			tensors.FromShape(shapes.Make(m.dtype, batch, heads, headSize, maxLen)))
 	}
 	return d, nil
 }
@@ -163,9 +163,9 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 	caches := inputs[2 : 2+numCaches]
 	w := d.m.weightsOf(inputs[2+numCaches:])
 	var cos, sin *Node
-	if w.nodes[rotaryCosName] != nil {
+	if w.rotaryCos != nil {
 		row := Reshape(pos, 1, 1)
-		cos, sin = Gather(w.nodes[rotaryCosName], row), Gather(w.nodes[rotarySinName], row) // [1, rotary_dims]
+		cos, sin = Gather(w.rotaryCos, row), Gather(w.rotarySin, row) // [1, rotary_dims]
 	}
 	g := pos.Graph()
 	cfg := d.m.cfg
@@ -200,14 +200,17 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 		// [batch axes, free axes, contracted axes], which the pure-Go backend
 		// multiplies without first copying the cache into that order.
 		q = Reshape(q, batch, heads, 1, headSize)
-		scores := DotGeneral(q, []int{3}, []int{0, 1}, keys, []int{3}, []int{0, 1}) // [batch, heads, 1, maxLen]
+		scores := toFloat32(DotGeneral(q, []int{3}, []int{0, 1}, keys, []int{3}, []int{0, 1})) // [batch, heads, 1, maxLen]
 		scores = MulScalar(scores, 1/sqrtFloat(headSize))
 		probs := maskedSoftmax(scores, visible)
+		if probs.DType() != values.DType() {
+			probs = ConvertDType(probs, values.DType())
+		}
 		context := DotGeneral(probs, []int{3}, []int{0, 1}, values, []int{3}, []int{0, 1}) // [batch, heads, 1, head_size]
 		return Reshape(context, batch, 1, heads, headSize)
 	}
 	h := w.hiddenStates(ids, cos, sin, attend) // [batch, 1, hidden]
-	logp := logSoftmax64(w.logits(Squeeze(h, 1)), 0)
+	logp := logSoftmax64(w.outputLayer(Squeeze(h, 1)))
 	return append([]*Node{logp}, updated...)
 }
 

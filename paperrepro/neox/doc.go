@@ -21,9 +21,28 @@
 // attention, exact GELU, and parallel (use_parallel_residual) or sequential
 // residual connections. Weights stored as F32, F16 or BF16 in
 // model.safetensors, sharded safetensors or pytorch_model.bin are converted
-// to float32 on load; all arithmetic is float32.
+// to float32 on load. Activations are float32; the log-normalisers
+// (log sum exp over the vocabulary) run in float64, as the reference's
+// log_softmax of float64 logits does.
+//
+// The code is laid out by job: load.go (checkpoint to backend, lifecycle,
+// compute dtype), model.go (the forward pass, top to bottom), score.go
+// (TokenBits and NextTokenLogProbs), batch.go (padding and batching by
+// length), memory.go (what a forward pass needs, what the device has, the
+// batch that fits), decoder.go (the key/value-cache Decoder), backend.go and
+// plugin.go (which GoMLX backend runs it, installing a PJRT plugin),
+// pythia.go (the suite's shapes), random.go and bench.go (random-weight
+// models and `paperrepro bench`'s measurement).
 //
 // The GoMLX backend is chosen once per process (backend.go): GOMLX_BACKEND
-// when set, else XLA when the binary is built with the xla tag and a PJRT
-// plugin is installed, else GoMLX's pure-Go backend; one log line says which.
+// when set, else XLA with the CUDA plugin, else XLA with the CPU plugin,
+// else GoMLX's pure-Go backend; one log line says which, and on the pure-Go
+// backend how to get a faster one. XLA is compiled in wherever cgo works
+// (go build turns cgo off by itself where there is no C compiler); build
+// with -tags noxla to leave it out. InstallPlugin (`paperrepro
+// install-plugin`, run by `make setup`) installs a PJRT plugin with
+// go-xla's installer. On an NVIDIA GPU float32 stays float32: XLA's default
+// TF32 matrix products are turned off (NVIDIA_TF32_OVERRIDE=0 and
+// --xla_gpu_enable_triton_gemm=false, unless the environment sets them);
+// Options.DType bfloat16 is the fast path there.
 package neox

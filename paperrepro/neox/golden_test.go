@@ -184,7 +184,7 @@ func rawLogits(t *testing.T, m *Model, seqs [][]int) [][][]float32 {
 	t.Helper()
 	exec, err := NewExec(m.backend, func(inputs []*Node) *Node {
 		w := m.weightsOf(inputs[1:])
-		return w.logits(w.fullPass(inputs[0]))
+		return w.outputLayer(w.fullPass(inputs[0]))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,17 +12,26 @@ import (
 // The GPT-NeoX forward pass as GoMLX graph functions, readable top to bottom
 // beside the Hugging Face config keys and checkpoint tensor names:
 //
-//	embed_in -> num_hidden_layers x block -> final_layer_norm -> embed_out
+//	embed_in -> num_hidden_layers x block -> final_layer_norm -> embed_out -> log-normaliser
 //	block(x) = x + attention(input_layernorm(x)) + mlp(post_attention_layernorm(x))   use_parallel_residual
 //	block(x) = h + mlp(post_attention_layernorm(h)), h = x + attention(input_layernorm(x))   otherwise
 //
-// Activations are float32 (log-normalisers float64); the weights arrive as
-// graph parameters, found by checkpoint name.
+// Activations have the weights' dtype, float32 unless the model was loaded
+// with another compute dtype (Options.DType); layer norms and attention
+// softmaxes run in float32 whatever it is, as in transformers, and the
+// log-normalisers in float64. The weights arrive as graph parameters
+// (Model.weightsOf).
 
-// graphWeights are the model weights as nodes of one graph, by checkpoint name.
+// graphWeights are the model weights as nodes of one graph: by checkpoint
+// name, the rotary tables [positions, rotary_dims] (nil when no dimension
+// rotates), and embed_out in the row blocks it is held in (see
+// outputLayerBlocks; none when the embeddings are tied).
 type graphWeights struct {
-	cfg   Config
-	nodes map[string]*Node
+	cfg                  Config
+	nodes                map[string]*Node
+	rotaryCos, rotarySin *Node
+	outputBlocks         []*Node
+	outputRows           int // see outputRows
 }
 
 func (w graphWeights) get(name string) *Node { return w.nodes[name] }
@@ -30,6 +39,23 @@ func (w graphWeights) get(name string) *Node { return w.nodes[name] }
 // layerName is the checkpoint prefix of transformer layer i.
 func layerName(i int, suffix string) string {
 	return "gpt_neox.layers." + strconv.Itoa(i) + "." + suffix
+}
+
+// fullPass runs the causal forward pass on ids [batch, seq] and returns the
+// final hidden states [batch, seq, hidden_size].
+func (w graphWeights) fullPass(ids *Node) *Node {
+	cos, sin := w.rotaryRows(ids.Shape().Dimensions[1])
+	return w.hiddenStates(ids, cos, sin, func(_ int, q, k, v *Node) *Node { return causalAttention(q, k, v) })
+}
+
+// rotaryRows returns cos and sin [seq, rotary_dims] for positions 0..seq-1,
+// or nils when no dimensions rotate.
+func (w graphWeights) rotaryRows(seq int) (cos, sin *Node) {
+	if w.rotaryCos == nil {
+		return nil, nil
+	}
+	rows := AxisRange(0, seq)
+	return Slice(w.rotaryCos, rows), Slice(w.rotarySin, rows)
 }
 
 // attendFn computes the attention context [batch, seq, heads, head_size] of
@@ -121,10 +147,19 @@ func causalAttention(q, k, v *Node) *Node {
 }
 
 // attentionScores is q.k / sqrt(head_size) for q [batch, seq, heads, head_size]
-// and k [batch, keys, heads, head_size], shaped [batch, heads, seq, keys].
+// and k [batch, keys, heads, head_size], shaped [batch, heads, seq, keys],
+// in float32 whatever the dtype of q and k.
 func attentionScores(q, k *Node) *Node {
-	scores := DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2})
+	scores := toFloat32(DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2}))
 	return MulScalar(scores, 1/sqrtFloat(q.Shape().Dimensions[3]))
+}
+
+// toFloat32 converts x to float32 unless it is already.
+func toFloat32(x *Node) *Node {
+	if x.DType() == dtypes.Float32 {
+		return x
+	}
+	return ConvertDType(x, dtypes.Float32)
 }
 
 func sqrtFloat(n int) float64 { return math.Sqrt(float64(n)) }
@@ -142,8 +177,12 @@ func maskedSoftmax(scores, allowed *Node) *Node {
 }
 
 // attentionContext weights values v [batch, keys, heads, head_size] by
-// probs [batch, heads, seq, keys] and returns [batch, seq, heads, head_size].
+// probs [batch, heads, seq, keys] (float32, rounded to v's dtype) and
+// returns [batch, seq, heads, head_size].
 func attentionContext(probs, v *Node) *Node {
+	if probs.DType() != v.DType() {
+		probs = ConvertDType(probs, v.DType())
+	}
 	context := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seq, head_size]
 	return TransposeAllAxes(context, 0, 2, 1, 3)
 }
@@ -175,13 +214,19 @@ func geluTanh(x *Node) *Node {
 }
 
 // layerNorm normalises the last axis to zero mean and unit (biased) variance,
-// then scales by name.weight and shifts by name.bias.
+// then scales by name.weight and shifts by name.bias; in float32, and
+// rounded back to x's dtype.
 func (w graphWeights) layerNorm(x *Node, name string) *Node {
-	mean := ReduceAndKeep(x, ReduceMean, -1)
-	centred := Sub(x, mean)
+	xf := toFloat32(x)
+	mean := ReduceAndKeep(xf, ReduceMean, -1)
+	centred := Sub(xf, mean)
 	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
 	normed := Mul(centred, Rsqrt(AddScalar(variance, w.cfg.LayerNormEps)))
-	return Add(Mul(normed, ExpandLeftToRank(w.get(name+".weight"), x.Rank())), ExpandLeftToRank(w.get(name+".bias"), x.Rank()))
+	y := Add(Mul(normed, ExpandLeftToRank(toFloat32(w.get(name+".weight")), x.Rank())), ExpandLeftToRank(toFloat32(w.get(name+".bias")), x.Rank()))
+	if y.DType() != x.DType() {
+		y = ConvertDType(y, x.DType())
+	}
+	return y
 }
 
 // linear is x @ name.weight^T + name.bias, with the weight kept in PyTorch's
@@ -194,16 +239,17 @@ func (w graphWeights) linear(x *Node, name string) *Node {
 	return y
 }
 
-// logits is embed_out applied to hidden states [..., hidden_size]. embed_out
-// is held in blocks of outputBlockRows words (see outputBlockNames), whose
-// logits are concatenated.
-func (w graphWeights) logits(h *Node) *Node {
+// outputLayer is embed_out applied to hidden states [..., hidden_size]:
+// the logits [..., vocab_size], float32. embed_out is held in row blocks (see
+// outputLayerBlocks) whose products are concatenated; tied embeddings use
+// embed_in.
+func (w graphWeights) outputLayer(h *Node) *Node {
 	if w.cfg.TieWordEmbeddings {
-		return DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil)
+		return toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil))
 	}
 	var parts []*Node
-	for _, name := range outputBlockNames(w.cfg.VocabSize) {
-		parts = append(parts, DotGeneral(h, []int{h.Rank() - 1}, nil, w.get(name), []int{1}, nil))
+	for _, block := range w.outputBlocks {
+		parts = append(parts, toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, block, []int{1}, nil)))
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -211,20 +257,21 @@ func (w graphWeights) logits(h *Node) *Node {
 	return Concatenate(parts, -1)
 }
 
-// outputBlockRows is the number of words per embed_out block. The pure-Go
-// backend copies both operands of a large matrix product into blocks on
-// every call, but multiplies small ones in place: with 4096-word blocks a
-// decoder step for up to 4 streams is small, instead of re-copying all of
-// embed_out (100 MB for Pythia-70m) for every token.
-const outputBlockRows = 4096
+// logNormaliser is log sum_v exp(logits[r, v]) for logits [rows, vocab],
+// [rows] in float64. The sum runs in float64, like the reference's
+// log_softmax of float64 logits: a float32 sum over Pythia's 50,304 words
+// comes out low by about 5e-5 (relative), biasing every token's bits.
+func logNormaliser(logits *Node) *Node {
+	top := ReduceAndKeep(logits, ReduceMax, -1)
+	shifted := Sub(ConvertDType(logits, dtypes.Float64), ConvertDType(top, dtypes.Float64))
+	return Add(Log(ReduceSum(Exp(shifted), -1)), ConvertDType(Squeeze(top, -1), dtypes.Float64))
+}
 
-// outputBlockNames names the embed_out blocks for a vocabulary of vocab words.
-func outputBlockNames(vocab int) []string {
-	var names []string
-	for start := 0; start < vocab; start += outputBlockRows {
-		names = append(names, "embed_out.weight["+strconv.Itoa(start)+":"+strconv.Itoa(min(start+outputBlockRows, vocab))+"]")
-	}
-	return names
+// logSoftmax64 is the log-softmax of logits [rows, vocab], normalised in
+// float64 (logNormaliser) and rounded to float32.
+func logSoftmax64(logits *Node) *Node {
+	norm := InsertAxes(logNormaliser(logits), -1)
+	return ConvertDType(Sub(ConvertDType(logits, dtypes.Float64), norm), dtypes.Float32)
 }
 
 // rotaryTables returns cos and sin [positions, rotary_dims] for positions

@@ -53,10 +53,18 @@
 // The model runs incrementally (a KV-cache Decoder), for compressing and
 // decompressing alike, because the full forward pass and the incremental one
 // agree only to about 1e-4, and the coder needs bit-identical floats on both
-// sides. Chunks go through the Decoder BatchSize at a time in lockstep; the
-// last group is padded with dummy streams so the batch shape, and with it the
-// floats, never changes. The batch size and chunk size are part of the
-// compressed format.
+// sides. Chunks go through the Decoder BatchSize at a time in lockstep, one
+// stream per chunk: a group of fewer chunks (a short file, the last group)
+// runs only the streams it has. The decompressor forms the same groups from
+// the chunk count and the batch size, which the container records, so both
+// sides run the same decoder shapes and see the same floats. Turning a
+// stream's floats into its integer CDF (arith.CDF.SetLogProbs over Pythia's
+// 50,304 words, far costlier than coding with it: arith's
+// BenchmarkTokenVocab50304 against BenchmarkCoderOnly) happens on the host,
+// for all the streams of a step in parallel: the quantisation stays one
+// pure-Go function of the floats, identical on every backend, where
+// quantising in the graph would make the coded integers depend on how each
+// backend rounds and orders its exp and sums.
 //
 // # The container
 //

@@ -243,3 +243,49 @@ func fallbackNote(s ChunkStats) string {
 	}
 	return ""
 }
+
+// TestLosslessGroupsRealModel runs TestLosslessGroups' cases with a tiny
+// checkpoint of Pythia's vocabulary and Pythia's tokenizer on real text: 1,
+// 2 and 9 chunks of 32 bytes at batch 8 round-trip, with the streams' CDFs
+// built in parallel giving the very bytes of the serial build.
+func TestLosslessGroupsRealModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the model for a few hundred steps")
+	}
+	tok := loadPythiaTokenizer(t)
+	m := loadTiny(t, "pythia-tiny-16", "step1000")
+	var all [][]byte
+	for _, c := range sharedChunks(t, "text", 3) {
+		for i := 0; i < 3; i++ {
+			all = append(all, c[32*i:32*(i+1)])
+		}
+	}
+	opt := Options{ChunkSize: 32, BatchSize: 8}
+	for _, n := range []int{1, 2, 9} {
+		chunks := all[:n]
+		serial, err := encodeChunks(m, tok, chunks, opt, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parallel, err := encodeChunks(m, tok, chunks, opt, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		payloads, lengths := make([][]byte, n), make([]int, n)
+		for i := range chunks {
+			if string(serial[i].Payload) != string(parallel[i].Payload) {
+				t.Errorf("%d chunks: chunk %d codes differently with parallel CDFs", n, i)
+			}
+			payloads[i], lengths[i] = parallel[i].Payload, len(chunks[i])
+		}
+		got, err := decodeChunks(m, tok, payloads, lengths, opt, 4)
+		if err != nil {
+			t.Fatalf("%d chunks: %v", n, err)
+		}
+		for i := range chunks {
+			if string(got[i]) != string(chunks[i]) {
+				t.Errorf("%d chunks: chunk %d decoded to %q, want %q", n, i, got[i], chunks[i])
+			}
+		}
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paperrepro/paperrepro/paperrepro/arith"
-	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
@@ -21,13 +23,14 @@ type Options struct {
 	// the Decoder's maximum length; 0 means 2048, the paper's chunk.
 	ChunkSize int
 	// BatchSize is how many chunks run through the model in lockstep; 0
-	// means 8.
+	// means 8. A file of fewer chunks (and the last group of a file) runs
+	// only the chunks it has.
 	BatchSize int
 }
 
 func (o Options) withDefaults() Options {
 	if o.ChunkSize == 0 {
-		o.ChunkSize = datasets.DefaultChunkSize
+		o.ChunkSize = DefaultChunkSize
 	}
 	if o.BatchSize == 0 {
 		o.BatchSize = 8
@@ -87,8 +90,15 @@ type EncodedChunk struct {
 var ErrCorrupt = errors.New("corrupt compressed data")
 
 // EncodeChunks compresses each chunk (at most opt.ChunkSize bytes)
-// independently under the lossless protocol.
-func EncodeChunks[D StepDecoder](m Model[D], tok Tokenizer, chunks [][]byte, opt Options) (_ []EncodedChunk, err error) {
+// independently under the lossless protocol. The streams of a group build
+// their CDFs and code in parallel, on up to GOMAXPROCS goroutines.
+func EncodeChunks[D StepDecoder](m Model[D], tok Tokenizer, chunks [][]byte, opt Options) ([]EncodedChunk, error) {
+	return encodeChunks(m, tok, chunks, opt, runtime.GOMAXPROCS(0))
+}
+
+// encodeChunks is EncodeChunks with the streams coded on up to workers
+// goroutines; the bytes do not depend on it.
+func encodeChunks[D StepDecoder](m Model[D], tok Tokenizer, chunks [][]byte, opt Options, workers int) (_ []EncodedChunk, err error) {
 	opt = opt.withDefaults()
 	if err := opt.validate(); err != nil {
 		return nil, fmt.Errorf("lossless protocol: %w", err)
@@ -98,14 +108,14 @@ func EncodeChunks[D StepDecoder](m Model[D], tok Tokenizer, chunks [][]byte, opt
 	out := make([]EncodedChunk, len(chunks))
 	for start := 0; start < len(chunks); start += opt.BatchSize {
 		end := min(start+opt.BatchSize, len(chunks))
-		if err := encodeGroup(m, p, chunks[start:end], out[start:end], opt); err != nil {
+		if err := encodeGroup(m, p, chunks[start:end], out[start:end], opt, workers); err != nil {
 			return nil, fmt.Errorf("lossless protocol: chunks %d..%d: %w", start, end-1, err)
 		}
 	}
 	return out, nil
 }
 
-func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []EncodedChunk, opt Options) error {
+func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []EncodedChunk, opt Options, workers int) error {
 	ids := make([][]int, len(chunks))
 	encs := make([]*arith.Encoder, len(chunks))
 	for b, chunk := range chunks {
@@ -114,19 +124,18 @@ func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []En
 		}
 		var err error
 		var fallback bool
-		ids[b], fallback, err = tokensFor(p, datasets.Mod128(chunk))
+		ids[b], fallback, err = tokensFor(p, Mod128(chunk))
 		if err != nil {
 			return fmt.Errorf("chunk %d: %w", b, err)
 		}
 		out[b].Stats = ChunkStats{Bytes: len(chunk), Tokens: len(ids[b]), Fallback: fallback}
 		encs[b] = arith.NewEncoder()
 	}
-	var cdf arith.CDF
 	active := make([]bool, len(chunks))
 	for b := range active {
 		active[b] = len(ids[b]) > 0
 	}
-	err := runLockstep(m, opt, active, func(b, t int, logp []float32) (int, bool, error) {
+	err := runLockstep(m, opt, active, workers, func(b, t int, logp []float32, cdf *arith.CDF) (int, bool, error) {
 		id := ids[b][t]
 		if err := cdf.SetLogProbs(logp); err != nil {
 			return 0, false, fmt.Errorf("chunk %d, token %d: %w", b, t, err)
@@ -157,14 +166,17 @@ func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []En
 	return nil
 }
 
-// runLockstep drives one Decoder of opt.BatchSize streams, the first
-// len(active) of them real, until no real stream is active. Every stream is
-// fed <|endoftext|> first. At each step, code(b, t, logp) handles active
-// stream b's t-th distribution and returns the token it coded, which the
-// stream is fed next, and whether that was the stream's last token; ended
-// and padding streams are fed <|endoftext|>. Encoder and decoder call this
-// with the same activity pattern, so the model sees the same inputs.
-func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, code func(b, t int, logp []float32) (id int, last bool, err error)) error {
+// runLockstep drives one Decoder of len(active) streams, one per chunk of
+// the group (never more: a group of 2 chunks runs 2 streams), until no
+// stream is active. Every stream is fed <|endoftext|> first. At each step,
+// code(b, t, logp, cdf) handles active stream b's t-th distribution and
+// returns the token it coded, which the stream is fed next, and whether that
+// was the stream's last token; ended streams are fed <|endoftext|>. Streams
+// are independent (each its own coder), so code runs for them on up to
+// workers goroutines at once, each goroutine with its own CDF to fill.
+// Encoder and decoder call this with the same activity pattern, so the model
+// sees the same inputs.
+func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, workers int, code func(b, t int, logp []float32, cdf *arith.CDF) (id int, last bool, err error)) error {
 	remaining := 0
 	for _, a := range active {
 		if a {
@@ -174,12 +186,16 @@ func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, code fun
 	if remaining == 0 {
 		return nil
 	}
-	dec, err := m.NewDecoder(opt.BatchSize, opt.ChunkSize)
+	streams := len(active)
+	dec, err := m.NewDecoder(streams, opt.ChunkSize)
 	if err != nil {
 		return fmt.Errorf("starting the model's decoder: %w", err)
 	}
 	defer closeDecoder(dec)
-	feed := make([]int, opt.BatchSize)
+	workers = max(1, min(workers, streams))
+	cdfs := make([]arith.CDF, workers)
+	feed := make([]int, streams)
+	coded := make([]codedToken, streams)
 	for t := 0; remaining > 0; t++ {
 		if t >= opt.ChunkSize {
 			return fmt.Errorf("%w: a chunk did not end within %d tokens", ErrCorrupt, opt.ChunkSize)
@@ -188,20 +204,24 @@ func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, code fun
 		if err != nil {
 			return fmt.Errorf("model step %d: %w", t, err)
 		}
-		if len(logps) != opt.BatchSize {
-			return fmt.Errorf("model step %d: got %d distributions for %d streams", t, len(logps), opt.BatchSize)
+		if len(logps) != streams {
+			return fmt.Errorf("model step %d: got %d distributions for %d streams", t, len(logps), streams)
 		}
+		forEachActive(active, workers, func(b, worker int) {
+			id, last, err := code(b, t, logps[b], &cdfs[worker])
+			coded[b] = codedToken{id, last, err}
+		})
 		for b := range feed {
 			feed[b] = endOfText
-			if b >= len(active) || !active[b] {
+			if !active[b] {
 				continue
 			}
-			id, last, err := code(b, t, logps[b])
-			if err != nil {
-				return err
+			c := coded[b]
+			if c.err != nil {
+				return c.err
 			}
-			feed[b] = id
-			if last {
+			feed[b] = c.id
+			if c.last {
 				active[b] = false
 				remaining--
 			}
@@ -210,10 +230,55 @@ func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, code fun
 	return nil
 }
 
+// codedToken is what code returned for one stream at one step.
+type codedToken struct {
+	id   int
+	last bool
+	err  error
+}
+
+// forEachActive calls fn(b, worker) for every b with active[b], on up to
+// workers goroutines; worker (0..workers-1) names the goroutine, so fn can
+// use per-goroutine scratch space.
+func forEachActive(active []bool, workers int, fn func(b, worker int)) {
+	if workers <= 1 {
+		for b, a := range active {
+			if a {
+				fn(b, 0)
+			}
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				b := int(next.Add(1) - 1)
+				if b >= len(active) {
+					return
+				}
+				if active[b] {
+					fn(b, w)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // DecodeChunks reverses EncodeChunks: payloads[i] decodes to a chunk of
 // lengths[i] bytes. The model, tokenizer and options must be the
 // compressor's.
-func DecodeChunks[D StepDecoder](m Model[D], tok Tokenizer, payloads [][]byte, lengths []int, opt Options) (_ [][]byte, err error) {
+func DecodeChunks[D StepDecoder](m Model[D], tok Tokenizer, payloads [][]byte, lengths []int, opt Options) ([][]byte, error) {
+	return decodeChunks(m, tok, payloads, lengths, opt, runtime.GOMAXPROCS(0))
+}
+
+// decodeChunks is DecodeChunks with the streams decoded on up to workers
+// goroutines.
+func decodeChunks[D StepDecoder](m Model[D], tok Tokenizer, payloads [][]byte, lengths []int, opt Options, workers int) (_ [][]byte, err error) {
 	opt = opt.withDefaults()
 	if err := opt.validate(); err != nil {
 		return nil, fmt.Errorf("lossless protocol: %w", err)
@@ -226,14 +291,14 @@ func DecodeChunks[D StepDecoder](m Model[D], tok Tokenizer, payloads [][]byte, l
 	out := make([][]byte, len(payloads))
 	for start := 0; start < len(payloads); start += opt.BatchSize {
 		end := min(start+opt.BatchSize, len(payloads))
-		if err := decodeGroup(m, p, payloads[start:end], lengths[start:end], out[start:end], opt); err != nil {
+		if err := decodeGroup(m, p, payloads[start:end], lengths[start:end], out[start:end], opt, workers); err != nil {
 			return nil, fmt.Errorf("lossless protocol: chunks %d..%d: %w", start, end-1, err)
 		}
 	}
 	return out, nil
 }
 
-func decodeGroup[D StepDecoder](m Model[D], p *pieces, payloads [][]byte, lengths []int, out [][]byte, opt Options) error {
+func decodeGroup[D StepDecoder](m Model[D], p *pieces, payloads [][]byte, lengths []int, out [][]byte, opt Options, workers int) error {
 	decs := make([]*arith.Decoder, len(payloads))
 	for b, n := range lengths {
 		if n < 0 || n > opt.ChunkSize {
@@ -242,12 +307,11 @@ func decodeGroup[D StepDecoder](m Model[D], p *pieces, payloads [][]byte, length
 		out[b] = make([]byte, 0, n)
 		decs[b] = arith.NewDecoder(payloads[b])
 	}
-	var cdf arith.CDF
 	active := make([]bool, len(payloads))
 	for b := range active {
 		active[b] = lengths[b] > 0
 	}
-	err := runLockstep(m, opt, active, func(b, t int, logp []float32) (int, bool, error) {
+	err := runLockstep(m, opt, active, workers, func(b, t int, logp []float32, cdf *arith.CDF) (int, bool, error) {
 		if err := cdf.SetLogProbs(logp); err != nil {
 			return 0, false, fmt.Errorf("chunk %d, token %d: %w", b, t, err)
 		}

@@ -3,6 +3,7 @@ package protocol
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -139,5 +140,54 @@ func TestEncodeChunksRejectsOversizedChunk(t *testing.T) {
 	_, err := EncodeChunks(&standinModel{vocab: 200}, newStandinTokenizer(), [][]byte{make([]byte, 10)}, Options{ChunkSize: 8, BatchSize: 1})
 	if err == nil || !strings.Contains(err.Error(), "more than the chunk size") {
 		t.Errorf("err = %v, want one about the chunk size", err)
+	}
+}
+
+// TestLosslessGroups: 1, 2 and 9 chunks at batch 8 run decoders of as many
+// streams as the group has chunks (1; 2; 8 then 1), round-trip, and give
+// the same bytes whether the streams' CDFs are built one after the other
+// or in parallel.
+func TestLosslessGroups(t *testing.T) {
+	tok := newStandinTokenizer()
+	all := [][]byte{}
+	for i := range 9 {
+		all = append(all, []byte(strings.Repeat("the cat and the dog "[i:], 3)))
+	}
+	opt := Options{ChunkSize: 128, BatchSize: 8}
+	for _, tc := range []struct {
+		chunks  int
+		streams []int
+	}{{1, []int{1}}, {2, []int{2}}, {9, []int{8, 1}}} {
+		chunks := all[:tc.chunks]
+		var reference []EncodedChunk
+		for _, workers := range []int{1, 4} {
+			model := &standinModel{vocab: 200, backend: "standin"}
+			enc, err := encodeChunks(model, tok, chunks, opt, workers)
+			if err != nil {
+				t.Fatalf("%d chunks, %d workers: %v", tc.chunks, workers, err)
+			}
+			if !slices.Equal(model.streams, tc.streams) {
+				t.Errorf("%d chunks at batch 8: decoders of %v streams, want %v", tc.chunks, model.streams, tc.streams)
+			}
+			if reference == nil {
+				reference = enc
+			}
+			payloads, lengths := make([][]byte, len(enc)), make([]int, len(enc))
+			for i, e := range enc {
+				if !bytes.Equal(e.Payload, reference[i].Payload) {
+					t.Errorf("%d chunks: chunk %d codes differently with %d workers", tc.chunks, i, workers)
+				}
+				payloads[i], lengths[i] = e.Payload, len(chunks[i])
+			}
+			got, err := decodeChunks(model, tok, payloads, lengths, opt, workers)
+			if err != nil {
+				t.Fatalf("%d chunks, %d workers: decoding: %v", tc.chunks, workers, err)
+			}
+			for i := range chunks {
+				if !bytes.Equal(got[i], chunks[i]) {
+					t.Errorf("%d chunks, %d workers: chunk %d decoded to %q", tc.chunks, workers, i, got[i])
+				}
+			}
+		}
 	}
 }

@@ -1,66 +1,33 @@
 package protocol
 
-import "fmt"
+// The paper's chunk, byte mapping and truncation: one home for the numbers
+// and rules both protocols start from.
 
-// pieces caches the text each token id decodes to on its own; the lossless
-// protocol rebuilds a chunk's text as the concatenation of these pieces.
-type pieces struct {
-	tok  Tokenizer
-	text map[int]string
+// DefaultChunkSize is the paper's chunk: 2048 bytes.
+const DefaultChunkSize = 2048
+
+// PaperMaxTokens is the paper's truncation: only the first 1024 tokens of a
+// chunk's text are scored (Pythia's context is 2048).
+const PaperMaxTokens = 1024
+
+// Mod128 maps each byte b to the character chr(b % 128), the paper's
+// byte-to-text mapping before tokenizing. It is lossy: bytes b and b+128 give
+// the same character (the lossless protocol codes the top bits separately).
+// The result is ASCII, hence valid UTF-8.
+func Mod128(chunk []byte) string {
+	out := make([]byte, len(chunk))
+	for i, b := range chunk {
+		out[i] = b & 0x7f
+	}
+	return string(out)
 }
 
-func newPieces(tok Tokenizer) *pieces {
-	return &pieces{tok: tok, text: make(map[int]string)}
-}
-
-func (p *pieces) of(id int) (string, error) {
-	if s, ok := p.text[id]; ok {
-		return s, nil
+// Truncate returns the first n ids (all of them when there are fewer): the
+// paper's truncation with n = PaperMaxTokens. A negative n keeps all ids.
+// The result shares ids' backing array.
+func Truncate(ids []int, n int) []int {
+	if n < 0 || len(ids) <= n {
+		return ids
 	}
-	s, err := p.tok.Decode([]int{id})
-	if err != nil {
-		return "", fmt.Errorf("decoding token %d: %w", id, err)
-	}
-	p.text[id] = s
-	return s, nil
-}
-
-// rebuilds reports whether ids rebuild text piece by piece, reaching its
-// full length exactly at the last token, with every piece non-empty: the
-// decoder's rule for where a chunk's tokens end.
-func (p *pieces) rebuilds(ids []int, text string) bool {
-	pos := 0
-	for _, id := range ids {
-		piece, err := p.of(id)
-		if err != nil || piece == "" || pos+len(piece) > len(text) || text[pos:pos+len(piece)] != piece {
-			return false
-		}
-		pos += len(piece)
-	}
-	return pos == len(text)
-}
-
-// tokensFor returns the ids the lossless protocol codes for an ASCII text:
-// the tokenizer's own when they rebuild the text, else one token per
-// character (fallback true).
-func tokensFor(p *pieces, text string) (ids []int, fallback bool, err error) {
-	ids, err = p.tok.Encode(text)
-	if err == nil && p.rebuilds(ids, text) {
-		return ids, false, nil
-	}
-	ids = make([]int, len(text))
-	for i := range len(text) {
-		one, err := p.tok.Encode(text[i : i+1])
-		if err != nil {
-			return nil, false, fmt.Errorf("tokenizing character %q: %w", text[i], err)
-		}
-		if len(one) != 1 {
-			return nil, false, fmt.Errorf("character %q tokenizes to %d tokens, want 1", text[i], len(one))
-		}
-		ids[i] = one[0]
-	}
-	if !p.rebuilds(ids, text) {
-		return nil, false, fmt.Errorf("the tokenizer's single-character tokens do not decode back to the text")
-	}
-	return ids, true, nil
+	return ids[:n]
 }

@@ -4,13 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/x448/float16"
 )
-
-// PaperMaxTokens is the paper's truncation: only the first 1024 tokens of a
-// chunk are scored.
-const PaperMaxTokens = 1024
 
 // The paper's code dropped chunks whose CR fell outside (SeedMinCR, SeedMaxCR).
 const (
@@ -57,10 +52,6 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 	if s.Tokenizer == nil || s.Model == nil {
 		return SeedResult{}, fmt.Errorf("seed protocol: Tokenizer and Model are required")
 	}
-	maxTokens := s.MaxTokens
-	if maxTokens == 0 {
-		maxTokens = PaperMaxTokens
-	}
 	batch := s.BatchSize
 	if batch <= 0 {
 		batch = 8
@@ -72,12 +63,9 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 		end := min(start+batch, len(chunks))
 		seqs := make([][]int, 0, end-start)
 		for i := start; i < end; i++ {
-			ids, err := s.Tokenizer.Encode(datasets.Mod128(chunks[i]))
+			ids, err := s.Tokens(chunks[i])
 			if err != nil {
-				return SeedResult{}, fmt.Errorf("seed protocol: tokenizing chunk %d: %w", i, err)
-			}
-			if maxTokens >= 0 && len(ids) > maxTokens {
-				ids = ids[:maxTokens]
+				return SeedResult{}, fmt.Errorf("seed protocol: chunk %d: %w", i, err)
 			}
 			seqs = append(seqs, ids)
 		}
@@ -96,6 +84,21 @@ func (s Seed) Score(chunks [][]byte) (SeedResult, error) {
 		}
 	}
 	return seedResult(tokens, bits, sizes, s.Float16), nil
+}
+
+// Tokens returns the ids the seed protocol scores for a chunk: its bytes
+// mapped with Mod128, tokenized without special tokens, truncated to
+// MaxTokens. Only Tokenizer is needed.
+func (s Seed) Tokens(chunk []byte) ([]int, error) {
+	ids, err := s.Tokenizer.Encode(Mod128(chunk))
+	if err != nil {
+		return nil, fmt.Errorf("tokenizing: %w", err)
+	}
+	maxTokens := s.MaxTokens
+	if maxTokens == 0 {
+		maxTokens = PaperMaxTokens
+	}
+	return Truncate(ids, maxTokens), nil
 }
 
 // seedResult totals per-token bits into chunk scores (CR = bits / (8 *

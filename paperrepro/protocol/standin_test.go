@@ -77,6 +77,8 @@ type standinModel struct {
 	backend string
 	// steps counts Next calls over all decoders, to check lockstep batching.
 	steps int
+	// streams records the batch of every decoder made, in order.
+	streams []int
 }
 
 func (m *standinModel) Backend() string { return m.backend }
@@ -85,6 +87,7 @@ func (m *standinModel) NewDecoder(batch, maxLen int) (*standinDecoder, error) {
 	if batch < 1 || maxLen < 1 {
 		return nil, fmt.Errorf("standin model: batch %d, maxLen %d", batch, maxLen)
 	}
+	m.streams = append(m.streams, batch)
 	d := &standinDecoder{model: m, batch: batch, maxLen: maxLen, counts: make([][]float64, batch), prev: make([]int, batch)}
 	for b := range d.counts {
 		d.counts[b] = make([]float64, m.vocab)

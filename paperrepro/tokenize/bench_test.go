@@ -11,7 +11,7 @@ import (
 const chunkSize = 2048
 
 // enwik8Text returns the shared enwik8 prefix mapped to text with
-// chr(b % 128), as the paper does (datasets.Mod128, written out here so this
+// chr(b % 128), as the paper does (protocol.Mod128, written out here so this
 // package does not depend on a later one).
 func enwik8Text(b testing.TB) string {
 	raw, err := os.ReadFile(testenv.Shared(b, "data", "enwik8", "enwik8.prefix"))

@@ -28,13 +28,3 @@ func Example() {
 	// [12092 50276 10186 0]
 	// "Hello  world<|endoftext|>"
 }
-
-// The paper scores at most the first 1024 tokens of each chunk.
-func ExampleTruncate() {
-	ids := make([]int, 1500)
-	fmt.Println(len(tokenize.Truncate(ids, tokenize.PaperMaxTokens)))
-	fmt.Println(len(tokenize.Truncate(ids[:700], tokenize.PaperMaxTokens)))
-	// Output:
-	// 1024
-	// 700
-}

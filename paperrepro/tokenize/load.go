@@ -53,9 +53,9 @@ func parse(data []byte) (*Tokenizer, error) {
 		return nil, err
 	}
 	// Hugging Face would truncate or pad every encoding to these settings;
-	// Pythia's file has neither, and Truncate is the explicit way here.
+	// Pythia's file has neither; the paper's truncation is protocol.Truncate.
 	if cfg.Truncation != nil {
-		return nil, fmt.Errorf("truncation is %v: only null is supported (use Truncate)", cfg.Truncation)
+		return nil, fmt.Errorf("truncation is %v: only null is supported (truncate the ids instead)", cfg.Truncation)
 	}
 	if cfg.Padding != nil {
 		return nil, fmt.Errorf("padding is %v: only null is supported", cfg.Padding)

@@ -89,22 +89,3 @@ func FuzzSplitWords(f *testing.F) {
 		}
 	})
 }
-
-func TestTruncate(t *testing.T) {
-	ids := []int{5, 6, 7, 8}
-	tests := []struct {
-		n    int
-		want []int
-	}{
-		{0, []int{}},
-		{2, []int{5, 6}},
-		{4, ids},
-		{9, ids},
-		{-1, ids},
-	}
-	for _, tt := range tests {
-		if got := Truncate(ids, tt.n); !slices.Equal(got, tt.want) {
-			t.Errorf("Truncate(%v, %d) = %v, want %v", ids, tt.n, got, tt.want)
-		}
-	}
-}

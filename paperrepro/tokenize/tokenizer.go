@@ -5,10 +5,6 @@ import (
 	"unicode/utf8"
 )
 
-// PaperMaxTokens is the length the paper truncates each chunk's tokens to
-// before scoring it (Pythia's context is 2048; the paper keeps 1024).
-const PaperMaxTokens = 1024
-
 // maxID bounds the ids accepted in tokenizer.json, so that a corrupt file
 // cannot make the decode table huge.
 const maxID = 1 << 24
@@ -116,14 +112,4 @@ func (t *Tokenizer) Decode(ids []int) (string, error) {
 		return "", fmt.Errorf("tokenize: decoding %d ids: the bytes are not valid UTF-8 (first bad byte at offset %d); use DecodeBytes for partial characters", len(ids), firstInvalid(string(b)))
 	}
 	return string(b), nil
-}
-
-// Truncate returns the first n ids (all of them when there are fewer), the
-// paper's truncation with n = PaperMaxTokens. A negative n keeps all ids. The
-// result shares ids' backing array.
-func Truncate(ids []int, n int) []int {
-	if n < 0 || len(ids) <= n {
-		return ids
-	}
-	return ids[:n]
 }

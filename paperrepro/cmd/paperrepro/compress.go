@@ -68,7 +68,7 @@ func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *token
 	if err != nil {
 		return nil, nil, id, usagef("%v", err)
 	}
-	model, tok, err := grid.Load(ckpt.Dir, tokenizer)
+	model, tok, err := grid.Load(ckpt.Dir, tokenizer, neox.Options{})
 	if err != nil {
 		return nil, nil, id, err
 	}

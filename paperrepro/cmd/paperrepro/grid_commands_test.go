@@ -307,3 +307,46 @@ func TestREADMELocalModelExample(t *testing.T) {
 		}
 	}
 }
+
+// TestRunComputeFlags: a bad -dtype or -batch is a usage error naming the
+// flag, before anything is fetched or read; a good -dtype is recorded in
+// the cell.
+func TestRunComputeFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"unknown dtype", []string{"-dtype", "fp8"}, []string{"-dtype", `unknown compute dtype "fp8"`, "float32, bfloat16 or float16"}},
+		{"negative batch", []string{"-batch", "-3"}, []string{"-batch must be at least 1, got -3"}},
+		{"zero batch", []string{"-batch", "0"}, []string{"-batch must be at least 1, got 0"}},
+		{"batch too large for memory", []string{"-batch", "100000000"}, []string{"-batch 100000000 is too large", "pythia-70m", "use -batch"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := append([]string{"run", "-models", "70m", "-steps", "1000", "-data-dir", t.TempDir(), "-out", t.TempDir()}, tc.args...)
+			code, _, stderr := run(t, args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d (usage)\n%s", code, exitUsage, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+		})
+	}
+	data := fakeHubEnv(t)
+	out := t.TempDir()
+	code, _, stderr := run(t, "run", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000", "-modalities", "text",
+		"-chunks", "1", "-data-dir", data, "-out", out, "-dtype", "bfloat16", "-batch", "1")
+	if code != exitOK {
+		t.Fatalf("run -dtype bfloat16: exit %d\n%s", code, stderr)
+	}
+	c, err := results.ReadCell(filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Protocol.ComputeDType != "bfloat16" {
+		t.Errorf("cell records compute dtype %q, want bfloat16", c.Protocol.ComputeDType)
+	}
+}

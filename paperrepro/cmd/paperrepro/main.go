@@ -27,11 +27,15 @@ func commands() []*command {
 		newFetchCommand(),
 		newFetchDataCommand(),
 		newRunCommand(),
+		newStatusCommand(),
+		newSlurmCommand(),
 		newTablesCommand(),
 		newChunksCommand(),
 		newCompressCommand(),
 		newDecompressCommand(),
 		newBaselinesCommand(),
+		newInstallPluginCommand(),
+		newBenchCommand(),
 	}
 }
 

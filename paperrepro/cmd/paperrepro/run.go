@@ -23,15 +23,12 @@ const tablesFile = "compression_ratios.csv"
 
 func newRunCommand() *command {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	models := addModelFlags(fs, paperModels, paperSteps)
-	modalities := fs.String("modalities", "text,image,speech", "comma-separated modalities")
-	chunks := fs.Int("chunks", datasets.DefaultCount, "chunks per modality (the paper: 2048)")
-	proto := fs.String("protocol", grid.ProtocolSeed, `"seed" (the paper's: -log2 p summed over the first 1024 tokens) or "lossless" (a real range coder, every chunk decompressed and checked)`)
-	float16 := fs.Bool("float16", false, "seed protocol: emulate the paper's float16 softmax (probabilities below ~6e-8 cost 33.2 bits); used for Tables 2-4")
+	gridDef := addGridFlags(fs)
 	data := addDataFlags(fs)
 	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
-	batch := fs.Int("batch", 8, "chunks per forward pass")
+	compute := addComputeFlags(fs)
+	shardFlag := fs.String("shard", "", "compute only shard i/n of the grid's cells (0 <= i < n), into the -out that all n share; default: the Slurm array task's share when run in a job array, else the whole grid")
 	return &command{
 		name:    "run",
 		summary: "run the grid: every checkpoint compresses every modality's chunks, one result file per cell",
@@ -42,7 +39,8 @@ with its provenance: checkpoint commit and weights sha256, backend, protocol
 and options, data files and their sha256, per-chunk tokens, bits and
 compression ratio, dropped chunks, wall time and tokens/s. 'fit', 'figures'
 and 'tables' read the cells of OUT/<protocol>; a summary of every cell in
-that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `.
+that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `
+(not from a run of one shard: see below).
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
@@ -53,32 +51,44 @@ configuration, and a run whose setup differs from the folder's cells or
 .partial files is refused before any work, naming what differs. A local
 checkpoint needs -step (unless its folder is named stepN).
 
+Many runs may share one output folder: each computes a cell only under the
+cell's lock, skips (and reports) a cell another live run holds, and takes
+over the lock of a run that died, resuming from the chunks it saved. With
+-shard i/n (or inside a Slurm job array, where it is read from
+SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) a run computes only its
+share, balanced by model size x chunks, and writes no ` + tablesFile + `:
+once every shard is done, the same command without -shard computes nothing
+and writes it. 'paperrepro slurm' writes the whole cluster job, and
+'paperrepro status' shows how far it is.
+
 The data folder must hold the three data sets (see 'paperrepro chunks --help'
 and the datasets package: enwik8, ImageNet validation images, LibriSpeech).
 HF_TOKEN, HF_HOME / HF_HUB_CACHE and HF_HUB_OFFLINE=1 work as with Python's
-tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs).
+tools. GOMLX_BACKEND picks the compute backend (see the grid package on GPUs;
+'paperrepro install-plugin' installs XLA's plugin, 'paperrepro bench' says
+how fast each model runs here). The progress bar shows tokens/s and the ETA
+in the units 'bench' reports.
 
 Examples:
   paperrepro run -float16                               # the paper's Tables 2-4 (days on a CPU)
   paperrepro run -models 70m -steps 1000 -chunks 64 -modalities text
   paperrepro run -protocol lossless -models 70m -steps 143000 -chunks 16
+  paperrepro run -float16 -dtype bfloat16 -batch 64      # on a GPU
   paperrepro run -model-dir ./my-neox -model-name mine -step 5000 -tokenizer tokenizer.json`,
 		flags: fs,
 		run: func(ctx context.Context, out_ streams, args []string) error {
 			if len(args) != 0 {
 				return usagef("run takes no arguments, got %q", args)
 			}
-			if *chunks < 1 {
-				return usagef("-chunks must be at least 1, got %d", *chunks)
+			if err := gridDef.validate(); err != nil {
+				return err
 			}
-			if *batch < 1 {
-				return usagef("-batch must be at least 1, got %d", *batch)
-			}
-			cks, err := models.checkpoints()
+			shard, err := runShard(*shardFlag, os.Getenv)
 			if err != nil {
 				return err
 			}
-			if err := models.requireStep(cks); err != nil {
+			cks, err := gridDef.checkpoints()
+			if err != nil {
 				return err
 			}
 			if err := os.MkdirAll(*out, 0o755); err != nil {
@@ -87,23 +97,32 @@ Examples:
 			if err := atomicfile.CheckWritable(*out); err != nil {
 				return err
 			}
+			dtype, plan, err := compute.resolve(checkpointConfigs(cks), grid.WorkloadOf(*gridDef.protocol))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out_.Err, describePlan(plan, dtype))
 			dataDir, err := datasets.ResolveDataDir(*data.dir)
 			if err != nil {
 				return err
 			}
-			sources, err := data.open(splitList(*modalities), dataDir, *chunks, out_)
+			sources, err := data.open(splitList(*gridDef.modalities), dataDir, *gridDef.chunks, out_)
 			if err != nil {
 				return err
 			}
-			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *proto, Float16: *float16,
-				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir)})
+			engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *gridDef.protocol, Float16: *gridDef.float16,
+				Tokenizer: *tokenizer, FallbackTokenizer: dataTokenizer(dataDir), DType: dtype, Batch: plan.Batch})
 			if err != nil {
 				return usagef("%v", err)
 			}
-			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: *batch, Progress: out_.Err}
+			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: plan.Batch, Progress: out_.Err, Shard: shard}
 			summary, err := runner.Run(ctx, cks)
 			if err != nil {
-				return err
+				return batchFlagError(err)
+			}
+			if shard.Count > 0 {
+				reportShard(out_, summary, shard)
+				return nil
 			}
 			return reportRun(out_, summary, filepath.Join(*out, engine.Protocol().Label()))
 		},
@@ -122,6 +141,7 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 		return err
 	}
 	fmt.Fprintf(out.Out, "%d cells (%d computed now, %d from earlier runs) -> %s\n", len(summary.Cells), summary.Computed, summary.Reused, path)
+	reportHeld(out, summary)
 	if summary.Tokens > 0 {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
 			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/neox"
+	"github.com/paperrepro/paperrepro/paperrepro/protocol"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
+)
+
+func newBenchCommand() *command {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	models := fs.String("models", paperModels, "comma-separated Pythia sizes to measure (70m, 160m, 410m, 1b, 1.4b; their public shapes with random weights)")
+	config := fs.String("config", "", "measure the shape in this config.json instead of -models (e.g. a checkpoint folder's)")
+	compute := addComputeFlags(fs)
+	seqLen := fs.Int("seq", protocol.PaperMaxTokens, "tokens per sequence (the paper scores up to 1024)")
+	minTime := fs.Duration("time", 10*time.Second, "time each shape's forward pass for at least this long, after one untimed call that compiles it")
+	steps := fs.String("steps", paperSteps, "training steps per model in the grid whose ETA is given")
+	modalities := fs.String("modalities", "text,image,speech", "modalities of the grid whose ETA is given")
+	chunks := fs.Int("chunks", datasets.DefaultCount, "chunks per modality of the grid whose ETA is given")
+	sample := fs.Int("sample", 64, "chunks per modality to count tokens on, when the data is present")
+	dataDir := fs.String("data-dir", "", "data folder, to count tokens per chunk on the real chunks (default $"+datasets.EnvDataDir+", else ~/.cache/paperrepro/data)")
+	results := fs.String("results", "results/seed+float16", "the folder `make reproduce` writes cells to: finished cells there are left out of its ETA")
+	return &command{
+		name:    "bench",
+		summary: "measure the forward pass on Pythia's shapes here, and the ETA of the grid and of `make reproduce`",
+		help: `Bench builds Pythia-shaped models (the public configs of 70m ... 1.4b,
+vocabulary 50,304) with random weights on this machine's backend and times
+the seed protocol's forward pass on -batch sequences of -seq tokens. For each
+shape it reports tokens/s, the peak memory against the estimate the default
+-batch rests on, and what the float64 log-normaliser costs against a float32
+one. Then it gives the ETA of the grid (models x steps x modalities x chunks,
+tokens per chunk counted on the real chunks when the data is present, else
+assumed 1024) and of the run 'make reproduce' would start, leaving out the
+cells already in -results. 'paperrepro run' shows its progress in the same
+units.
+
+Examples:
+  paperrepro bench                           # all five sizes: the grid's ETA
+  paperrepro bench -models 70m -time 30s     # one size, longer timing
+  paperrepro bench -dtype bfloat16 -batch 128
+  paperrepro bench -config ../shared/fixtures/pythia-tiny/pythia-tiny-16/step1000/config.json -seq 256`,
+		flags: fs,
+		run: func(_ context.Context, out streams, args []string) error {
+			if len(args) != 0 {
+				return usagef("bench takes no arguments, got %q", args)
+			}
+			if *seqLen < 2 || *chunks < 1 || *sample < 0 {
+				return usagef("-seq must be at least 2, -chunks at least 1 and -sample not negative")
+			}
+			shapes, err := benchShapes(*models, *config)
+			if err != nil {
+				return err
+			}
+			var cfgs []neox.Config
+			for _, s := range shapes {
+				cfgs = append(cfgs, s.Config)
+			}
+			dtype, plan, err := compute.resolve(cfgs, neox.Workload{Len: *seqLen})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out.Err, describePlan(plan, dtype))
+			var measured []benchLine
+			for _, s := range shapes {
+				fmt.Fprintf(out.Err, "measuring %s ...\n", s.Name)
+				res, err := neox.Bench(s.Config, neox.Options{DType: dtype}, plan.Batch, *seqLen, *minTime)
+				if err != nil {
+					return fmt.Errorf("%s: %w", s.Name, batchFlagError(err))
+				}
+				measured = append(measured, benchLine{s, res})
+			}
+			printBench(out.Out, measured)
+			perChunk, source := tokensPerChunk(*dataDir, splitList(*modalities), *sample)
+			stepList := splitList(*steps)
+			g := benchGrid{steps: len(stepList), chunks: *chunks, perChunk: perChunk, source: source}
+			fmt.Fprintln(out.Out, g.describeTokens())
+			fmt.Fprintln(out.Out, g.eta(measured, nil, "grid"))
+			done := finishedCells(*results, *chunks)
+			fmt.Fprintln(out.Out, g.eta(measured, done, fmt.Sprintf("make reproduce (results in %s)", *results)))
+			return nil
+		},
+	}
+}
+
+// benchLine is one measured shape.
+type benchLine struct {
+	shape neox.Pythia
+	res   neox.BenchResult
+}
+
+// benchShapes are the shapes to measure: Pythia sizes by name, or the one
+// in a config.json.
+func benchShapes(models, config string) ([]neox.Pythia, error) {
+	if config != "" {
+		cfg, err := neox.ReadConfig(config)
+		if err != nil {
+			return nil, err
+		}
+		return []neox.Pythia{{Name: filepath.Base(filepath.Dir(config)), Config: cfg}}, nil
+	}
+	var shapes []neox.Pythia
+	for _, name := range splitList(models) {
+		cfg, err := neox.PythiaConfig(name)
+		if err != nil {
+			return nil, usagef("-models: %v", err)
+		}
+		shapes = append(shapes, neox.Pythia{Name: "pythia-" + strings.TrimPrefix(name, "pythia-"), Config: cfg})
+	}
+	if len(shapes) == 0 {
+		return nil, usagef("name at least one model (-models) or a config.json (-config)")
+	}
+	return shapes, nil
+}
+
+func printBench(w io.Writer, lines []benchLine) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "model\tparameters\tbatch x tokens\ttokens/s\tpeak memory\testimate\tfloat64 normaliser\tfloat32 normaliser\t")
+	for _, l := range lines {
+		r := l.res
+		peak := "n/a"
+		if r.Peak.Bytes > 0 {
+			peak = neox.FormatBytes(r.Peak.Bytes)
+		}
+		fmt.Fprintf(tw, "%s\t%.1fM\t%d x %d\t%.0f\t%s\t%s\t%.1f%%\t%.1f%%\t\n", l.shape.Name, float64(l.shape.Config.Parameters())/1e6,
+			r.Batch, r.SeqLen, r.TokensPerSecond, peak, neox.FormatBytes(r.Estimate),
+			100*r.Normaliser64*float64(r.Calls)/r.Seconds, 100*r.Normaliser32*float64(r.Calls)/r.Seconds)
+	}
+	tw.Flush()
+	if len(lines) > 0 {
+		r := lines[0].res
+		fmt.Fprintf(w, "backend %s, %s; tokens/s over %d timed call(s) after one that compiles; peak memory: %s;\n", r.Backend, r.DType, r.Calls, r.Peak.Source)
+		fmt.Fprintln(w, "normalisers: share of the forward pass's time the output layer's log-normaliser takes in float64 (as scored) and would take in float32")
+	}
+}
+
+// tokensPerChunk counts the tokens the seed protocol scores per chunk of
+// each modality on the first sample chunks of the real data, and says where
+// the figures come from; a modality whose data or tokenizer is missing
+// counts 1024 (the most a chunk is scored on).
+func tokensPerChunk(dataDir string, modalities []string, sample int) (map[string]float64, string) {
+	out := map[string]float64{}
+	for _, m := range modalities {
+		out[m] = protocol.PaperMaxTokens
+	}
+	dir, err := datasets.ResolveDataDir(dataDir)
+	if err != nil || sample == 0 {
+		return out, "assumed 1024 per chunk (no data folder)"
+	}
+	tok, err := tokenize.Load(dataTokenizer(dir))
+	if err != nil {
+		return out, fmt.Sprintf("assumed 1024 per chunk (no tokenizer in %s)", dir)
+	}
+	seed := protocol.Seed{Tokenizer: tok}
+	var counted, missing []string
+	for _, m := range modalities {
+		src, err := datasets.Open(m, dir, datasets.Options{Count: sample})
+		if err != nil {
+			missing = append(missing, m)
+			continue
+		}
+		total := 0
+		for i := range src.NumChunks() {
+			chunk, err := src.Chunk(i)
+			if err != nil {
+				break
+			}
+			ids, err := seed.Tokens(chunk)
+			if err != nil {
+				break
+			}
+			total += len(ids)
+		}
+		out[m] = float64(total) / float64(src.NumChunks())
+		counted = append(counted, m)
+	}
+	source := fmt.Sprintf("counted on the first %d chunks in %s", sample, dir)
+	if len(missing) > 0 {
+		source += fmt.Sprintf("; %s assumed 1024 (no data)", strings.Join(missing, ", "))
+	}
+	if len(counted) == 0 {
+		source = fmt.Sprintf("assumed 1024 per chunk (no data in %s)", dir)
+	}
+	return out, source
+}
+
+// benchGrid is the grid whose ETA bench gives: every measured model at
+// steps training steps, chunks chunks of each modality.
+type benchGrid struct {
+	steps, chunks int
+	perChunk      map[string]float64
+	source        string
+}
+
+func (g benchGrid) describeTokens() string {
+	var parts []string
+	for _, m := range []string{datasets.Text, datasets.Image, datasets.Speech} {
+		if n, ok := g.perChunk[m]; ok {
+			parts = append(parts, fmt.Sprintf("%s %.0f", m, n))
+		}
+	}
+	return fmt.Sprintf("tokens scored per chunk: %s (%s)", strings.Join(parts, ", "), g.source)
+}
+
+// eta is the line giving the time to score the grid's cells with the
+// measured models at their measured rates, leaving out finished ones
+// (model/step/modality keys counted per model).
+func (g benchGrid) eta(measured []benchLine, finished map[string]int, what string) string {
+	seconds, tokens, cells, left := 0.0, 0.0, 0, 0
+	for _, l := range measured {
+		for m, perChunk := range g.perChunk {
+			cells += g.steps
+			todo := g.steps - finished[l.shape.Name+"/"+m]
+			if todo <= 0 {
+				continue
+			}
+			left += todo
+			t := float64(todo) * float64(g.chunks) * perChunk
+			tokens += t
+			seconds += t / l.res.TokensPerSecond
+		}
+	}
+	return fmt.Sprintf("%s: %s x %s x %s x %d chunks = %d cells, %d to compute: %.3g tokens, ETA %s at the rates above",
+		what, plural(len(measured), "model"), plural(g.steps, "step"), plural(len(g.perChunk), "modality"), g.chunks, cells, left, tokens, grid.FormatDuration(seconds))
+}
+
+// finishedCells counts the cells of chunks chunks in a results folder by
+// model/modality; an absent folder has none.
+func finishedCells(dir string, chunks int) map[string]int {
+	out := map[string]int{}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		return out
+	}
+	cells, err := results.ReadCells(dir)
+	if err != nil {
+		return out
+	}
+	for _, c := range cells {
+		if c.Chunks == chunks {
+			out[c.Model+"/"+c.Modality]++
+		}
+	}
+	return out
+}
+
+// plural writes "1 model", "5 models", "3 modalities".
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return fmt.Sprintf("1 %s", noun)
+	case strings.HasSuffix(noun, "y"):
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(noun, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
+)
+
+// gridFlags are the flags that define a grid - its checkpoints, modalities,
+// chunks and protocol - shared by run, status and slurm so that one grid
+// is named the same way in each.
+type gridFlags struct {
+	models     *modelFlags
+	modalities *string
+	chunks     *int
+	protocol   *string
+	float16    *bool
+}
+
+// gridFlagNames are the flags addGridFlags defines.
+var gridFlagNames = []string{"models", "steps", "model-dir", "model-name", "step", "modalities", "chunks", "protocol", "float16"}
+
+func addGridFlags(fs *flag.FlagSet) *gridFlags {
+	return &gridFlags{
+		models:     addModelFlags(fs, paperModels, paperSteps),
+		modalities: fs.String("modalities", "text,image,speech", "comma-separated modalities"),
+		chunks:     fs.Int("chunks", datasets.DefaultCount, "chunks per modality (the paper: 2048)"),
+		protocol:   fs.String("protocol", grid.ProtocolSeed, `"seed" (the paper's: -log2 p summed over the first 1024 tokens) or "lossless" (a real range coder, every chunk decompressed and checked)`),
+		float16:    fs.Bool("float16", false, "seed protocol: emulate the paper's float16 softmax (probabilities below ~6e-8 cost 33.2 bits); used for Tables 2-4"),
+	}
+}
+
+// checkpoints are the grid's checkpoints, refused here when a run would
+// refuse them (a local checkpoint folder without its training step, a step
+// below 1), so that slurm fails before it writes a script.
+func (g *gridFlags) checkpoints() ([]grid.Checkpoint, error) {
+	cks, err := g.models.checkpoints()
+	if err != nil {
+		return nil, err
+	}
+	if err := g.models.requireStep(cks); err != nil {
+		return nil, err
+	}
+	if err := grid.CheckCheckpoints(cks); err != nil {
+		return nil, usagef("%v", err)
+	}
+	return cks, nil
+}
+
+// validate checks the values that need no files.
+func (g *gridFlags) validate() error {
+	if *g.chunks < 1 {
+		return usagef("-chunks must be at least 1, got %d", *g.chunks)
+	}
+	if len(splitList(*g.modalities)) == 0 {
+		return usagef("name at least one modality (text, image, speech)")
+	}
+	return nil
+}
+
+// protocolInfo is the protocol as result files record it (its Label is the
+// run's folder under the output folder).
+func (g *gridFlags) protocolInfo() (results.ProtocolInfo, error) {
+	engine, err := grid.NewEngine(grid.EngineOptions{Protocol: *g.protocol, Float16: *g.float16})
+	if err != nil {
+		return results.ProtocolInfo{}, usagef("%v", err)
+	}
+	return engine.Protocol(), nil
+}
+
+// statusGrid is the grid for grid.ReadStatus, in shards of shards (0: not
+// sharded).
+func (g *gridFlags) statusGrid(shards int) (*grid.StatusGrid, error) {
+	if err := g.validate(); err != nil {
+		return nil, err
+	}
+	cks, err := g.checkpoints()
+	if err != nil {
+		return nil, err
+	}
+	protocol, err := g.protocolInfo()
+	if err != nil {
+		return nil, err
+	}
+	return &grid.StatusGrid{Protocol: protocol, Checkpoints: cks, Modalities: splitList(*g.modalities), Chunks: *g.chunks, Shards: shards}, nil
+}
+
+// runShard is run's shard: -shard when given, else the Slurm array task's
+// share (getenv reads the environment), else the whole grid.
+func runShard(flagValue string, getenv func(string) string) (grid.Shard, error) {
+	if flagValue != "" {
+		shard, err := grid.ParseShard(flagValue)
+		if err != nil {
+			return grid.Shard{}, usagef("-shard: %v", err)
+		}
+		return shard, nil
+	}
+	shard, _, err := grid.ShardFromEnv(getenv)
+	if err != nil {
+		return grid.Shard{}, usagef("%v", err)
+	}
+	return shard, nil
+}
+
+// reportShard prints what a run of one shard did. It writes no table: the
+// shards' cells are merged once all are done, by a run without -shard.
+func reportShard(out streams, summary *grid.Summary, shard grid.Shard) {
+	fmt.Fprintf(out.Out, "shard %s: %d cells (%d computed now, %d from earlier runs)\n", shard, len(summary.Cells), summary.Computed, summary.Reused)
+	reportHeld(out, summary)
+	if summary.Tokens > 0 {
+		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s\n", summary.Tokens, summary.Seconds, summary.TokensPerSecond())
+	}
+	fmt.Fprintln(out.Out, "once every shard is done, 'paperrepro run' with the same flags and no -shard merges the cells into the tables")
+}
+
+// reportHeld lists the cells a run skipped because other live runs hold them.
+func reportHeld(out streams, summary *grid.Summary) {
+	if len(summary.Held) == 0 {
+		return
+	}
+	fmt.Fprintf(out.Out, "%d cells skipped, being computed by other runs:\n", len(summary.Held))
+	for _, h := range summary.Held {
+		fmt.Fprintf(out.Out, "  %v\n", h)
+	}
+}

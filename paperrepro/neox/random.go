@@ -1,0 +1,71 @@
+package neox
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
+)
+
+// NewRandom makes a model of shape cfg with seeded random weights, scaled
+// like a trained model's (layer-norm weights near 1, projections about
+// 1/sqrt of their input width): for measuring speed and memory on a shape
+// without its checkpoint (`paperrepro bench`). Its predictions mean nothing.
+func NewRandom(cfg Config, seed uint64, opts Options) (_ *Model, err error) {
+	defer panics.Recover(&err, "random model")
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("random model: %w", err)
+	}
+	choice, err := sharedBackend()
+	if err != nil {
+		return nil, err
+	}
+	return newModel(cfg, choice, newRandomCheckpoint(cfg, seed), opts)
+}
+
+// randomCheckpoint is an in-memory checkpoint of random weights for a
+// shape: each tensor is generated when read, from the seed and its name.
+type randomCheckpoint struct {
+	specs map[string]weightSpec
+	seed  uint64
+}
+
+func newRandomCheckpoint(cfg Config, seed uint64) *randomCheckpoint {
+	c := &randomCheckpoint{specs: map[string]weightSpec{}, seed: seed}
+	for _, s := range weightSpecs(cfg) {
+		c.specs[s.Name] = s
+	}
+	return c
+}
+
+func (c *randomCheckpoint) Tensors() map[string]storedTensor {
+	out := map[string]storedTensor{}
+	for name, s := range c.specs {
+		out[name] = storedTensor{DType: "F32", Shape: s.Shape, File: "random"}
+	}
+	return out
+}
+
+func (c *randomCheckpoint) ReadFloat32(name string, dst []float32) error {
+	s, ok := c.specs[name]
+	if !ok {
+		return fmt.Errorf("no tensor %q", name)
+	}
+	rng := rand.New(rand.NewPCG(c.seed, uint64(len(name))*7919+uint64(name[len(name)-3])))
+	scale := 0.02
+	if len(s.Shape) == 2 {
+		scale = 1 / float64(s.Shape[1]) * 8
+	}
+	for i := range dst {
+		dst[i] = float32(rng.NormFloat64() * scale)
+	}
+	if len(s.Shape) == 1 && strings.HasSuffix(name, ".weight") {
+		for i := range dst {
+			dst[i]++
+		}
+	}
+	return nil
+}
+
+func (c *randomCheckpoint) Close() error { return nil }
