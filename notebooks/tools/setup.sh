@@ -30,7 +30,10 @@ fi
 
 # Register the kernel with Jupyter (writes kernel.json naming this gonb binary).
 PATH=$bin:$PATH "$bin/gonb" --install
-jupyter kernelspec list 2>/dev/null | grep -q '^ *gonb ' || {
+# (grep reads the whole list: grep -q on the pipe would stop jupyter with
+# SIGPIPE, which pipefail reports as a failure)
+kernels=$(jupyter kernelspec list 2>/dev/null)
+grep -q '^ *gonb ' <<<"$kernels" || {
 	echo "setup: jupyter does not list the gonb kernel after gonb --install" >&2
 	exit 1
 }

@@ -30,7 +30,7 @@ fi
 debs=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-notebook)
 missing=()
 for deb in "${debs[@]}"; do
-	if ! dpkg-query -W -f='${Status}' "$deb" 2>/dev/null | grep -q 'install ok installed'; then
+	if [[ $(dpkg-query -W -f='${Status}' "$deb" 2>/dev/null) != *'install ok installed'* ]]; then
 		missing+=("$deb")
 	fi
 done
