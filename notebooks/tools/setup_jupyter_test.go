@@ -2,6 +2,7 @@
 package tools
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,7 +40,14 @@ func fakeBin(t *testing.T, fakes map[string]string) string {
 func runSetupJupyter(t *testing.T, bin string) (out, calls string, ok bool) {
 	t.Helper()
 	callsFile := filepath.Join(t.TempDir(), "calls")
-	cmd := exec.Command(filepath.Join(bin, "bash"), "setup_jupyter.sh")
+	// Read here rather than by bash, so that go test's cache knows the
+	// result depends on the script.
+	script, err := os.ReadFile("setup_jupyter.sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(bin, "bash"), "-s")
+	cmd.Stdin = bytes.NewReader(script)
 	cmd.Env = []string{"PATH=" + bin, "CALLS=" + callsFile, "HOME=" + t.TempDir()}
 	b, err := cmd.CombinedOutput()
 	recorded, _ := os.ReadFile(callsFile)
