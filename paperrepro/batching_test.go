@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // TestBatchingChangesNoNumber runs the mini grid's seed cells of one tiny
@@ -18,7 +19,7 @@ func TestBatchingChangesNoNumber(t *testing.T) {
 		t.Skip("scores the mini grid's chunks three times")
 	}
 	const chunks, chunkSize = 9, 64
-	var reference []*grid.CellResult
+	var reference []*results.Cell
 	for _, batch := range []int{1, 7, 64} {
 		runner, checkpoints, tokenizer := miniGridSetup(t, chunks, chunkSize)
 		engine, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolSeed, Tokenizer: tokenizer})

@@ -20,6 +20,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/slurmtest"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 var (
@@ -183,11 +184,11 @@ func TestSlurmArrayOnALocalCluster(t *testing.T) {
 			t.Errorf("%s differs from the single-process run's (%v, %v):\n%s\nwant\n%s", name, err1, err2, got, want)
 		}
 	}
-	merged, err := grid.ReadDir(filepath.Join(out, "seed"))
+	merged, err := results.ReadCells(filepath.Join(out, "seed"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	alone, err := grid.ReadDir(filepath.Join(ref, "seed"))
+	alone, err := results.ReadCells(filepath.Join(ref, "seed"))
 	if err != nil {
 		t.Fatal(err)
 	}
