@@ -65,13 +65,13 @@ slurm-test: setup-go setup-slurm
 ## (selfcheck.sh first proves that failing cells of each kind make it fail). Then the notebooks
 ## that read data, a tokenizer or a model run again as on a reader's fresh clone (no ../shared,
 ## an empty data folder and Hugging Face cache): each cell must show its result or the command
-## that fetches its input.
-NOTEBOOKS_WITH_INPUTS = $(shell grep -l -e 'nb\.OpenData' -e 'nb\.LoadTokenizer' -e 'nb\.Tokenizer' -e 'nb\.Model' -e 'nb\.DefaultPlaces' notebooks/*.ipynb)
+## that fetches its input (FRESH_NOTEBOOKS picks fewer, e.g. FRESH_NOTEBOOKS=notebooks/02_method.ipynb).
+FRESH_NOTEBOOKS ?= $(shell grep -l -e 'nb\.OpenData' -e 'nb\.LoadTokenizer' -e 'nb\.Tokenizer' -e 'nb\.Model' -e 'nb\.DefaultPlaces' notebooks/*.ipynb)
 notebooks: setup-notebooks
 	cd notebooks/tools && $(GO) test ./...
 	notebooks/tools/selfcheck.sh
 	notebooks/tools/execute.sh notebooks/*.ipynb
-	notebooks/tools/execute.sh --fresh-clone $(NOTEBOOKS_WITH_INPUTS)
+	notebooks/tools/execute.sh --fresh-clone $(FRESH_NOTEBOOKS)
 
 ## notebooks-refresh: execute every notebook and store its outputs in it, for committing (with
 ## every input present: ../shared or `make data`; a missing one fails it)
