@@ -23,6 +23,7 @@
 //	                                     fails to load ("Cannot use this input here")
 //	                                     fails, and a summary line counts both kinds
 //	nbcheck -complete executed.ipynb...  outputs to commit: no input may be missing
+//	                                     or fail to load
 package main
 
 import (
@@ -173,7 +174,7 @@ func check(path string, m mode) (report, error) {
 						r.problems = append(r.problems, fmt.Sprintf("%s says an input is missing but names no command that fetches it: %s", name, lineAt(text, loc[0])))
 					}
 				}
-				if m == fresh && unusableInput.MatchString(text) {
+				if m != reader && unusableInput.MatchString(text) {
 					r.problems = append(r.problems, fmt.Sprintf("%s cannot use an input that is there: %s", name, lineAt(text, unusableInput.FindStringIndex(text)[0])))
 				}
 			}

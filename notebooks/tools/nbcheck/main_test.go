@@ -72,6 +72,12 @@ func TestCheck(t *testing.T) {
 			want:     []string{"cell 1 (%%) cannot use an input that is there: *Cannot use this input here: bad file*"},
 		},
 		{
+			name:     "input that fails to load in outputs to commit",
+			mode:     complete,
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":["*Cannot use this input here: bad file*"]}}]}]}`,
+			want:     []string{"cell 1 (%%) cannot use an input that is there"},
+		},
+		{
 			name:     "exit status inside stdout is program output, not a failure",
 			notebook: `{"cells":[{"cell_type":"code","source":"x","outputs":[{"output_type":"stream","name":"stdout","text":"exit status 3\n"}]}]}`,
 		},
