@@ -121,10 +121,10 @@ type Runner struct {
 	// has timed, with a margin (see pacer); the batch is cut to what fits,
 	// and when not even one chunk does, the run stops cleanly, as a
 	// cancelled context stops it: finished batches are kept, and the error
-	// wraps ErrStopBy. Until a batch has been timed nothing can be
-	// predicted, so the run's first batch is a single chunk. Under the
-	// lossless protocol, whose batch is part of the cells' setup, batches
-	// keep their size: the run stops before one that would not fit.
+	// wraps ErrStopBy. Each model's first batch is a single chunk, timed
+	// to predict the next ones. Under the lossless protocol, whose batch is
+	// part of the cells' setup, batches keep their size: the run stops
+	// before one that would not fit.
 	StopBy time.Time
 	// now is the clock (tests set it); nil means time.Now.
 	now func() time.Time
@@ -202,6 +202,7 @@ type run struct {
 	summary  *Summary
 	bar      *progress
 	pace     pacer
+	fresh    bool // the loaded checkpoint has scored no batch yet
 }
 
 // Run computes every cell of checkpoints x r.Sources (of r.Shard's share of
@@ -277,12 +278,12 @@ func (r *Runner) clock() time.Time {
 	return time.Now()
 }
 
-// nextBatch is the size of the next batch of a cell with left chunks still
-// to score, with a model of weights bytes that must first be loaded when
-// load is set: the run's batch, cut to what ends before StopBy (see
-// Runner.StopBy), or an error wrapping ErrStopBy when nothing does.
-func (st *run) nextBatch(left int, weights int64, load bool) (int, error) {
-	return st.pace.next(st.clock(), min(st.batchSize(), left), weights, load, st.protocol.Name == ProtocolLossless)
+// nextBatch is the size of the next step's batch for a cell with left
+// chunks still to score, with a model of weights bytes: the run's batch, cut
+// to what ends before StopBy (see Runner.StopBy), or an error wrapping
+// ErrStopBy when nothing does.
+func (st *run) nextBatch(s step, left int, weights int64) (int, error) {
+	return st.pace.next(st.clock(), s, min(st.batchSize(), left), weights, st.protocol.Name == ProtocolLossless)
 }
 
 // CheckCheckpoints refuses what no table could hold: a step below 1, a
@@ -429,7 +430,7 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 		return err
 	}
 	if *session == nil {
-		if _, err := st.nextBatch(plan.toScore, cp.weights, true); err != nil {
+		if _, err := st.nextBatch(stepLoad, plan.toScore, cp.weights); err != nil {
 			return fmt.Errorf("%s: stopped before loading it (run again to continue): %w", cp.checkpoint, err)
 		}
 		began := st.clock()
@@ -438,6 +439,7 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 			return fmt.Errorf("%s: %w", cp.checkpoint, err)
 		}
 		st.pace.loaded(cp.weights, st.clock().Sub(began).Seconds())
+		st.fresh = true
 		*session = s
 		if err := st.checkBackend(s.Backend()); err != nil {
 			return err
@@ -555,7 +557,11 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 	st.bar.drop(plan.toScore - (n - len(done))) // another worker may have saved chunks since the folder was read
 	st.bar.describe(cell.Name())
 	for start, end := len(done), 0; start < n; start = end {
-		batch, err := st.nextBatch(n-start, weights, false)
+		next := stepBatch
+		if st.fresh {
+			next = stepFirst
+		}
+		batch, err := st.nextBatch(next, n-start, weights)
 		if err == nil {
 			err = ctx.Err()
 		}
@@ -599,7 +605,8 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 			return fmt.Errorf("%s: saving progress to %s: %w", cell.Name(), path, err)
 		}
 		done = append(done, scored...)
-		st.pace.batchDone(len(scored), weights, seconds)
+		st.pace.batchDone(len(scored), weights, seconds, st.fresh)
+		st.fresh = false
 		st.summary.Tokens += tokens
 		st.summary.Seconds += seconds
 		st.bar.add(len(scored), tokens, seconds)

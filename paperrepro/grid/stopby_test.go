@@ -15,35 +15,39 @@ import (
 
 func TestPacerNext(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	timed := pacer{stopBy: t0.Add(20 * time.Second), batchRate: 0.5, loadRate: 1} // 0.5 s per chunk per byte, 1 s per byte to load
+	// 20 s left, 2 s of them spare: 12 s for the step with the margin. A
+	// chunk takes 0.5 s per weights byte, a model's first 1 s per byte,
+	// loading 1 s per byte.
+	timed := pacer{stopBy: t0.Add(20 * time.Second), loadRate: 1, firstRate: 1, batchRate: 0.5, spare: 2}
 	for _, tc := range []struct {
 		name   string
 		p      pacer
 		now    time.Time
+		step   step
 		want   int
 		weight int64
-		load   bool
 		fixed  bool
 		batch  int    // 0: an error wrapping ErrStopBy
 		says   string // in the error
 	}{
-		{"no stop time: the whole batch", pacer{}, t0, 8, 2, true, false, 8, ""},
-		{"nothing timed: one chunk", pacer{stopBy: t0.Add(time.Hour)}, t0, 8, 2, false, false, 1, ""},
-		{"nothing timed, fixed batch: the whole batch", pacer{stopBy: t0.Add(time.Hour)}, t0, 8, 2, false, true, 8, ""},
-		{"stop time passed", pacer{stopBy: t0}, t0, 8, 2, false, false, 0, "has passed"},
-		{"stop time passed, nothing timed, fixed", pacer{stopBy: t0.Add(-time.Second)}, t0, 8, 2, false, true, 0, "has passed"},
-		// 20 s left / 1.5 = 13.3 s; a chunk of a 2-byte model takes 1 s.
-		{"all fit", timed, t0, 8, 2, false, false, 8, ""},
-		{"cut to what fits", timed, t0, 20, 2, false, false, 13, ""},
-		{"a larger model: fewer fit", timed, t0, 20, 4, false, false, 6, ""},
-		{"the load counts", timed, t0, 20, 4, true, false, 4, ""}, // 13.3 s - 4 s load = 9.3 s, 2 s a chunk
-		{"fixed batch fits", timed, t0, 13, 2, false, true, 13, ""},
-		{"fixed batch does not fit", timed, t0, 14, 2, false, true, 0, "a batch of 14 chunks would end at about 12:00:21"},
-		{"not one chunk fits", timed, t0.Add(19 * time.Second), 8, 2, false, false, 0, "a batch of one chunk would end at about 12:00:20 (at the pace last timed, plus 50%), after the stop time 12:00:20"},
-		{"not even the load fits", timed, t0.Add(10 * time.Second), 8, 8, true, false, 0, "loading the model and a batch of one chunk"},
+		{"no stop time: the whole batch", pacer{}, t0, stepLoad, 8, 2, false, 8, ""},
+		{"nothing timed: one chunk", pacer{stopBy: t0.Add(time.Hour)}, t0, stepLoad, 8, 2, false, 1, ""},
+		{"nothing timed, fixed batch: the whole batch", pacer{stopBy: t0.Add(time.Hour)}, t0, stepLoad, 8, 2, true, 8, ""},
+		{"stop time passed", pacer{stopBy: t0}, t0, stepLoad, 8, 2, false, 0, "the stop time 12:00:00 has passed"},
+		{"stop time passed, fixed batch", timed, t0.Add(21 * time.Second), stepBatch, 8, 2, true, 0, "has passed"},
+		{"all fit", timed, t0, stepBatch, 8, 2, false, 8, ""},
+		{"cut to what fits", timed, t0, stepBatch, 20, 2, false, 12, ""},
+		{"a larger model: fewer fit", timed, t0, stepBatch, 20, 4, false, 6, ""},
+		{"a model's first batch: one chunk", timed, t0, stepFirst, 20, 4, false, 1, ""},
+		{"loading a model, then one chunk", timed, t0, stepLoad, 20, 4, false, 1, ""},
+		{"fixed batch fits", timed, t0, stepBatch, 12, 2, true, 12, ""},
+		{"fixed batch does not fit", timed, t0, stepBatch, 13, 2, true, 0, "a batch of 13 chunks would end at about 12:00:21 (at the pace timed, plus 50% and 2.0 s for a compilation), after the stop time 12:00:20"},
+		{"fixed first batch with its load", timed, t0, stepLoad, 4, 1, true, 4, ""},
+		{"not one chunk fits", timed, t0.Add(17 * time.Second), stepBatch, 8, 2, false, 0, "a batch of one chunk would end at about 12:00:20"},
+		{"not the load and one chunk", timed, t0.Add(5 * time.Second), stepLoad, 8, 8, false, 0, "loading the model and a batch of one chunk would end at about 12:00:31"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.p.next(tc.now, tc.want, tc.weight, tc.load, tc.fixed)
+			got, err := tc.p.next(tc.now, tc.step, tc.want, tc.weight, tc.fixed)
 			if tc.batch == 0 {
 				if !errors.Is(err, ErrStopBy) || !strings.Contains(err.Error(), tc.says) {
 					t.Fatalf("next = %d, %v; want an error wrapping ErrStopBy saying %q", got, err, tc.says)
@@ -113,16 +117,22 @@ func TestStopByStopsCleanlyAndResumes(t *testing.T) {
 		cells     int
 		says      string
 	}{
-		// Load 0.5 s; one chunk (1 s) is timed; then 13.3/1.5 s fit 4, 4,
-		// the text's last 1; the image gets 1 chunk, and 0.5/1.5 s fit none.
-		{"in a cell", "seed", 12, []int{1, 4, 4, 1, 1}, 1, "pythia-70m step 1000 image: stopped after 1 of 7 chunks"},
-		// The first checkpoint finishes at 17.5 s; loading the second (1 s)
-		// and one chunk of it (2 s) need 4.5 s with the margin.
+		// The load ends at 0.5 s, the first chunk (1 s, kept spare) at 1.5 s;
+		// then 10.5/1.5 s fit 4 chunks, 6.5/1.5 s 4 more, the text's last
+		// one; the image gets 1 chunk, and 0.5/1.5 s fit none.
+		{"in a cell", "seed", 13, []int{1, 4, 4, 1, 1}, 1, "pythia-70m step 1000 image: stopped after 1 of 7 chunks"},
+		// The first checkpoint is done at 17.5 s; loading the second (1 s)
+		// and its first chunk (2 s) need 4.5 s with the margin, and 1 s
+		// is spare.
 		{"before loading a checkpoint", "seed", 20, []int{1, 4, 4, 1, 4, 3}, 2, "pythia-70m step 2000: stopped before loading it"},
+		// The second checkpoint is loaded by 18.5 s, its first chunk done
+		// at 20.5 s (2 s spare from now on), one more by 22.5 s.
+		{"in the second checkpoint", "seed", 26, []int{1, 4, 4, 1, 4, 3, 1, 1}, 2, "pythia-70m step 2000 text: stopped after 2 of 10 chunks"},
 		{"before anything", "seed", 0, nil, 0, "the stop time 12:00:00 has passed"},
-		// The lossless protocol keeps its batch of 4: 4 s at 1 s a chunk,
-		// 6 s with the margin.
-		{"lossless keeps its batch", "lossless", 11, []int{4, 4}, 0, "pythia-70m step 1000 text: stopped after 8 of 10 chunks"},
+		// The lossless protocol keeps its batch of 4 (the first one 4 s,
+		// kept spare); the text's last 2 chunks would take 3 s with the
+		// margin, and 2.5 s are left.
+		{"lossless keeps its batch", "lossless", 15, []int{4, 4}, 0, "pythia-70m step 1000 text: stopped after 8 of 10 chunks"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &fakeClock{t: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)}
@@ -174,17 +184,17 @@ func TestStopByKeepsTheChunksScored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The load ends at 0.5 s and the first chunk at 1.5 s; 5.5/1.5 s fit
-	// 3 more (4.5 s), then 1 (5.5 s) and 1 (6.5 s); 0.5/1.5 s fit none.
-	if len(p.done) != 6 {
-		t.Errorf("%s holds %d chunks, want 6", path, len(p.done))
+	// The load ends at 0.5 s and the first chunk (1 s spare) at 1.5 s;
+	// 4.5/1.5 s fit 3 more (4.5 s), then 1 (5.5 s); 0.5/1.5 s fit none.
+	if len(p.done) != 5 {
+		t.Errorf("%s holds %d chunks, want 5", path, len(p.done))
 	}
 	engine := &fakeEngine{}
 	if _, err := (&Runner{Engine: engine, Sources: sources()[:1], Out: out, BatchSize: 4}).Run(context.Background(), cks); err != nil {
 		t.Fatal(err)
 	}
-	if engine.chunks != 4 {
-		t.Errorf("the resumed run scored %d chunks, want the 4 left", engine.chunks)
+	if engine.chunks != 5 {
+		t.Errorf("the resumed run scored %d chunks, want the 5 left", engine.chunks)
 	}
 	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("%s is still there after the cell finished: %v", path, err)
