@@ -232,6 +232,7 @@ func TestTablesResultsFolder(t *testing.T) {
 		{"", 64, "/src/paperrepro/results/64chunks", "make reproduce CHUNKS=64"},
 		{"/src/paperrepro/results", 64, "/src/paperrepro/results", "make reproduce CHUNKS=64 RESULTS=results"},
 		{"/data/my results", 2048, "/data/my results", "make reproduce 'RESULTS=/data/my results'"},
+		{"mine", 64, "/src/paperrepro/mine", "make reproduce CHUNKS=64 RESULTS=mine"},
 	} {
 		root := resultsRoot(repo, tc.given, tc.chunks)
 		if root != tc.root {

@@ -26,9 +26,9 @@ import (
 // they compute what the deadline of `go test` (-timeout, 10 minutes by
 // default) allows, keep it, and resume there on the next run.
 var (
-	tablesResults = flag.String("tables.results", "", "results folder of our Table 2-4 cells, as `make reproduce RESULTS=...` and `paperrepro run -out` name it: the cells are read from, and computed into, its seed+float16/ (default: <repo>/results for 2048 chunks, <repo>/results/<N>chunks for N chunks)")
+	tablesResults = flag.String("tables.results", "", "results folder of our Table 2-4 cells, as `make reproduce RESULTS=...` and `paperrepro run -out` name it, relative to the repository root: the cells are read from, and computed into, its seed+float16/ (default: results for 2048 chunks, results/<N>chunks for N chunks)")
 	tablesChunks  = flag.Int("tables.chunks", datasets.DefaultCount, "chunks per modality of our cells (-short: at most 64)")
-	tablesData    = flag.String("tables.data", "", "data folder for computing cells (default: $PAPERREPRO_DATA, else ~/.cache/paperrepro/data)")
+	tablesData    = flag.String("tables.data", "", "data folder for computing cells, relative to the repository root (default: $PAPERREPRO_DATA, else ~/.cache/paperrepro/data)")
 	tablesBatch   = flag.Int("tables.batch", 0, "chunks per forward pass when computing cells (default: chosen from memory as `paperrepro run` does: as many as fit, at most 8 on a CPU and 256 on a GPU)")
 )
 
@@ -88,7 +88,7 @@ func testPaperTable(t *testing.T, modality string) {
 		tolerance: results.PaperTolerance(modality),
 		chunks:    chunks,
 		results:   root,
-		dataDir:   *tablesData,
+		dataDir:   fromRepo(repo, *tablesData),
 		batch:     *tablesBatch,
 		rerun:     rerunCommand(t.Name()),
 		reproduce: reproduceCommand(repo, root, chunks),
@@ -103,11 +103,21 @@ func testPaperTable(t *testing.T, modality string) {
 func resultsRoot(repo, given string, chunks int) string {
 	switch {
 	case given != "":
-		return given
+		return fromRepo(repo, given)
 	case chunks == datasets.DefaultCount:
 		return filepath.Join(repo, "results")
 	}
 	return filepath.Join(repo, "results", fmt.Sprintf("%dchunks", chunks))
+}
+
+// fromRepo resolves a folder given on the go test command line, which runs
+// the test in its package's folder, against the repository root, where the
+// reader typed it; "" stays "".
+func fromRepo(repo, path string) string {
+	if path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(repo, path)
 }
 
 // rerunCommand is the go test command that runs test again with this
