@@ -90,17 +90,25 @@ func linkSnapshot(folder, commit, name, etag string) error {
 	return os.Rename(tmp, link)
 }
 
-// checkRepoID rejects names that are not hub repository ids.
+// checkRepoID rejects names that are not model repository ids.
 func checkRepoID(repo string) error {
-	parts := strings.Split(repo, "/")
-	ok := len(parts) == 2
-	for _, p := range parts {
-		if p == "" || p == "." || p == ".." || strings.ContainsAny(p, " \\") {
-			ok = false
-		}
-	}
-	if !ok {
+	if !isRepoID(repo) {
 		return fmt.Errorf("model %q is not a hub repository id like EleutherAI/pythia-70m (for a checkpoint on disk use --model-dir)", repo)
 	}
 	return nil
+}
+
+// isRepoID reports whether repo is a hub repository id: owner/name, each
+// part a plain folder name.
+func isRepoID(repo string) bool {
+	parts := strings.Split(repo, "/")
+	if len(parts) != 2 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || p == "." || p == ".." || strings.ContainsAny(p, " \\") {
+			return false
+		}
+	}
+	return true
 }

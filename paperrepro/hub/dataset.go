@@ -2,10 +2,8 @@ package hub
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"path"
@@ -64,23 +62,11 @@ func (c *Client) Dataset(ctx context.Context, repo, revision string) (*DatasetRe
 	if c.Offline {
 		return nil, fmt.Errorf("dataset %s: HF_HUB_OFFLINE is set; unset it to read the dataset from %s", repo, c.Endpoint)
 	}
-	apiURL := fmt.Sprintf("%s/api/datasets/%s/revision/%s?blobs=true", c.Endpoint, repo, url.PathEscape(revision))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL, nil)
+	info, err := c.askRevision(ctx, "datasets", repo, revision, "dataset "+repo, func(resp *http.Response) error {
+		return c.datasetStatusError(resp, repo, revision, "")
+	})
 	if err != nil {
-		return nil, fmt.Errorf("dataset %s@%s: %w", repo, revision, err)
-	}
-	req.Header = c.authHeader()
-	resp, err := c.httpClient().Do(req)
-	if err != nil {
-		return nil, &networkError{fmt.Sprintf("dataset %s@%s: asking %s", repo, revision, apiURL), err}
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, c.datasetStatusError(resp, repo, revision, "")
-	}
-	var info repoInfo
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&info); err != nil {
-		return nil, fmt.Errorf("dataset %s@%s: reading the hub's answer from %s: %w", repo, revision, apiURL, err)
+		return nil, err
 	}
 	if !isCommit(info.SHA) {
 		return nil, fmt.Errorf("dataset %s@%s: the hub answered commit %q, expected 40 hex digits", repo, revision, info.SHA)
@@ -140,14 +126,7 @@ func (c *Client) datasetStatusError(resp *http.Response, repo, revision, file st
 
 // checkDatasetID rejects names that are not dataset repository ids.
 func checkDatasetID(repo string) error {
-	parts := strings.Split(repo, "/")
-	ok := len(parts) == 2
-	for _, p := range parts {
-		if p == "" || p == "." || p == ".." || strings.ContainsAny(p, " \\") {
-			ok = false
-		}
-	}
-	if !ok {
+	if !isRepoID(repo) {
 		return fmt.Errorf("dataset %q is not a hub repository id like openslr/librispeech_asr", repo)
 	}
 	return nil

@@ -211,26 +211,35 @@ func (c *Client) resolveURL(repo, commit, name string) string {
 	return fmt.Sprintf("%s/%s/resolve/%s/%s", c.Endpoint, repo, url.PathEscape(commit), name)
 }
 
-// revisionInfo asks the hub's API which commit a revision is and which files
-// it holds, with their LFS metadata.
+// revisionInfo asks the hub's API which commit a model repository's
+// revision is and which files it holds, with their LFS metadata.
 func (c *Client) revisionInfo(ctx context.Context, repo, revision string) (*repoInfo, error) {
-	apiURL := fmt.Sprintf("%s/api/models/%s/revision/%s?blobs=true", c.Endpoint, repo, url.PathEscape(revision))
+	return c.askRevision(ctx, "models", repo, revision, repo, func(resp *http.Response) error {
+		return c.statusError(resp, repo, revision, "")
+	})
+}
+
+// askRevision asks the hub's API about a revision of a repository of kind
+// ("models" or "datasets"); what names the repository in errors, and
+// statusError explains an answer other than 200.
+func (c *Client) askRevision(ctx context.Context, kind, repo, revision, what string, statusError func(*http.Response) error) (*repoInfo, error) {
+	apiURL := fmt.Sprintf("%s/api/%s/%s/revision/%s?blobs=true", c.Endpoint, kind, repo, url.PathEscape(revision))
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s@%s: %w", repo, revision, err)
+		return nil, fmt.Errorf("%s@%s: %w", what, revision, err)
 	}
 	req.Header = c.authHeader()
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return nil, &networkError{fmt.Sprintf("%s@%s: asking %s", repo, revision, apiURL), err}
+		return nil, &networkError{fmt.Sprintf("%s@%s: asking %s", what, revision, apiURL), err}
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, c.statusError(resp, repo, revision, "")
+		return nil, statusError(resp)
 	}
 	var info repoInfo
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&info); err != nil {
-		return nil, fmt.Errorf("%s@%s: reading the hub's answer from %s: %w", repo, revision, apiURL, err)
+		return nil, fmt.Errorf("%s@%s: reading the hub's answer from %s: %w", what, revision, apiURL, err)
 	}
 	return &info, nil
 }
