@@ -99,9 +99,11 @@ data-model: setup-go
 ## again after an interruption), then write Tables 2-4 beside the paper's,
 ## Table 1 (the fit) and the figures under $(RESULTS). Days on a CPU; see the grid
 ## package for GPUs. Smaller: make reproduce MODALITIES=text CHUNKS=64
-RESULTS ?= results
+## Cells of another chunk count than the paper's go to results/<N>chunks, where
+## `go test ./paperrepro -run Table2 -short` (64 chunks) reads and computes them too.
 MODALITIES ?= text,image,speech
 CHUNKS ?= 2048
+RESULTS ?= $(if $(filter 2048,$(CHUNKS)),results,results/$(CHUNKS)chunks)
 PAPERREPRO = $(GO) run ./paperrepro/cmd/paperrepro
 .PHONY: reproduce
 reproduce: setup

@@ -12,7 +12,10 @@
 // file exists. Inside a cell, each batch of chunk results is appended to a
 // .partial file; a killed run picks up from the last complete batch. Chunk
 // results are deterministic, so a resumed run writes the same numbers as an
-// uninterrupted one (only the timings differ).
+// uninterrupted one (only the timings differ). A run given a stop time
+// (Runner.StopBy: a test's deadline, a job's time limit) sizes its batches
+// from the pace it has timed so that it stops cleanly before that time,
+// rather than being killed mid-batch.
 //
 // Nothing is reused silently. Every cell and .partial file records its
 // setup - the weights' and the tokenizer's sha256, the backend, the protocol

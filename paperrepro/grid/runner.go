@@ -115,6 +115,19 @@ type Runner struct {
 	// zero Shard is all of it. Every cell is computed under its lock (see
 	// lock.go), so runs may share one output folder.
 	Shard Shard
+	// StopBy, when set, is when the run must have stopped: a test's
+	// deadline, a job's time limit. Before each batch, and before loading
+	// a model, the run predicts when that step would end from the pace it
+	// has timed, with a margin (see pacer); the batch is cut to what fits,
+	// and when not even one chunk does, the run stops cleanly, as a
+	// cancelled context stops it: finished batches are kept, and the error
+	// wraps ErrStopBy. Each model's first batch is a single chunk, timed
+	// to predict the next ones. Under the lossless protocol, whose batch is
+	// part of the cells' setup, batches keep their size: the run stops
+	// before one that would not fit.
+	StopBy time.Time
+	// now is the clock (tests set it); nil means time.Now.
+	now func() time.Time
 }
 
 // Summary is the outcome of a run.
@@ -163,6 +176,7 @@ type checkpointPlan struct {
 	reuse      []reusedCell
 	resolved   *hub.Checkpoint
 	tokenizer  results.TokenizerInfo
+	weights    int64 // bytes of weights files, the pacer's measure of the model's cost
 }
 
 // cellName names one of the checkpoint's cells in messages, as
@@ -187,6 +201,8 @@ type run struct {
 	backend  string // known once a checkpoint is loaded
 	summary  *Summary
 	bar      *progress
+	pace     pacer
+	fresh    bool // the loaded checkpoint has scored no batch yet
 }
 
 // Run computes every cell of checkpoints x r.Sources (of r.Shard's share of
@@ -207,7 +223,7 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 	if err := CheckCheckpoints(checkpoints); err != nil {
 		return nil, err
 	}
-	st := &run{Runner: r, protocol: r.Engine.Protocol()}
+	st := &run{Runner: r, protocol: r.Engine.Protocol(), pace: pacer{stopBy: r.StopBy}}
 	dir := filepath.Join(r.Out, st.protocol.Label())
 	if st.protocol.Name == ProtocolLossless {
 		st.protocol.Options = cloneOptions(st.protocol.Options)
@@ -245,6 +261,7 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 			continue
 		}
 		if err := st.runCheckpoint(ctx, cp); err != nil {
+			st.summary.Cells = slices.DeleteFunc(st.summary.Cells, func(c *results.Cell) bool { return c == nil })
 			return st.summary, err
 		}
 	}
@@ -253,6 +270,21 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 }
 
 func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
+
+func (r *Runner) clock() time.Time {
+	if r.now != nil {
+		return r.now()
+	}
+	return time.Now()
+}
+
+// nextBatch is the size of the next step's batch for a cell with left
+// chunks still to score, with a model of weights bytes: the run's batch, cut
+// to what ends before StopBy (see Runner.StopBy), or an error wrapping
+// ErrStopBy when nothing does.
+func (st *run) nextBatch(s step, left int, weights int64) (int, error) {
+	return st.pace.next(st.clock(), s, min(st.batchSize(), left), weights, st.protocol.Name == ProtocolLossless)
+}
 
 // CheckCheckpoints refuses what no table could hold: a step below 1, a
 // checkpoint without a name, or one named twice.
@@ -349,7 +381,7 @@ func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cp.checkpoint, err)
 	}
-	cp.resolved, cp.tokenizer = ckpt, tok
+	cp.resolved, cp.tokenizer, cp.weights = ckpt, tok, weightsBytes(ckpt)
 	return nil
 }
 
@@ -398,10 +430,16 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 		return err
 	}
 	if *session == nil {
+		if _, err := st.nextBatch(stepLoad, plan.toScore, cp.weights); err != nil {
+			return fmt.Errorf("%s: stopped before loading it (run again to continue): %w", cp.checkpoint, err)
+		}
+		began := st.clock()
 		s, err := st.Engine.Open(cp.resolved, cp.tokenizer)
 		if err != nil {
 			return fmt.Errorf("%s: %w", cp.checkpoint, err)
 		}
+		st.pace.loaded(cp.weights, st.clock().Sub(began).Seconds())
+		st.fresh = true
 		*session = s
 		if err := st.checkBackend(s.Backend()); err != nil {
 			return err
@@ -423,7 +461,7 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 	if cp.resolved.Repo == "" {
 		cell.Checkpoint.Dir = cp.resolved.Dir
 	}
-	if err := st.computeCell(ctx, *session, plan, cell); err != nil {
+	if err := st.computeCell(ctx, *session, plan, cell, cp.weights); err != nil {
 		return err
 	}
 	st.summary.Cells[plan.slot] = cell
@@ -488,11 +526,11 @@ func (st *run) checkBackend(backend string) error {
 }
 
 // computeCell scores a cell's chunks batch by batch with a loaded
-// checkpoint, appending each batch to the cell's .partial file (resuming
-// one left by an earlier run of the same setup), then writes the result
-// file and removes the partial. cell arrives with its identity and
-// provenance filled in; computeCell adds the chunk results and totals.
-func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, cell *results.Cell) error {
+// checkpoint of weights bytes, appending each batch to the cell's .partial
+// file (resuming one left by an earlier run of the same setup), then writes
+// the result file and removes the partial. cell arrives with its identity
+// and provenance filled in; computeCell adds the chunk results and totals.
+func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, cell *results.Cell, weights int64) error {
 	fp, err := plan.setup.fingerprint()
 	if err != nil {
 		return err
@@ -515,15 +553,22 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 		return fmt.Errorf("%s: %w", cell.Name(), err)
 	}
 	defer partial.Close()
-	batch := st.batchSize()
 	n := plan.source.NumChunks()
 	st.bar.drop(plan.toScore - (n - len(done))) // another worker may have saved chunks since the folder was read
 	st.bar.describe(cell.Name())
-	for start := len(done); start < n; start += batch {
-		if err := ctx.Err(); err != nil {
+	for start, end := len(done), 0; start < n; start = end {
+		next := stepBatch
+		if st.fresh {
+			next = stepFirst
+		}
+		batch, err := st.nextBatch(next, n-start, weights)
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
 			return fmt.Errorf("%s: stopped after %d of %d chunks (kept in %s; run again to continue): %w", cell.Name(), start, n, path, err)
 		}
-		end := min(start+batch, n)
+		end = start + batch
 		chunks := make([][]byte, 0, end-start)
 		for i := start; i < end; i++ {
 			chunk, err := plan.source.Chunk(i)
@@ -532,7 +577,7 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 			}
 			chunks = append(chunks, chunk)
 		}
-		began := time.Now()
+		began := st.clock()
 		scored, err := session.Score(chunks)
 		if err != nil {
 			return fmt.Errorf("%s: chunks %d-%d: %w", cell.Name(), start, end-1, err)
@@ -540,7 +585,7 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 		if len(scored) != len(chunks) {
 			return fmt.Errorf("%s: chunks %d-%d: the protocol returned %d results for %d chunks", cell.Name(), start, end-1, len(scored), len(chunks))
 		}
-		seconds := time.Since(began).Seconds()
+		seconds := st.clock().Sub(began).Seconds()
 		var lines bytes.Buffer
 		tokens := 0
 		for k := range scored {
@@ -560,6 +605,8 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 			return fmt.Errorf("%s: saving progress to %s: %w", cell.Name(), path, err)
 		}
 		done = append(done, scored...)
+		st.pace.batchDone(len(scored), weights, seconds, st.fresh)
+		st.fresh = false
 		st.summary.Tokens += tokens
 		st.summary.Seconds += seconds
 		st.bar.add(len(scored), tokens, seconds)

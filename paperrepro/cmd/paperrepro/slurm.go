@@ -68,9 +68,10 @@ one results folder safely: each cell is computed under a lock, a finished
 cell is never rewritten, and a task killed mid-cell loses at most its
 unfinished batch - the next task to reach the cell takes over the dead
 task's lock and resumes. Size -tasks and -time with 'paperrepro bench', which
-gives the ETA per GPU; build the executable with -tags xla for GPUs (see the
-grid package) and export PJRT_PLUGIN_LIBRARY_PATH before submitting: jobs
-inherit the environment.
+gives the ETA per GPU. The executable has GoMLX's XLA backend compiled in
+wherever cgo works; install a CUDA PJRT plugin ('paperrepro install-plugin',
+see the grid package) or export PJRT_PLUGIN_LIBRARY_PATH before submitting:
+jobs inherit the environment.
 
 Examples:
   paperrepro slurm -float16 -tasks 25 -time 12:00:00 -out /shared/results -hf-home /shared/hf -o grid.sh
