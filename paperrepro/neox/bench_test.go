@@ -1,6 +1,7 @@
 package neox
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -113,10 +114,17 @@ func BenchmarkDecoderTiny(b *testing.B) {
 	benchmarkDecoder(b, loadFixture(b, "parallel-f32"), 1, 1024)
 }
 
-// BenchmarkDecoderPythia70mShape: batch of 4 streams, cache of 1024, as the
-// lossless coder runs Pythia-70m on 1024-token chunks.
+// BenchmarkDecoderPythia70mShape: 4, 16 and 64 streams with a cache of
+// 1024, as the lossless coder runs Pythia-70m on 1024-token chunks at those
+// batch sizes. A step reads every weight once whatever the batch, so on a
+// CPU the tokens/s grow with the batch until the arithmetic dominates.
 func BenchmarkDecoderPythia70mShape(b *testing.B) {
-	benchmarkDecoder(b, randomModel(b, pythia70mShape), 4, 1024)
+	m := randomModel(b, pythia70mShape)
+	for _, batch := range []int{4, 16, 64} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			benchmarkDecoder(b, m, batch, 1024)
+		})
+	}
 }
 
 // tiedCheckpoint serves embed_in's values for embed_out too.

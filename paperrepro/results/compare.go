@@ -64,11 +64,11 @@ func PrintComparison(w io.Writer, modality string, cmp []Comparison, tolerance f
 		if math.Abs(c.Diff()) <= tolerance {
 			within++
 		} else {
-			verdict = fmt.Sprintf("off by more than %.2f", tolerance)
+			verdict = fmt.Sprintf("off by more than %g", tolerance)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.3f\t%+.4f\t  %s\n", c.Model, c.Step, c.Ours, c.Paper, c.Diff(), verdict)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%s: %d of %d cells computed, %d of them within %.2f of the paper\n", modality, compared, len(cmp), within, tolerance)
+	fmt.Fprintf(w, "%s: %d of %d cells computed, %d of them within %g of the paper\n", modality, compared, len(cmp), within, tolerance)
 	return compared, within
 }

@@ -33,6 +33,11 @@ func TestCompareAndPrint(t *testing.T) {
 			t.Errorf("printed comparison lacks %q:\n%s", want, out.String())
 		}
 	}
+	out.Reset()
+	PrintComparison(&out, "image", cmp, 1e-4) // the mini grid's tolerance against PyTorch
+	if !strings.Contains(out.String(), "off by more than 0.0001") || !strings.Contains(out.String(), "within 0.0001 of") {
+		t.Errorf("a tolerance of 1e-4 is not printed as such:\n%s", out.String())
+	}
 	if PaperTolerance("text") != 0.01 || PaperTolerance("speech") != 0.03 {
 		t.Errorf("tolerances text %v speech %v", PaperTolerance("text"), PaperTolerance("speech"))
 	}
