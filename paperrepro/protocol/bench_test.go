@@ -12,30 +12,38 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
 )
 
-// BenchmarkEncodeChunksTiny measures the lossless protocol end to end
-// (tokenizing, model steps, table building, coding) with the smallest tiny
-// checkpoint: tokens per second over 4 text chunks of 512 bytes coded as 4
-// lockstep streams. Decoding costs the same model steps.
-func BenchmarkEncodeChunksTiny(b *testing.B) {
+// benchInputs loads the smallest tiny checkpoint (closed when b ends), the
+// Pythia tokenizer and the first count text chunks of chunkSize bytes from
+// the shared data.
+func benchInputs(b *testing.B, chunkSize, count int) (*neox.Model, *tokenize.Tokenizer, [][]byte) {
 	m, err := neox.Load(testenv.Shared(b, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer m.Close()
+	b.Cleanup(m.Close)
 	tok, err := tokenize.Load(testenv.Shared(b, "data", "tokenizer", "tokenizer.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	src, err := datasets.Open("text", testenv.Shared(b, "data"), datasets.Options{ChunkSize: 512, Count: 4})
+	src, err := datasets.Open("text", testenv.Shared(b, "data"), datasets.Options{ChunkSize: chunkSize, Count: count})
 	if err != nil {
 		b.Fatal(err)
 	}
-	chunks := make([][]byte, 4)
+	chunks := make([][]byte, count)
 	for i := range chunks {
 		if chunks[i], err = src.Chunk(i); err != nil {
 			b.Fatal(err)
 		}
 	}
+	return m, tok, chunks
+}
+
+// BenchmarkEncodeChunksTiny measures the lossless protocol end to end
+// (tokenizing, model steps, table building, coding) with the smallest tiny
+// checkpoint: tokens per second over 4 text chunks of 512 bytes coded as 4
+// lockstep streams. Decoding costs the same model steps.
+func BenchmarkEncodeChunksTiny(b *testing.B) {
+	m, tok, chunks := benchInputs(b, 512, 4)
 	opt := Options{ChunkSize: 512, BatchSize: 4}
 	tokens := 0
 	for b.Loop() {
@@ -81,25 +89,7 @@ func (t timedDecoder) Close() { t.d.Close() }
 // building the CDFs and coding (the rest). The tiny checkpoint makes the
 // model cheap, as a GPU would; 8 text chunks of 256 bytes, batch 8.
 func BenchmarkLosslessTimeSplit(b *testing.B) {
-	m, err := neox.Load(testenv.Shared(b, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer m.Close()
-	tok, err := tokenize.Load(testenv.Shared(b, "data", "tokenizer", "tokenizer.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	src, err := datasets.Open("text", testenv.Shared(b, "data"), datasets.Options{ChunkSize: 256, Count: 8})
-	if err != nil {
-		b.Fatal(err)
-	}
-	chunks := make([][]byte, 8)
-	for i := range chunks {
-		if chunks[i], err = src.Chunk(i); err != nil {
-			b.Fatal(err)
-		}
-	}
+	m, tok, chunks := benchInputs(b, 256, 8)
 	var inModel time.Duration
 	model := timedModel{m, &inModel}
 	for _, workers := range []int{1, runtime.GOMAXPROCS(0)} {

@@ -3,12 +3,8 @@ package hubtest
 import (
 	"bytes"
 	"crypto/sha1"
-	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 )
@@ -24,7 +20,7 @@ import (
 
 type dataset struct {
 	commit string
-	files  map[string][]byte
+	files  map[string]*file
 	token  string
 	served map[string]int64 // path -> body bytes sent
 }
@@ -35,7 +31,11 @@ func (s *Server) AddDataset(repo string, files map[string][]byte) {
 	commit := sha1.Sum([]byte("dataset " + repo))
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.datasets[repo] = &dataset{commit: hex.EncodeToString(commit[:]), files: files, served: map[string]int64{}}
+	served := map[string]*file{}
+	for name, data := range files {
+		served[name] = newFile(name, data, true)
+	}
+	s.datasets[repo] = &dataset{commit: hex.EncodeToString(commit[:]), files: served, served: map[string]int64{}}
 }
 
 // GateDataset makes repo's files answer only requests carrying
@@ -94,30 +94,9 @@ func (s *Server) lookupDataset(w http.ResponseWriter, repo, rev string) *dataset
 }
 
 func (s *Server) serveDatasetInfo(w http.ResponseWriter, repo, rev string) {
-	d := s.lookupDataset(w, repo, rev)
-	if d == nil {
-		return
+	if d := s.lookupDataset(w, repo, rev); d != nil {
+		writeRepoInfo(w, repo, d.commit, d.files)
 	}
-	type lfsInfo struct {
-		SHA256 string `json:"sha256"`
-		Size   int    `json:"size"`
-	}
-	type sibling struct {
-		Name   string   `json:"rfilename"`
-		BlobID string   `json:"blobId"`
-		Size   int      `json:"size"`
-		LFS    *lfsInfo `json:"lfs"`
-	}
-	var siblings []sibling
-	for name, data := range d.files {
-		sum := sha256.Sum256(data)
-		git := sha1.Sum([]byte(fmt.Sprintf("blob %d\x00%s", len(data), data)))
-		siblings = append(siblings, sibling{Name: name, BlobID: hex.EncodeToString(git[:]), Size: len(data),
-			LFS: &lfsInfo{SHA256: hex.EncodeToString(sum[:]), Size: len(data)}})
-	}
-	sort.Slice(siblings, func(i, j int) bool { return siblings[i].Name < siblings[j].Name })
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"id": repo, "sha": d.commit, "siblings": siblings})
 }
 
 func (s *Server) serveDatasetFile(w http.ResponseWriter, r *http.Request, repo, rev, name string, resolve bool) {
@@ -135,7 +114,7 @@ func (s *Server) serveDatasetFile(w http.ResponseWriter, r *http.Request, repo, 
 			return
 		}
 	}
-	data, ok := d.files[name]
+	f, ok := d.files[name]
 	if !ok {
 		hubError(w, http.StatusNotFound, "EntryNotFound", name+" does not exist on "+rev)
 		return
@@ -146,7 +125,7 @@ func (s *Server) serveDatasetFile(w http.ResponseWriter, r *http.Request, repo, 
 		return
 	}
 	counter := &countingWriter{ResponseWriter: w}
-	http.ServeContent(counter, r, name, time.Time{}, bytes.NewReader(data))
+	http.ServeContent(counter, r, name, time.Time{}, bytes.NewReader(f.data))
 	s.mu.Lock()
 	d.served[name] += counter.n
 	s.mu.Unlock()

@@ -75,12 +75,48 @@ type revision struct {
 	files  map[string]*file
 }
 
+// file is a served file with the hashes the hub reports for it.
 type file struct {
 	name    string
 	data    []byte
 	sha256  string
 	gitSHA1 string
 	lfs     bool
+}
+
+func newFile(name string, data []byte, lfs bool) *file {
+	sum := sha256.Sum256(data)
+	git := sha1.New()
+	fmt.Fprintf(git, "blob %d\x00", len(data))
+	git.Write(data)
+	return &file{name: name, data: data, sha256: hex.EncodeToString(sum[:]), gitSHA1: hex.EncodeToString(git.Sum(nil)), lfs: lfs}
+}
+
+// writeRepoInfo answers an info request (/api/models/... or
+// /api/datasets/...) for repository id at commit with its files, as the
+// hub's "siblings", sorted by name.
+func writeRepoInfo(w http.ResponseWriter, id, commit string, files map[string]*file) {
+	type lfsInfo struct {
+		SHA256 string `json:"sha256"`
+		Size   int    `json:"size"`
+	}
+	type sibling struct {
+		Name   string   `json:"rfilename"`
+		BlobID string   `json:"blobId"`
+		Size   int      `json:"size"`
+		LFS    *lfsInfo `json:"lfs,omitempty"`
+	}
+	var siblings []sibling
+	for _, f := range files {
+		sib := sibling{Name: f.name, BlobID: f.gitSHA1, Size: len(f.data)}
+		if f.lfs {
+			sib.LFS = &lfsInfo{SHA256: f.sha256, Size: len(f.data)}
+		}
+		siblings = append(siblings, sib)
+	}
+	sort.Slice(siblings, func(i, j int) bool { return siblings[i].Name < siblings[j].Name })
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"id": id, "sha": commit, "siblings": siblings})
 }
 
 // Start serves root's <model>/<revision>/ folders as repositories <org>/<model>
@@ -143,17 +179,7 @@ func loadRevision(dir, id string) (*revision, error) {
 		if err != nil {
 			return nil, err
 		}
-		sum := sha256.Sum256(data)
-		git := sha1.New()
-		fmt.Fprintf(git, "blob %d\x00", len(data))
-		git.Write(data)
-		rev.files[e.Name()] = &file{
-			name:    e.Name(),
-			data:    data,
-			sha256:  hex.EncodeToString(sum[:]),
-			gitSHA1: hex.EncodeToString(git.Sum(nil)),
-			lfs:     isLFS(e.Name()),
-		}
+		rev.files[e.Name()] = newFile(e.Name(), data, isLFS(e.Name()))
 	}
 	return rev, nil
 }
@@ -257,31 +283,9 @@ func (s *Server) lookup(w http.ResponseWriter, org, model, rev string) (string, 
 }
 
 func (s *Server) serveInfo(w http.ResponseWriter, org, model, rev string) {
-	_, found := s.lookup(w, org, model, rev)
-	if found == nil {
-		return
+	if _, found := s.lookup(w, org, model, rev); found != nil {
+		writeRepoInfo(w, org+"/"+model, found.commit, found.files)
 	}
-	type lfsInfo struct {
-		SHA256 string `json:"sha256"`
-		Size   int    `json:"size"`
-	}
-	type sibling struct {
-		Name   string   `json:"rfilename"`
-		BlobID string   `json:"blobId"`
-		Size   int      `json:"size"`
-		LFS    *lfsInfo `json:"lfs,omitempty"`
-	}
-	var siblings []sibling
-	for _, f := range found.files {
-		sib := sibling{Name: f.name, BlobID: f.gitSHA1, Size: len(f.data)}
-		if f.lfs {
-			sib.LFS = &lfsInfo{SHA256: f.sha256, Size: len(f.data)}
-		}
-		siblings = append(siblings, sib)
-	}
-	sort.Slice(siblings, func(i, j int) bool { return siblings[i].Name < siblings[j].Name })
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"id": org + "/" + model, "sha": found.commit, "siblings": siblings})
 }
 
 func (s *Server) serveResolve(w http.ResponseWriter, r *http.Request, org, model, rev, name string) {
