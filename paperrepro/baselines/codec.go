@@ -97,9 +97,10 @@ func selectCodecs(codecs []Codec, only []string) []Codec {
 
 // SampleFormat is how speech chunk bytes hold samples: mono, little-endian.
 type SampleFormat struct {
-	// Bits per sample: 16 (rule pcm16) or 8 (rule pcm8).
+	// Bits per sample: 16 (rules paper and pcm16) or 8 (rule pcm8).
 	Bits int
-	// Signed is true for pcm16's int16, false for pcm8's sample>>8 + 128.
+	// Signed is true for int16 samples (paper, pcm16), false for pcm8's
+	// sample>>8 + 128.
 	Signed bool
 	// Rate is the sample rate in Hz (16000 for LibriSpeech).
 	Rate int
@@ -113,12 +114,12 @@ func SampleFormatOf(p datasets.Provenance) (SampleFormat, error) {
 		return SampleFormat{}, err
 	}
 	switch p.Rule {
-	case datasets.RulePCM16:
+	case datasets.RulePaper, datasets.RulePCM16:
 		return SampleFormat{Bits: 16, Signed: true, Rate: rate}, nil
 	case datasets.RulePCM8:
 		return SampleFormat{Bits: 8, Signed: false, Rate: rate}, nil
 	}
-	return SampleFormat{}, fmt.Errorf("baselines: speech rule %q has no known sample format (want %s or %s)", p.Rule, datasets.RulePCM16, datasets.RulePCM8)
+	return SampleFormat{}, fmt.Errorf("baselines: speech rule %q has no known sample format (want %s, %s or %s)", p.Rule, datasets.RulePaper, datasets.RulePCM16, datasets.RulePCM8)
 }
 
 // intParameter reads an integer parameter of a provenance, as datasets

@@ -242,6 +242,8 @@ func TestCodecsFor(t *testing.T) {
 			want: "gzip -9; xz -9e; zstd --ultra -22; bzip2 -9; flac -8, 8-bit unsigned mono 16000 Hz"},
 		{prov: datasets.Provenance{Modality: "speech", Rule: "pcm16", Parameters: map[string]any{"sample_rate": 16000}},
 			want: "gzip -9; xz -9e; zstd --ultra -22; bzip2 -9; flac -8, 16-bit signed mono 16000 Hz"},
+		{prov: datasets.Provenance{Modality: "speech", Rule: "paper", Parameters: map[string]any{"sample_rate": 16000}},
+			want: "gzip -9; xz -9e; zstd --ultra -22; bzip2 -9; flac -8, 16-bit signed mono 16000 Hz"},
 		{prov: datasets.Provenance{Modality: "speech", Rule: "pcm24", Parameters: map[string]any{"sample_rate": 16000}}, err: `speech rule "pcm24"`},
 		{prov: datasets.Provenance{Modality: "image", Rule: "tiles"}, err: `parameter "patch_width" is <nil>`},
 		{prov: datasets.Provenance{Modality: "video"}, err: `unknown modality "video"`},

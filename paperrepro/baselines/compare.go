@@ -7,12 +7,29 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// PaperRules are the data rules of the paper's code, per modality: the
-// chunks its Tables 2-4 score.
-var PaperRules = map[string]string{
-	datasets.Text:   datasets.RuleConsecutive,
-	datasets.Image:  datasets.RuleRandomCrop,
-	datasets.Speech: datasets.RulePCM16,
+// PaperRules are, per modality, the data rules of the chunks the grid
+// scores, in the order Compare and the figure look for them: the paper's own
+// rule (the hub split in the order the paper's code streamed it, fetched by
+// `paperrepro fetch-data`), then the rule the grid falls back to on a plain
+// folder of files. Opening a modality with datasets.Options.Rule empty, as
+// `paperrepro run` and `paperrepro baselines -rules paper` do, picks the
+// first of these that the data folder holds.
+var PaperRules = map[string][]string{
+	datasets.Text:   {datasets.RuleConsecutive},
+	datasets.Image:  {datasets.RulePaper, datasets.RuleRandomCrop},
+	datasets.Speech: {datasets.RulePaper, datasets.RulePCM16},
+}
+
+// SelectPaper returns the rule of modality's chunks under PaperRules that t
+// holds results for (the first in their order), and the results of that
+// rule under accounting a.
+func (t Table) SelectPaper(modality string, a Accounting) (string, []Result) {
+	for _, rule := range PaperRules[modality] {
+		if rows := t.Select(modality, rule, a); len(rows) > 0 {
+			return rule, rows
+		}
+	}
+	return "", nil
 }
 
 // DeletangRules are the data rules of Deletang et al. (2024), per modality:
@@ -67,11 +84,7 @@ func (v Verdict) OursWins() bool { return v.HasOurs && v.OursCR < v.CodecCR }
 func Compare(paper, ours []results.Table, t Table) ([]Verdict, error) {
 	var out []Verdict
 	for _, pt := range paper {
-		rule, ok := PaperRules[pt.Modality]
-		if !ok {
-			continue
-		}
-		codecs := t.Select(pt.Modality, rule, PerChunkHeaderOnce)
+		rule, codecs := t.SelectPaper(pt.Modality, PerChunkHeaderOnce)
 		if len(codecs) == 0 {
 			continue
 		}

@@ -46,6 +46,17 @@ func TestCompare(t *testing.T) {
 	if _, err := Compare(paper, nil, Table{}); err == nil {
 		t.Error("no baselines: want an error")
 	}
+
+	// Chunks of the paper's own rule (a fetched split) come before the
+	// folder rule the grid falls back to.
+	baselines.Rows = append(baselines.Rows, resultRow("image", "paper", "png", PerChunkHeaderOnce, 580))
+	verdicts, err = Compare(paper, ours, baselines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(verdicts) != 1 || verdicts[0].Rule != "paper" || verdicts[0].CodecCR != 0.58 {
+		t.Errorf("with the paper's rule present: verdicts %+v, want png on rule paper alone", verdicts)
+	}
 }
 
 func TestComparePublished(t *testing.T) {

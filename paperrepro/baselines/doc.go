@@ -4,8 +4,9 @@
 //
 // # What is measured
 //
-// Run takes chunk sources from package datasets (any rule: the paper's
-// random-crop and pcm16, Deletang et al.'s tiles and pcm8) and, for every
+// Run takes chunk sources from package datasets (any rule: the grid's, that
+// is the paper's split order or on a plain folder random-crop and pcm16 (see
+// PaperRules); Deletang et al.'s tiles and pcm8) and, for every
 // codec that suits the modality (CodecsFor), records three accountings, as
 // Deletang et al. ("Language Modeling Is Compression", ICLR 2024) did:
 //

@@ -31,7 +31,7 @@ func Baselines(paper, ours []results.Table, oursLabel string, b baselines.Table)
 	var row []panel
 	var key []keyEntry
 	for i, t := range paper {
-		codecs := b.Select(t.Modality, baselines.PaperRules[t.Modality], baselines.PerChunkHeaderOnce)
+		_, codecs := b.SelectPaper(t.Modality, baselines.PerChunkHeaderOnce)
 		codecs = removeVariants(codecs)
 		if len(codecs) == 0 {
 			continue

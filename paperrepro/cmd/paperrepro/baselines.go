@@ -19,19 +19,26 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// ruleSets are the -rules words: the data rules each stands for.
-var ruleSets = map[string]map[string]string{
-	"paper":    baselines.PaperRules,
-	"deletang": baselines.DeletangRules,
+// openRule returns the datasets.Options.Rule that opens modality under the
+// -rules word set: "" for "paper", which opens the chunks as the grid does
+// (baselines.PaperRules), and Deletang et al.'s rule for "deletang".
+func openRule(set, modality string) (string, error) {
+	switch set {
+	case "paper":
+		return "", nil
+	case "deletang":
+		return baselines.DeletangRules[modality], nil
+	}
+	return "", usagef("-rules: unknown %q (want paper, deletang or both)", set)
 }
 
 func newBaselinesCommand() *command {
 	fs := flag.NewFlagSet("baselines", flag.ContinueOnError)
 	modalities := fs.String("modalities", "text,image,speech", "comma-separated modalities")
-	rules := fs.String("rules", "paper,deletang", `data rules: "paper" (random-crop, pcm16), "deletang" (tiles, pcm8), or both`)
+	rules := fs.String("rules", "paper,deletang", `data rules: "paper" (the grid's chunks: the split's order when fetched, else random-crop and pcm16), "deletang" (tiles, pcm8), or both`)
 	count := fs.Int("count", datasets.DefaultCount, "chunks per modality and rule")
 	dataDir := fs.String("data-dir", "", "data folder (default $"+datasets.EnvDataDir+", else ~/.cache/paperrepro/data); ../shared/data works as one")
-	imageSeed := fs.Uint64("image-seed", 0, "seed of the random-crop rule")
+	imageSeed := fs.Uint64("image-seed", 0, "seed of the image crops (rules paper and random-crop)")
 	codecs := fs.String("codecs", "", "comma-separated codecs to run (default all: gzip, xz, zstd, bzip2, png, png-32wide, flac)")
 	outDir := fs.String("o", filepath.Join("results", "baselines"), "folder to write baselines.csv and the figure into (made if missing)")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, for the comparison and the figure (\"\" for none)")
@@ -71,8 +78,8 @@ Examples:
 			}
 			sets := splitList(*rules)
 			for _, s := range sets {
-				if ruleSets[s] == nil {
-					return usagef("-rules: unknown %q (want paper, deletang or both)", s)
+				if _, err := openRule(s, datasets.Text); err != nil {
+					return err
 				}
 			}
 			only := splitList(*codecs)
@@ -118,7 +125,9 @@ Examples:
 			fmt.Fprintln(out.Out, csvPath)
 			if hasPaper {
 				verdicts, err := baselines.Compare(paper.Tables, mine, table)
-				if err == nil {
+				if err != nil {
+					fmt.Fprintf(out.Err, "no comparison with the paper's models and no figure: %v\n", err)
+				} else {
 					printVerdicts(out.Out, verdicts)
 					fig, err := figures.Baselines(paper.Tables, mine, *oursLabel, table)
 					if err != nil {
@@ -139,8 +148,8 @@ Examples:
 	}
 }
 
-// openBaselineSources opens every modality under every rule set, each
-// distinct (modality, rule) once (text has one rule in both sets).
+// openBaselineSources opens every modality under every rule set and keeps
+// each distinct (modality, rule) once (text is cut one way in both sets).
 func openBaselineSources(modalities, sets []string, dataDir string, count int, seed uint64, out streams) ([]datasets.Source, error) {
 	if len(modalities) == 0 || len(sets) == 0 {
 		return nil, usagef("name at least one modality (-modalities) and one rule set (-rules)")
@@ -149,19 +158,21 @@ func openBaselineSources(modalities, sets []string, dataDir string, count int, s
 	opened := map[string]bool{}
 	for _, set := range sets {
 		for _, m := range modalities {
-			rule, ok := ruleSets[set][m]
-			if !ok {
+			if !slices.Contains(results.Modalities, m) {
 				return nil, usagef("-modalities: unknown %q (want text, image or speech)", m)
 			}
-			if opened[m+"/"+rule] {
-				continue
+			rule, err := openRule(set, m)
+			if err != nil {
+				return nil, err
 			}
-			opened[m+"/"+rule] = true
 			src, err := datasets.Open(m, dataDir, datasets.Options{Rule: rule, Count: count, Seed: seed, Log: out.Err})
 			if err != nil {
 				return nil, err
 			}
-			sources = append(sources, src)
+			if key := m + "/" + src.Provenance().Rule; !opened[key] {
+				opened[key] = true
+				sources = append(sources, src)
+			}
 		}
 	}
 	return sources, nil

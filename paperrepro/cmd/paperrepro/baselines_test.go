@@ -65,3 +65,17 @@ func TestBaselinesCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestBaselinesCommandSaysWhyNothingIsCompared: with only Deletang et al.'s
+// rules there are no baselines on the grid's chunks to set beside the
+// paper's models, and the command says so instead of leaving it out quietly.
+func TestBaselinesCommandSaysWhyNothingIsCompared(t *testing.T) {
+	code, _, stderr := run(t, "baselines", "-data-dir", testenv.Shared(t, "data"), "-count", "2", "-codecs", "png",
+		"-modalities", "image", "-rules", "deletang", "-paper", testenv.Expected(t), "-o", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "no comparison with the paper's models and no figure: comparing with the baselines: no modality has both") {
+		t.Errorf("stderr does not say why nothing was compared:\n%s", stderr)
+	}
+}
