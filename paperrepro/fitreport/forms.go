@@ -20,8 +20,9 @@ import (
 // A block whose cells cannot determine a form says so instead.
 func WriteForms(w io.Writer, analyses []*scaling.Analysis, forms []scaling.Form, paper *results.Paper) {
 	fmt.Fprintln(w, "Functional forms, each fitted by the same least squares. k: coefficients; AICc, BIC: information criteria under")
-	fmt.Fprintln(w, "Gaussian errors (lower is better; only differences within one block mean anything); weight: Akaike weight;")
-	fmt.Fprintln(w, "held-out: RMSE over the leave-one-size-out cells.")
+	fmt.Fprintln(w, "Gaussian errors (lower is better; only differences within one block mean anything); weight: Akaike weight over")
+	fmt.Fprintln(w, "the distinct forms (a form with the same curves as an earlier one, such as the paper's in tokens D, shares its")
+	fmt.Fprintln(w, "weight and is counted once); held-out: RMSE over the leave-one-size-out cells.")
 	for _, a := range analyses {
 		obs := make([]scaling.Observation, len(a.Fit.Cells))
 		for i, c := range a.Fit.Cells {

@@ -26,10 +26,16 @@ type FormFit struct {
 	// for an exact fit (SSR = 0).
 	AICc, BIC float64
 	// DeltaAICc is AICc less the lowest AICc of the comparison, and Weight
-	// the Akaike weight exp(-DeltaAICc/2) normalised over the comparison:
-	// roughly, the probability that this form is the best of those
-	// compared (Burnham and Anderson, 2002).
+	// the Akaike weight exp(-DeltaAICc/2) normalised over the comparison's
+	// distinct forms: roughly, the probability that this form is the best
+	// of those compared (Burnham and Anderson, 2002). A reparametrisation
+	// of an earlier form of the comparison (SameCurvesAs) has that form's
+	// DeltaAICc and weight (its own AICc differs by rounding alone), and is
+	// not counted again in the normalisation.
 	DeltaAICc, Weight float64
+	// SameCurvesAs is the index in Comparison.Forms of the earlier form this
+	// one reparametrises (Reparametrization), or -1.
+	SameCurvesAs int
 	// Holdouts is the leave-one-size-out check of the form (empty with
 	// fewer than MinHoldoutSizes sizes), and HoldoutRMSE the RMSE over all
 	// their held-out cells (NaN without holdouts).
@@ -62,7 +68,10 @@ func CompareForms(forms []Form, obs []Observation) (*Comparison, error) {
 		if err != nil {
 			return nil, fmt.Errorf("comparing forms: %w", err)
 		}
-		ff := FormFit{Form: form, Fit: fit, Cells: len(obs), Params: len(fit.Coef), HoldoutRMSE: math.NaN()}
+		ff := FormFit{Form: form, Fit: fit, Cells: len(obs), Params: len(fit.Coef), HoldoutRMSE: math.NaN(), SameCurvesAs: -1}
+		if r, ok := form.(Reparametrization); ok {
+			ff.SameCurvesAs = slices.IndexFunc(c.Forms, func(f FormFit) bool { return f.Form.Name() == r.Reparametrizes().Name() })
+		}
 		ff.AICc, ff.BIC = informationCriteria(fit, ff.Cells, ff.Params)
 		if len(sizes) >= MinHoldoutSizes {
 			if ff.Holdouts, err = LeaveOneSizeOut(form, obs); err != nil {
@@ -91,11 +100,20 @@ func CompareForms(forms []Form, obs []Observation) (*Comparison, error) {
 				f.DeltaAICc = 0
 			}
 		}
-		f.Weight = math.Exp(-f.DeltaAICc / 2)
-		total += f.Weight
+		if f.SameCurvesAs < 0 {
+			f.Weight = math.Exp(-f.DeltaAICc / 2)
+			total += f.Weight
+		}
 	}
 	for i := range c.Forms {
-		c.Forms[i].Weight /= total
+		if f := &c.Forms[i]; f.SameCurvesAs < 0 {
+			f.Weight /= total
+		}
+	}
+	for i := range c.Forms {
+		if f := &c.Forms[i]; f.SameCurvesAs >= 0 {
+			f.DeltaAICc, f.Weight = c.Forms[f.SameCurvesAs].DeltaAICc, c.Forms[f.SameCurvesAs].Weight
+		}
 	}
 	return c, nil
 }
@@ -114,12 +132,13 @@ func informationCriteria(fit *Result, n, k int) (aicc, bic float64) {
 	return aicc, logLik + K*math.Log(nf)
 }
 
-// Best returns the form with the lowest AICc; a tie goes to the earlier
-// form (PowerLaw and TokensLaw always tie: they are one family of curves).
+// Best returns the form with the lowest AICc, a reparametrisation counted
+// as the form it reparametrises (PowerLaw for TokensLaw, whose AICc ties
+// with it up to rounding); a tie goes to the earlier form.
 func (c *Comparison) Best() FormFit {
 	best := c.Forms[0]
 	for _, f := range c.Forms[1:] {
-		if f.AICc < best.AICc {
+		if f.SameCurvesAs < 0 && f.AICc < best.AICc {
 			best = f
 		}
 	}

@@ -188,10 +188,29 @@ func TestCompareFormsMeasures(t *testing.T) {
 		if f.DeltaAICc < 0 || len(f.Holdouts) != len(synthSizes) || !(f.HoldoutRMSE > 0) {
 			t.Errorf("%s: delta AICc %v, %d holdouts, held-out RMSE %v", f.Form.Name(), f.DeltaAICc, len(f.Holdouts), f.HoldoutRMSE)
 		}
-		weights += f.Weight
+		if f.SameCurvesAs < 0 {
+			weights += f.Weight
+		}
 	}
 	if math.Abs(weights-1) > 1e-12 {
-		t.Errorf("Akaike weights sum to %v", weights)
+		t.Errorf("Akaike weights of the distinct forms sum to %v", weights)
+	}
+	// TokensLaw is PowerLaw in tokens: one family, weighed once, sharing
+	// PowerLaw's weight; the other forms are distinct.
+	for i, f := range c.Forms {
+		want := -1
+		if _, ok := f.Form.(TokensLaw); ok {
+			want = 0
+		}
+		if f.SameCurvesAs != want {
+			t.Errorf("%s: SameCurvesAs %d, want %d", f.Form.Name(), f.SameCurvesAs, want)
+		}
+		if want >= 0 && f.Weight != c.Forms[want].Weight {
+			t.Errorf("form %d weight %v, want its twin's %v", i, f.Weight, c.Forms[want].Weight)
+		}
+	}
+	if _, ok := c.Best().Form.(TokensLaw); ok {
+		t.Error("Best is TokensLaw, a reparametrisation of PowerLaw, which comes first")
 	}
 	lo, hi := c.Spread(5e9, 2e5)
 	preds := c.Predictions(5e9, 2e5)

@@ -17,6 +17,15 @@ type Form interface {
 	Parametrize(obs []Observation) (Parametrization, error)
 }
 
+// A Reparametrization is a Form whose curves are exactly those of another
+// form written with other coefficients (TokensLaw is PowerLaw in tokens).
+// CompareForms counts such a pair once when it weighs the forms.
+type Reparametrization interface {
+	Form
+	// Reparametrizes returns the form with the same curves.
+	Reparametrizes() Form
+}
+
 // Parametrization is a Form in the parameters theta that the solver moves,
 // bound to the observations it was made for.
 type Parametrization interface {

@@ -100,11 +100,15 @@ const PythiaTokensPerStep = 1024 * 2048
 // constant batch D is proportional to S, so this is the same family of
 // curves as PowerLaw with c rescaled by TokensPerStep^-beta: its fit,
 // R^2 and predictions are PowerLaw's, which the comparison shows rather
-// than assumes. Coefficients are {a, b, c, alpha, beta}.
+// than assumes, and it shares PowerLaw's Akaike weight there. Coefficients are {a, b, c, alpha, beta}.
 type TokensLaw struct {
 	// TokensPerStep converts steps to tokens; it must be positive.
 	TokensPerStep float64
 }
+
+// Reparametrizes implements Reparametrization: TokensLaw's curves are
+// PowerLaw's.
+func (TokensLaw) Reparametrizes() Form { return PowerLaw{} }
 
 // Name implements Form.
 func (f TokensLaw) Name() string {
