@@ -208,8 +208,7 @@ func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, workers 
 			return fmt.Errorf("model step %d: got %d distributions for %d streams", t, len(logps), streams)
 		}
 		forEachActive(active, workers, func(b, worker int) {
-			id, last, err := code(b, t, logps[b], &cdfs[worker])
-			coded[b] = codedToken{id, last, err}
+			coded[b] = codeToken(code, b, t, logps[b], &cdfs[worker])
 		})
 		for b := range feed {
 			feed[b] = endOfText
@@ -235,6 +234,16 @@ type codedToken struct {
 	id   int
 	last bool
 	err  error
+}
+
+// codeToken calls code for stream b at step t. It runs on a worker
+// goroutine, beyond the recover of EncodeChunks and DecodeChunks, so it
+// turns a panic there (the tokenizer's or the coder's) into the token's
+// error itself.
+func codeToken(code func(b, t int, logp []float32, cdf *arith.CDF) (int, bool, error), b, t int, logp []float32, cdf *arith.CDF) (c codedToken) {
+	defer panics.Recover(&c.err, "chunk %d, token %d", b, t)
+	c.id, c.last, c.err = code(b, t, logp, cdf)
+	return c
 }
 
 // forEachActive calls fn(b, worker) for every b with active[b], on up to

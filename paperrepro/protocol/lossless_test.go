@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/arith"
 )
 
 func randomBytes(n int, seed uint64) []byte {
@@ -188,6 +190,25 @@ func TestLosslessGroups(t *testing.T) {
 					t.Errorf("%d chunks, %d workers: chunk %d decoded to %q", tc.chunks, workers, i, got[i])
 				}
 			}
+		}
+	}
+}
+
+// TestLockstepTurnsAWorkersPanicIntoAnError: coding runs on worker
+// goroutines, where a panic (in the tokenizer or the coder) would otherwise
+// end the process; it must come back as the chunk's error.
+func TestLockstepTurnsAWorkersPanicIntoAnError(t *testing.T) {
+	model := &standinModel{vocab: 200, backend: "standin"}
+	for _, workers := range []int{1, 4} {
+		err := runLockstep(model, Options{ChunkSize: 8}, []bool{true, true, true}, workers,
+			func(b, step int, logp []float32, cdf *arith.CDF) (int, bool, error) {
+				if b == 1 {
+					panic("index out of range")
+				}
+				return 0, true, nil
+			})
+		if err == nil || !strings.Contains(err.Error(), "chunk 1, token 0: index out of range") {
+			t.Errorf("%d workers: error %v, want chunk 1's panic as an error", workers, err)
 		}
 	}
 }
