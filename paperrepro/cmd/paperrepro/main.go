@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 )
 
 // commands is the subcommand table, in the order `paperrepro help` lists
@@ -77,7 +78,10 @@ func usagef(format string, args ...any) error {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// Ctrl-C, and SIGTERM as Slurm sends it (scancel, a time limit,
+	// preemption): a run stops cleanly, keeping its finished batches and
+	// releasing its cell locks, so that a requeued task can take them at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runMain(ctx, commands(), os.Args[1:], streams{Out: os.Stdout, Err: os.Stderr})
 	stop()
 	os.Exit(code)
