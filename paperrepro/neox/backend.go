@@ -52,6 +52,7 @@ var errNoXLA = errors.New("this binary was built without GoMLX's XLA backend (bu
 
 // sharedBackend is the one GoMLX backend of the process, chosen on first use.
 var sharedBackend = sync.OnceValues(func() (*backendChoice, error) {
+	gpuMemoryAtStart() // before XLA's allocator takes its share of a GPU
 	choice, err := chooseBackend(os.Getenv(backends.ConfigEnvVar), compiledXLA)
 	if err != nil {
 		return nil, err

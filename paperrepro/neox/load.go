@@ -162,6 +162,9 @@ func newModel(cfg Config, choice *backendChoice, ckpt checkpoint, opts Options) 
 	}
 	if mem, err := AvailableMemory(m.backendName); err == nil {
 		m.free = mem.Bytes
+		if onGPU(m.backendName) { // read before any weights were on the GPU
+			m.free -= WeightBytes(cfg, m.DType())
+		}
 	}
 	// One graph is compiled per (batch, bucketed length); GoMLX's default cap
 	// of 32 would turn the 33rd shape into an error.

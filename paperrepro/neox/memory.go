@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gomlx/gomlx/backends/simplego"
@@ -38,17 +39,24 @@ func onGPU(backendName string) bool {
 	return strings.HasPrefix(backendName, "xla:") && strings.Contains(strings.ToLower(backendName), "cuda")
 }
 
-// AvailableMemory returns the memory a backend can still fill with weights
-// and activations: on an XLA CUDA backend the first visible GPU's free
-// memory, at most the 75% of it XLA's allocator takes by default
-// (nvidia-smi); on the pure-Go and XLA CPU backends the system's available
-// memory (MemAvailable in /proc/meminfo).
+// AvailableMemory returns the memory a backend can fill with weights and
+// activations: on an XLA CUDA backend the first visible GPU's free memory
+// as it was before the process's backend started, at most the 75% of the
+// GPU XLA's allocator takes by default (nvidia-smi); on the pure-Go and XLA
+// CPU backends the system's available memory now (MemAvailable in
+// /proc/meminfo).
 func AvailableMemory(backendName string) (Memory, error) {
 	if onGPU(backendName) {
-		return gpuMemory()
+		return gpuMemoryAtStart()
 	}
 	return systemMemory()
 }
+
+// gpuMemoryAtStart is gpuMemory read once, before the process's backend
+// starts (sharedBackend reads it first). Later readings of nvidia-smi would
+// count the weights already loaded, and memory that XLA's allocator keeps
+// after earlier models were closed, as taken.
+var gpuMemoryAtStart = sync.OnceValues(gpuMemory)
 
 // xlaGPUMemoryFraction is the share of a GPU's memory XLA's allocator uses
 // by default (PJRT's memory_fraction).

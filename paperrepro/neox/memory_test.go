@@ -143,3 +143,35 @@ func writeRandomF16Checkpoint(t *testing.T, dir string, cfg Config) int {
 	}
 	return params
 }
+
+// TestGPUMemory reads a fake nvidia-smi's answer: the first visible GPU's
+// free memory, at most the share XLA's allocator takes of the whole GPU.
+func TestGPUMemory(t *testing.T) {
+	bin := t.TempDir()
+	script := "#!/bin/sh\nprintf '0, 81559, 81000\\n1, 81559, 20000\\n'\n"
+	if err := os.WriteFile(filepath.Join(bin, "nvidia-smi"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	for _, tc := range []struct {
+		visible string
+		want    int64 // MiB
+		err     string
+	}{
+		{"", 61169, ""},      // GPU 0: 81,000 free, capped at 75% of 81,559
+		{"1,0", 20000, ""},   // GPU 1 first: all its 20,000 free
+		{"7", 0, "no GPU 7"}, // not listed
+	} {
+		t.Setenv("CUDA_VISIBLE_DEVICES", tc.visible)
+		mem, err := gpuMemory()
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("CUDA_VISIBLE_DEVICES=%q: error %v, want one naming %q", tc.visible, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || mem.Bytes != tc.want<<20 {
+			t.Errorf("CUDA_VISIBLE_DEVICES=%q: %d MiB (%v), want %d MiB", tc.visible, mem.Bytes>>20, err, tc.want)
+		}
+	}
+}
