@@ -234,7 +234,7 @@ failed=0
 echo
 echo "GPU check of paperrepro ($(head -n1 "$bundle/MANIFEST" 2>/dev/null)) in $((SECONDS - start))s"
 echo "GPU: $gpu"
-[[ $backend == go ]] || echo "plugin: $plugin (${plugin_version:-version unknown}); XLA_FLAGS=${XLA_FLAGS:-} (neox adds NVIDIA_TF32_OVERRIDE=0 and --xla_gpu_enable_triton_gemm=false: float32 without TF32)"
+[[ $backend == go ]] || echo "plugin: $plugin (${plugin_version:-version unknown}); XLA_FLAGS=${XLA_FLAGS:-} (neox adds NVIDIA_TF32_OVERRIDE=0 and --xla_gpu_enable_triton_gemm=false: float32 without TF32; --xla_gpu_deterministic_ops=true --xla_gpu_autotune_level=0: repeatable results)"
 for i in "${!names[@]}"; do
 	printf '  %-4s  %-10s  %5ss  %s\n' "${states[$i]}" "${names[$i]%\?}" "${times[$i]}" "${notes[$i]}"
 	[[ ${states[$i]} == PASS || (${states[$i]} == SKIP && ${names[$i]} == *\?) ]] || failed=1

@@ -76,13 +76,20 @@ func openXLAPlugin(config string) (backends.Backend, error) {
 // precision GoMLX asks for: that would move the bits by far more than the
 // 1e-4 the golden fixtures allow. TF32 comes from cuBLAS, which
 // NVIDIA_TF32_OVERRIDE=0 turns off, and from XLA's Triton matrix kernels,
-// which --xla_gpu_enable_triton_gemm=false leaves out. Settings already in
-// the environment win. Compute in bfloat16 (Options.DType) for speed.
+// which --xla_gpu_enable_triton_gemm=false leaves out. It also makes the
+// GPU's results repeatable from run to run, which the lossless coder needs
+// (decoding must see the compressor's very floats):
+// --xla_gpu_deterministic_ops=true, and --xla_gpu_autotune_level=0 so that
+// kernels are not chosen by timing them, which can choose differently in
+// the compressing and the decompressing process. Settings already in the
+// environment win. Compute in bfloat16 (Options.DType) for speed.
 func keepFloat32() {
 	if _, set := os.LookupEnv("NVIDIA_TF32_OVERRIDE"); !set {
 		_ = os.Setenv("NVIDIA_TF32_OVERRIDE", "0")
 	}
 	addXLAFlag("--xla_gpu_enable_triton_gemm", "false")
+	addXLAFlag("--xla_gpu_deterministic_ops", "true")
+	addXLAFlag("--xla_gpu_autotune_level", "0")
 }
 
 // addXLAFlag adds --name=value to XLA_FLAGS unless the flag is there already.

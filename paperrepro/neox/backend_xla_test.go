@@ -42,21 +42,23 @@ func TestCUDADataDir(t *testing.T) {
 	}
 }
 
-// TestKeepFloat32 sets what turns TF32 off, and leaves the user's settings.
+// TestKeepFloat32 sets what turns TF32 off and makes GPU results
+// repeatable, and leaves the user's settings.
 func TestKeepFloat32(t *testing.T) {
 	t.Setenv("XLA_FLAGS", "--xla_dump_to=/tmp/x")
 	os.Unsetenv("NVIDIA_TF32_OVERRIDE")
 	keepFloat32()
-	if got := os.Getenv("XLA_FLAGS"); got != "--xla_dump_to=/tmp/x --xla_gpu_enable_triton_gemm=false" {
+	if got := os.Getenv("XLA_FLAGS"); got != "--xla_dump_to=/tmp/x --xla_gpu_enable_triton_gemm=false --xla_gpu_deterministic_ops=true --xla_gpu_autotune_level=0" {
 		t.Errorf("XLA_FLAGS = %q", got)
 	}
 	if got := os.Getenv("NVIDIA_TF32_OVERRIDE"); got != "0" {
 		t.Errorf("NVIDIA_TF32_OVERRIDE = %q, want 0", got)
 	}
-	t.Setenv("XLA_FLAGS", "--xla_gpu_enable_triton_gemm=true")
+	user := "--xla_gpu_enable_triton_gemm=true --xla_gpu_deterministic_ops=false --xla_gpu_autotune_level=4"
+	t.Setenv("XLA_FLAGS", user)
 	t.Setenv("NVIDIA_TF32_OVERRIDE", "1")
 	keepFloat32()
-	if os.Getenv("XLA_FLAGS") != "--xla_gpu_enable_triton_gemm=true" || os.Getenv("NVIDIA_TF32_OVERRIDE") != "1" {
+	if os.Getenv("XLA_FLAGS") != user || os.Getenv("NVIDIA_TF32_OVERRIDE") != "1" {
 		t.Errorf("the user's settings were overridden: XLA_FLAGS=%q NVIDIA_TF32_OVERRIDE=%q", os.Getenv("XLA_FLAGS"), os.Getenv("NVIDIA_TF32_OVERRIDE"))
 	}
 	os.Unsetenv("NVIDIA_TF32_OVERRIDE")

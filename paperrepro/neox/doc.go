@@ -43,6 +43,8 @@
 // install-plugin`, run by `make setup`) installs a PJRT plugin with
 // go-xla's installer. On an NVIDIA GPU float32 stays float32: XLA's default
 // TF32 matrix products are turned off (NVIDIA_TF32_OVERRIDE=0 and
-// --xla_gpu_enable_triton_gemm=false, unless the environment sets them);
+// --xla_gpu_enable_triton_gemm=false), and results repeat from run to run
+// as the lossless coder needs (--xla_gpu_deterministic_ops=true,
+// --xla_gpu_autotune_level=0), unless the environment sets these;
 // Options.DType bfloat16 is the fast path there.
 package neox
