@@ -54,6 +54,12 @@ type LockOwner struct {
 	Since time.Time `json:"since"`
 }
 
+// same reports whether o is the owner record w, as read back from a lock
+// file (which keeps no monotonic clock reading).
+func (o LockOwner) same(w LockOwner) bool {
+	return o.Host == w.Host && o.PID == w.PID && o.SlurmJob == w.SlurmJob && o.Since.Equal(w.Since)
+}
+
 // String names the owner in logs, e.g. "pid 4242 on gpu17 (Slurm job 1234_5)".
 func (o LockOwner) String() string {
 	if o.PID == 0 {
@@ -104,8 +110,9 @@ func since(t time.Time) time.Duration {
 
 // cellLock is a held lock on one cell.
 type cellLock struct {
-	path string
-	file *os.File
+	path  string
+	file  *os.File
+	owner LockOwner // this worker, as written in the file
 	// abandoned is the lock of a dead worker this one took over, or nil.
 	abandoned *lockInfo
 	stop      chan struct{}
@@ -172,7 +179,7 @@ func tryLockCell(path string, me LockOwner, timing lockTiming) (*cellLock, error
 		f.Close()
 		return nil, fmt.Errorf("locking %s: %w", path, err)
 	}
-	l := &cellLock{path: path, file: f, abandoned: abandoned, stop: make(chan struct{}), stopped: make(chan struct{})}
+	l := &cellLock{path: path, file: f, owner: me, abandoned: abandoned, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go l.beat(timing.heartbeat)
 	return l, nil
 }
@@ -235,10 +242,17 @@ func (l *cellLock) beat(period time.Duration) {
 	}
 }
 
-// release removes the lock file and drops the lock.
+// release removes the lock file and drops the lock. A lock file that names
+// another owner is left to it: that worker took the lock over (a heartbeat
+// stalled past staleAfter, or a file system whose flock does not reach
+// across machines), and release says so.
 func (l *cellLock) release() error {
 	close(l.stop)
 	<-l.stopped
+	if info, err := readLockInfo(l.file); err == nil && !info.Owner.same(l.owner) {
+		l.file.Close()
+		return fmt.Errorf("releasing lock %s: %s took it over while this worker held it", l.path, info.Owner)
+	}
 	// Remove before closing, so that nobody locks a file about to vanish.
 	err := os.Remove(l.path)
 	cerr := l.file.Close()

@@ -550,3 +550,35 @@ func readFile(t *testing.T, path string) []byte {
 	}
 	return data
 }
+
+// TestReleaseLeavesATakenOverLock: when another worker has taken the lock
+// over (its owner record is now in the file), release leaves the file to it
+// and says so; an untouched lock is removed.
+func TestReleaseLeavesATakenOverLock(t *testing.T) {
+	cell := filepath.Join(t.TempDir(), "text.json")
+	lock, err := lockCell(cell, defaultLockTiming)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lock.release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cell + lockSuffix); !os.IsNotExist(err) {
+		t.Fatalf("release left its own lock file (%v)", err)
+	}
+
+	if lock, err = lockCell(cell, defaultLockTiming); err != nil {
+		t.Fatal(err)
+	}
+	other := LockOwner{Host: "gpu17", PID: 4242, Since: time.Now()}
+	if err := writeLockOwner(lock.file, other); err != nil {
+		t.Fatal(err)
+	}
+	err = lock.release()
+	if err == nil || !strings.Contains(err.Error(), "pid 4242 on gpu17 took it over") {
+		t.Errorf("release of a lock taken over: %v, want an error naming the new owner", err)
+	}
+	if _, err := os.Stat(cell + lockSuffix); err != nil {
+		t.Errorf("release removed the new owner's lock file: %v", err)
+	}
+}
