@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -72,9 +73,16 @@ func TestRunFetchTablesCommands(t *testing.T) {
 		t.Errorf("figures wrote no PNG into %s", figDir)
 	}
 
-	code, stdout, stderr = run(t, "tables", "-paper", testenv.Expected(t), filepath.Join(out, "seed"))
+	tablesDir := t.TempDir()
+	code, stdout, stderr = run(t, "tables", "-paper", testenv.Expected(t), "-out", tablesDir, filepath.Join(out, "seed"))
 	if code != exitOK || !strings.Contains(stdout, "Table 2 (text)") || !strings.Contains(stdout, "text: 0 of 25 cells computed") {
 		t.Errorf("tables: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// -out: all tables in one CSV, the same as the run wrote beside its cells.
+	got, err1 := os.ReadFile(filepath.Join(tablesDir, tablesFile))
+	want, err2 := os.ReadFile(filepath.Join(out, "seed", tablesFile))
+	if err1 != nil || err2 != nil || !bytes.Equal(got, want) {
+		t.Errorf("tables -out wrote %s (%v) unlike the run's (%v):\n%s\nwant\n%s", tablesFile, err1, err2, got, want)
 	}
 }
 

@@ -323,9 +323,8 @@ work)
 after)
 	export HF_HUB_OFFLINE=1
 	"$PAPERREPRO" status -complete -shards "$TASKS" "${GRID[@]}" "$OUT"
-	# Every cell is done, so this computes nothing: it merges the cells into
-	# $OUT/{{.Protocol}}/compression_ratios.csv.
-	"$PAPERREPRO" run "${GRID[@]}" "${RUN[@]}" -out "$OUT"
+	# Every cell is done: the tables, and all of them as $OUT/tables/compression_ratios.csv
+	# (read from the cells; no model is loaded, so this job needs no GPU).
 	"$PAPERREPRO" tables -paper {{.Paper}} -out "$OUT/tables" "$OUT/{{.Protocol}}"
 {{- if .Fit}}
 	"$PAPERREPRO" fit -paper {{.Paper}} -o "$OUT/table1.csv" "$OUT/{{.Protocol}}"

@@ -177,7 +177,7 @@ func TestSlurmArrayOnALocalCluster(t *testing.T) {
 	if b, err := tables.CombinedOutput(); err != nil {
 		t.Fatalf("tables of the single run: %v\n%s", err, b)
 	}
-	for _, name := range []string{"seed/compression_ratios.csv", "tables/table2_text.csv", "tables/table3_image.csv", "tables/table4_speech.csv"} {
+	for _, name := range []string{"tables/compression_ratios.csv", "tables/table2_text.csv", "tables/table3_image.csv", "tables/table4_speech.csv"} {
 		got, err1 := os.ReadFile(filepath.Join(out, name))
 		want, err2 := os.ReadFile(filepath.Join(ref, name))
 		if err1 != nil || err2 != nil || !bytes.Equal(got, want) || len(want) == 0 {

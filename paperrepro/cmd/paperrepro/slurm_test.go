@@ -84,9 +84,9 @@ echo "10$n;cluster"
 		"sbatch --parsable --partition=gpu --qos=high --job-name=paperrepro-after --dependency=afterany:101 --output=" + out + "/slurm-logs/%x-%j.log " + script + " after",
 		// An array task: its shard, offline.
 		"paperrepro offline=1 cache=" + cache + " run " + grid + " " + runFlags + " -out " + out + " -shard 2/4",
-		// After the array: every cell done, merged, tables and figures.
+		// After the array: every cell done; tables (with all of them in one
+		// CSV) and figures from the cells, no model loaded.
 		"paperrepro offline=1 cache=" + cache + " status -complete -shards 4 " + grid + " " + out,
-		"paperrepro offline=1 cache=" + cache + " run " + grid + " " + runFlags + " -out " + out,
 		"paperrepro offline=1 cache=" + cache + " tables -paper " + testenv.Expected(t) + " -out " + out + "/tables " + out + "/seed",
 		"paperrepro offline=1 cache=" + cache + " figures -o " + out + "/figures " + out + "/seed",
 		// submit 1,3: those tasks again.

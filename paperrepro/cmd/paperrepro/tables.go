@@ -17,7 +17,7 @@ const tablesDefaultResults = "results/seed+float16"
 func newTablesCommand() *command {
 	fs := flag.NewFlagSet("tables", flag.ContinueOnError)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers (expected/)")
-	outDir := fs.String("out", "", "also write our tables as table2_text.csv, table3_image.csv, table4_speech.csv in this folder")
+	outDir := fs.String("out", "", "also write our tables as table2_text.csv, table3_image.csv, table4_speech.csv and all of them as `+tablesFile+` in this folder")
 	return &command{
 		name:    "tables",
 		args:    "[results-folder | results.csv]",
@@ -67,6 +67,9 @@ Examples:
 						return err
 					}
 				}
+			}
+			if *outDir != "" && len(ours) > 0 {
+				return writeTables(filepath.Join(*outDir, tablesFile), ours)
 			}
 			return nil
 		},
