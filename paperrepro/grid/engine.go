@@ -120,9 +120,6 @@ type session struct {
 
 func (s *session) Backend() string { return s.model.Backend() }
 
-// DType names the compute dtype, which the runner records in each cell.
-func (s *session) DType() string { return s.model.DType() }
-
 func (s *session) Params() float64 { return float64(s.model.Config().Parameters()) }
 
 func (s *session) Close() error {

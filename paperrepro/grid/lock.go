@@ -308,12 +308,3 @@ func (st *run) takeCell(cp *checkpointPlan, plan cellPlan) (*cellLock, error) {
 	}
 	return lock, nil
 }
-
-// report prints one line on the progress writer in place of the bar.
-func (st *run) report(format string, args ...any) {
-	if st.Progress == nil {
-		return
-	}
-	st.bar.clear()
-	fmt.Fprintf(st.Progress, format+"\n", args...)
-}

@@ -106,3 +106,12 @@ func (p *progress) finish() {
 		p.bar.Finish()
 	}
 }
+
+// report prints one line on the progress writer in place of the bar.
+func (st *run) report(format string, args ...any) {
+	if st.Progress == nil {
+		return
+	}
+	st.bar.clear()
+	fmt.Fprintf(st.Progress, format+"\n", args...)
+}

@@ -466,11 +466,8 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 	}
 	st.summary.Cells[plan.slot] = cell
 	st.summary.Computed++
-	if st.Progress != nil {
-		st.bar.clear()
-		fmt.Fprintf(st.Progress, "%s: CR %.4f over %d chunks (%d dropped), %d tokens, %.0f tokens/s -> %s\n",
-			cell.Name(), cell.CR, cell.Chunks, cell.DroppedChunks, cell.Tokens, cell.TokensPerSecond, plan.path)
-	}
+	st.report("%s: CR %.4f over %d chunks (%d dropped), %d tokens, %.0f tokens/s -> %s",
+		cell.Name(), cell.CR, cell.Chunks, cell.DroppedChunks, cell.Tokens, cell.TokensPerSecond, plan.path)
 	return nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/baselines"
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -184,15 +185,7 @@ func newBytesBar(w io.Writer) func(done, total int64) {
 	var bar *progressbar.ProgressBar
 	return func(done, total int64) {
 		if bar == nil {
-			bar = progressbar.NewOptions64(total,
-				progressbar.OptionSetWriter(w),
-				progressbar.OptionSetDescription("compressing"),
-				progressbar.OptionShowBytes(true),
-				progressbar.OptionSetPredictTime(true),
-				progressbar.OptionSetWidth(24),
-				progressbar.OptionThrottle(250*time.Millisecond),
-				progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
-			)
+			bar = download.NewBar(w, "compressing", total)
 		}
 		bar.Set64(done)
 	}

@@ -400,14 +400,7 @@ func describeGrid(cks []grid.Checkpoint, modalities []string) string {
 	for _, ck := range cks {
 		models[ck.Model], steps[ck.Step] = true, true
 	}
-	plural := func(n int, one, many string) string {
-		if n == 1 {
-			return "1 " + one
-		}
-		return fmt.Sprintf("%d %s", n, many)
-	}
-	return fmt.Sprintf("%s x %s x %s", plural(len(models), "model", "models"), plural(len(steps), "step", "steps"),
-		plural(len(modalities), "modality", "modalities"))
+	return fmt.Sprintf("%s x %s x %s", plural(len(models), "model"), plural(len(steps), "step"), plural(len(modalities), "modality"))
 }
 
 // fittable reports whether a grid is large enough for 'paperrepro fit': 6
