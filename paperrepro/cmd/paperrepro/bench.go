@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -88,7 +90,10 @@ Examples:
 			g := benchGrid{steps: len(stepList), chunks: *chunks, perChunk: perChunk, source: source}
 			fmt.Fprintln(out.Out, g.describeTokens())
 			fmt.Fprintln(out.Out, g.eta(measured, nil, "grid"))
-			done := finishedCells(*results, *chunks)
+			done, err := finishedCells(*results, *chunks, stepList)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintln(out.Out, g.eta(measured, done, fmt.Sprintf("make reproduce (results in %s)", *results)))
 			return nil
 		},
@@ -171,7 +176,7 @@ func tokensPerChunk(dataDir string, modalities []string, sample int) (map[string
 			missing = append(missing, m)
 			continue
 		}
-		total := 0
+		total, n := 0, 0
 		for i := range src.NumChunks() {
 			chunk, err := src.Chunk(i)
 			if err != nil {
@@ -182,8 +187,13 @@ func tokensPerChunk(dataDir string, modalities []string, sample int) (map[string
 				break
 			}
 			total += len(ids)
+			n++
 		}
-		out[m] = float64(total) / float64(src.NumChunks())
+		if n == 0 {
+			missing = append(missing, m)
+			continue
+		}
+		out[m] = float64(total) / float64(n)
 		counted = append(counted, m)
 	}
 	source := fmt.Sprintf("counted on the first %d chunks in %s", sample, dir)
@@ -236,23 +246,23 @@ func (g benchGrid) eta(measured []benchLine, finished map[string]int, what strin
 		what, plural(len(measured), "model"), plural(g.steps, "step"), plural(len(g.perChunk), "modality"), g.chunks, cells, left, tokens, grid.FormatDuration(seconds))
 }
 
-// finishedCells counts the cells of chunks chunks in a results folder by
-// model/modality; an absent folder has none.
-func finishedCells(dir string, chunks int) map[string]int {
+// finishedCells counts the cells of chunks chunks at the given steps in a
+// results folder by model/modality; an absent folder has none.
+func finishedCells(dir string, chunks int, steps []string) (map[string]int, error) {
 	out := map[string]int{}
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-		return out
+		return out, nil
 	}
 	cells, err := results.ReadCells(dir)
 	if err != nil {
-		return out
+		return nil, fmt.Errorf("-results: %w", err)
 	}
 	for _, c := range cells {
-		if c.Chunks == chunks {
+		if c.Chunks == chunks && slices.Contains(steps, strconv.Itoa(c.Step)) {
 			out[c.Model+"/"+c.Modality]++
 		}
 	}
-	return out
+	return out, nil
 }
 
 // plural writes "1 model", "5 models", "3 modalities".

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"maps"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -53,5 +56,36 @@ func TestBenchCommandErrors(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want usage error with %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+func TestFinishedCells(t *testing.T) {
+	dir := t.TempDir()
+	writeTestCell(t, dir, "pythia-70m", 70e6, 1000, "text", 0.2)
+	writeTestCell(t, dir, "pythia-70m", 70e6, 8000, "text", 0.2)
+	writeTestCell(t, dir, "pythia-70m", 70e6, 1000, "image", 0.5)
+	writeTestCell(t, dir, "pythia-70m", 70e6, 500, "text", 0.3) // a step the grid does not have
+	for _, tc := range []struct {
+		chunks int
+		steps  []string
+		want   map[string]int
+	}{
+		{1, []string{"1000", "8000"}, map[string]int{"pythia-70m/text": 2, "pythia-70m/image": 1}},
+		{1, []string{"8000"}, map[string]int{"pythia-70m/text": 1}},
+		{2048, []string{"1000", "8000"}, map[string]int{}}, // the cells hold 1 chunk each
+	} {
+		got, err := finishedCells(dir, tc.chunks, tc.steps)
+		if err != nil || !maps.Equal(got, tc.want) {
+			t.Errorf("%d chunks at steps %v: %v (%v), want %v", tc.chunks, tc.steps, got, err, tc.want)
+		}
+	}
+	if got, err := finishedCells(filepath.Join(dir, "none"), 1, []string{"1000"}); err != nil || len(got) != 0 {
+		t.Errorf("absent folder: %v (%v), want no cells", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "pythia-70m", "step1000", "speech.json"), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := finishedCells(dir, 1, []string{"1000"}); err == nil || !strings.Contains(err.Error(), "speech.json") {
+		t.Errorf("damaged cell: error %v, want one naming it", err)
 	}
 }
