@@ -93,8 +93,10 @@ func (c *Client) datasetFileURL(repo, commit, name string) string {
 // datasetStatusError turns a hub error answer about a dataset into a message
 // that says what to do. A gated repository answers 401 without a token and
 // 403 with the token of an account that has not accepted its terms; the hub
-// names the case in X-Error-Code (GatedRepo), but a 401 from a resolve URL is
-// taken as gated too, since the repository's listing was already public.
+// names the case in X-Error-Code (GatedRepo), but a 401 from a resolve URL
+// sent without a token is taken as gated too, since the repository's listing
+// was already public. A 401 to a request with a token that the hub does not
+// call gated is a refused token (expired or mistyped).
 func (c *Client) datasetStatusError(resp *http.Response, repo, revision, file string) error {
 	code := resp.Header.Get("X-Error-Code")
 	detail := resp.Header.Get("X-Error-Message")
@@ -105,9 +107,12 @@ func (c *Client) datasetStatusError(resp *http.Response, repo, revision, file st
 	if file != "" {
 		what += " file " + file
 	}
+	unauthorized := resp.StatusCode == http.StatusUnauthorized
 	gated := code == "GatedRepo" || resp.StatusCode == http.StatusForbidden ||
-		(file != "" && resp.StatusCode == http.StatusUnauthorized)
+		(file != "" && unauthorized && c.Token == "")
 	switch {
+	case unauthorized && c.Token != "" && code != "GatedRepo":
+		return fmt.Errorf("%s: the hub refused the token sent (%s): check HF_TOKEN (or `huggingface-cli login`), or unset it for a public dataset", what, detail)
 	case code == "RevisionNotFound":
 		return fmt.Errorf("%s has no revision %q (%s): %w", what, revision, detail, ErrRevisionNotFound)
 	case gated && c.Token == "":

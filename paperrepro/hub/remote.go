@@ -17,6 +17,7 @@ type RemoteFile struct {
 	client *Client
 	ctx    context.Context
 	repo   string
+	commit string
 	file   DatasetFile
 	url    string
 	// received counts the body bytes transferred so far.
@@ -33,7 +34,7 @@ func (c *Client) OpenDatasetFile(ctx context.Context, repo, commit string, file 
 	if c.Offline {
 		return nil, fmt.Errorf("dataset %s: HF_HUB_OFFLINE is set; unset it to read %s", repo, file.Path)
 	}
-	return &RemoteFile{client: c, ctx: ctx, repo: repo, file: file, url: c.datasetFileURL(repo, commit, file.Path)}, nil
+	return &RemoteFile{client: c, ctx: ctx, repo: repo, commit: commit, file: file, url: c.datasetFileURL(repo, commit, file.Path)}, nil
 }
 
 // Size is the file's size as the hub lists it.
@@ -94,7 +95,7 @@ func (r *RemoteFile) fetch(from, to int64, progress io.Writer) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		return nil, r.client.datasetStatusError(resp, r.repo, "", r.file.Path)
+		return nil, r.client.datasetStatusError(resp, r.repo, r.commit, r.file.Path)
 	}
 	if resp.StatusCode != http.StatusPartialContent {
 		return nil, fmt.Errorf("dataset %s file %s: asked for bytes %d-%d, the server answered %s instead of a partial content",
