@@ -161,12 +161,9 @@ func PredictionHistogram(law Law, p, s float64, marks ...Mark) (Figure, error) {
 			return Figure{}, fmt.Errorf("%s: mark %q has value %g, want a finite number", name, m.Label, m.Value)
 		}
 	}
-	var preds []float64
-	for _, coef := range law.Bootstrap.Samples {
-		if v := law.Fit.Form.Eval(coef, p, s); isFinite(v) {
-			preds = append(preds, v)
-		}
-	}
+	// The resamples' finite predictions: those PredictionInterval, the
+	// shaded band, is taken over.
+	preds := slices.DeleteFunc(law.Bootstrap.Predictions(law.Fit.Form, p, s), func(v float64) bool { return !isFinite(v) })
 	if len(preds) == 0 {
 		return Figure{}, fmt.Errorf("%s: no resample gives a finite prediction", name)
 	}

@@ -155,9 +155,9 @@ func (b *BootstrapResult) Predictions(form Form, p, s float64) []float64 {
 }
 
 // PredictionInterval returns the percentile interval, at the bootstrap's
-// level, of Predictions(form, p, s), NaN values left out.
+// level, of Predictions(form, p, s), NaN and infinite values left out.
 func (b *BootstrapResult) PredictionInterval(form Form, p, s float64) (lo, hi float64) {
-	preds := slices.DeleteFunc(b.Predictions(form, p, s), math.IsNaN)
+	preds := slices.DeleteFunc(b.Predictions(form, p, s), func(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) })
 	if len(preds) == 0 {
 		return math.NaN(), math.NaN()
 	}

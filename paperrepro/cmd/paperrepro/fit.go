@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 
+	"github.com/paperrepro/paperrepro/paperrepro/figures"
 	"github.com/paperrepro/paperrepro/paperrepro/fitreport"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
@@ -22,9 +23,9 @@ const defaultExpectedDir = "expected"
 
 func newFitCommand() *command {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
-	resamples := fs.Int("resamples", 1000, "bootstrap resamples for the confidence intervals")
-	seed := fs.Uint64("seed", 1, "bootstrap seed (the same seed gives the same intervals)")
-	level := fs.Float64("level", 0.95, "confidence level of the intervals")
+	resamples := fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the confidence intervals")
+	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
+	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, to print its Table 1 and Section 4.6 prediction beside ours (\"\" for none)")
 	csvOut := fs.String("o", "", "also write our Table 1 with intervals, R^2 and RMSE to this CSV file")
 	forms := fs.Bool("forms", false, "also compare the paper's functional form with four alternatives on each table (AICc, BIC, R^2, held-out error), with and without the first step")
