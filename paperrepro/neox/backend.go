@@ -12,9 +12,10 @@ import (
 
 	"github.com/gomlx/gomlx/backends"
 	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
-// xlaSupport is GoMLX's XLA backend as compiled into this binary. It is nil
+// compiledXLA is GoMLX's XLA backend as compiled into this binary. It is nil
 // when it is not: built without cgo (no C compiler, or CGO_ENABLED=0) or
 // with -tags noxla. backend_xla.go sets it.
 var compiledXLA *xlaSupport
@@ -35,11 +36,7 @@ type xlaSupport struct {
 
 // safeOpen is open with a panic turned into an error.
 func (x *xlaSupport) safeOpen(config string) (b backends.Backend, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
+	defer panics.Recover(&err, "starting XLA with plugin %q", config)
 	return x.open(config)
 }
 
@@ -193,11 +190,7 @@ func openSimpleGo(options, note string) (*backendChoice, error) {
 
 // newBackend is backends.NewWithConfig, which panics on an unknown name.
 func newBackend(config string) (b backends.Backend, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
+	defer panics.Recover(&err, "starting backend %q", config)
 	return backends.NewWithConfig(config)
 }
 

@@ -132,6 +132,9 @@ func (d *Decoder) close() {
 func (m *Model) decoderStep(batch, maxLen int) (*Exec, error) {
 	m.stepsMu.Lock()
 	defer m.stepsMu.Unlock()
+	if m.closed.Load() { // Close ran since NewDecoder checked
+		return nil, errors.New("NewDecoder: model is closed")
+	}
 	key := [2]int{batch, maxLen}
 	if e, ok := m.steps[key]; ok {
 		return e, nil

@@ -21,9 +21,10 @@
 // attention, exact GELU, and parallel (use_parallel_residual) or sequential
 // residual connections. Weights stored as F32, F16 or BF16 in
 // model.safetensors, sharded safetensors or pytorch_model.bin are converted
-// to float32 on load. Activations are float32; the log-normalisers
-// (log sum exp over the vocabulary) run in float64, as the reference's
-// log_softmax of float64 logits does.
+// on load to the compute dtype (Options.DType: float32 by default, bfloat16
+// or float16), in which the activations run; layer norms and softmaxes stay
+// float32, and the log-normalisers (log sum exp over the vocabulary) run in
+// float64, as the reference's log_softmax of float64 logits does.
 //
 // The code is laid out by job: load.go (checkpoint to backend, lifecycle,
 // compute dtype), model.go (the forward pass, top to bottom), score.go

@@ -1,12 +1,9 @@
 package neox
 
 import (
-	"context"
 	"fmt"
-	"os/exec"
 	"slices"
 	"strings"
-	"time"
 )
 
 // InstallPlugin makes sure GoMLX's XLA backend has a PJRT plugin this
@@ -44,8 +41,6 @@ func installPlugin(xla *xlaSupport, gpu bool) (string, error) {
 
 // gpuListed reports whether nvidia-smi runs and lists at least one GPU.
 func gpuListed() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "nvidia-smi", "-L").Output()
-	return err == nil && strings.Contains(string(out), "GPU ")
+	out, err := nvidiaSMI("-L")
+	return err == nil && strings.Contains(out, "GPU ")
 }

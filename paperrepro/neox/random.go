@@ -2,16 +2,19 @@ package neox
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
-// NewRandom makes a model of shape cfg with seeded random weights, scaled
-// like a trained model's (layer-norm weights near 1, projections about
-// 1/sqrt of their input width): for measuring speed and memory on a shape
-// without its checkpoint (`paperrepro bench`). Its predictions mean nothing.
+// NewRandom makes a model of shape cfg with seeded random weights, of a
+// trained model's magnitudes (layer-norm weights near 1, biases about 0.02,
+// a matrix's entries about 8 over its input width, small enough that the
+// activations stay finite through every layer): for measuring speed and
+// memory on a shape without its checkpoint (`paperrepro bench`). Its
+// predictions mean nothing.
 func NewRandom(cfg Config, seed uint64, opts Options) (_ *Model, err error) {
 	defer panics.Recover(&err, "random model")
 	if err := cfg.Validate(); err != nil {
@@ -52,7 +55,9 @@ func (c *randomCheckpoint) ReadFloat32(name string, dst []float32) error {
 	if !ok {
 		return fmt.Errorf("no tensor %q", name)
 	}
-	rng := rand.New(rand.NewPCG(c.seed, uint64(len(name))*7919+uint64(name[len(name)-3])))
+	name64 := fnv.New64a()
+	name64.Write([]byte(name))
+	rng := rand.New(rand.NewPCG(c.seed, name64.Sum64())) // each tensor its own stream
 	scale := 0.02
 	if len(s.Shape) == 2 {
 		scale = 1 / float64(s.Shape[1]) * 8

@@ -136,7 +136,9 @@ func (m *Model) logProbsGraph(inputs []*Node) *Node {
 // layer materialises at once (in float32, with their float64 normaliser):
 // 512 on a CPU, where memory is scarcer and smaller blocks stay in cache,
 // 4096 on a GPU, where each block is a kernel launch and a part of the
-// graph to compile, and 4096 x 50,304 logits take under a GiB.
+// graph to compile, and 4096 x 50,304 logits take under a GiB in float32
+// (about 4 GiB with the float64 normaliser's copies: ForwardBytes counts 20
+// bytes a logit).
 func outputRows(backendName string) int {
 	if onGPU(backendName) {
 		return 4096
