@@ -220,6 +220,11 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 	if r.BatchSize < 0 {
 		return nil, fmt.Errorf("grid: batch size %d: want at least 1", r.BatchSize)
 	}
+	if r.Shard != (Shard{}) {
+		if err := r.Shard.validate(); err != nil {
+			return nil, fmt.Errorf("grid: %w", err)
+		}
+	}
 	if err := CheckCheckpoints(checkpoints); err != nil {
 		return nil, err
 	}

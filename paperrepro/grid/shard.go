@@ -131,7 +131,7 @@ func (s Shard) Cells(checkpoints []Checkpoint, chunks []int) []bool {
 // unassigned to the shard with the least cost so far (the longest-
 // processing-time rule: no shard ends more than one cell's cost above
 // another). Ties go to the earlier cell and the lower shard, so every
-// worker computes the same split.
+// worker computes the same split. A count below 1 is taken as 1.
 //
 // A model's size is the nominal size its Pythia name states; models
 // without one (local folders, other repositories) count as the mean size
@@ -139,6 +139,7 @@ func (s Shard) Cells(checkpoints []Checkpoint, chunks []int) []bool {
 // split depends only on the names and the counts, never on what a worker
 // has downloaded, so workers cannot disagree about it.
 func AssignShards(checkpoints []Checkpoint, chunks []int, count int) []int {
+	count = max(count, 1) // no shards: one, the whole grid
 	sizes := modelSizes(checkpoints)
 	costs := make([]float64, 0, len(checkpoints)*len(chunks))
 	for ci := range checkpoints {

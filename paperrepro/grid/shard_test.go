@@ -243,3 +243,17 @@ func TestShardedRunRefusesAFolderOfAnotherSetup(t *testing.T) {
 		t.Errorf("shard 1 of another setup: %v after opening %d checkpoints; want a refusal before any", err, engine.opens)
 	}
 }
+
+// TestRunRefusesAShardThatDoesNotExist: a Runner given a malformed Shard
+// (the command line's ParseShard refuses these too) says so, instead of
+// computing nothing or panicking.
+func TestRunRefusesAShardThatDoesNotExist(t *testing.T) {
+	cks := manyCheckpoints(t, 2)
+	for _, shard := range []Shard{{5, 2}, {-1, 2}, {0, -3}, {1, 0}} {
+		engine := &fakeEngine{}
+		_, err := (&Runner{Engine: engine, Sources: sources(), Out: t.TempDir(), Shard: shard}).Run(context.Background(), cks)
+		if err == nil || !strings.Contains(err.Error(), "shard") || engine.opens != 0 {
+			t.Errorf("Shard %+v: %v after opening %d checkpoints; want a refusal before any", shard, err, engine.opens)
+		}
+	}
+}

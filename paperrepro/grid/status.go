@@ -29,6 +29,8 @@ const (
 	CellDone
 )
 
+// String names the state as status prints it: "missing", "interrupted",
+// "running" or "done".
 func (s CellState) String() string {
 	return [...]string{"missing", "interrupted", "running", "done"}[s]
 }
@@ -37,10 +39,12 @@ func (s CellState) String() string {
 type CellStatus struct {
 	// Protocol is the protocol folder's name, e.g. "seed+float16".
 	Protocol string
+	// Model, Step and Modality name the cell.
 	Model    string
 	Step     int
 	Modality string
-	State    CellState
+	// State is where the cell stands.
+	State CellState
 	// Chunks counts the chunks finished (all of a done cell's, the saved
 	// ones of another), Tokens their tokens and Seconds their scoring time.
 	Chunks  int
