@@ -71,22 +71,52 @@ func scanFolder(dir string) (folderState, error) {
 // runSetups (by modality) give: one folder holds one configuration, and
 // another configuration's unfinished work is never overwritten.
 func (f folderState) checkRunPart(runSetups map[string]setup) error {
+	return refuseChanged(f.records(), func(was setup) (setup, bool) {
+		now, ok := runSetups[was.Data.Modality]
+		return was.withRun(now), ok
+	})
+}
+
+// recorded is a cell or .partial file of a folder with the setup it was
+// made with.
+type recorded struct {
+	path    string
+	setup   setup
+	partial bool
+}
+
+func recordedCell(path string, c *results.Cell) recorded { return recorded{path, setupOf(c), false} }
+
+func recordedPartial(p *partialFile) recorded { return recorded{p.path, p.header.Setup, true} }
+
+// records lists the folder's cells and then its .partial files, each in
+// path order.
+func (f folderState) records() []recorded {
+	var out []recorded
 	for _, path := range sortedKeys(f.cells) {
-		c := f.cells[path]
-		if now, ok := runSetups[c.Modality]; ok {
-			was := setupOf(c)
-			if diffs := differences(was, was.withRun(now)); len(diffs) > 0 {
-				return anotherSetup(path, diffs)
-			}
-		}
+		out = append(out, recordedCell(path, f.cells[path]))
 	}
 	for _, path := range sortedKeys(f.partials) {
-		p := f.partials[path]
-		if now, ok := runSetups[p.header.Setup.Data.Modality]; ok {
-			was := p.header.Setup
-			if diffs := differences(was, was.withRun(now)); len(diffs) > 0 {
-				return anotherPartialSetup(path, diffs)
+		out = append(out, recordedPartial(f.partials[path]))
+	}
+	return out
+}
+
+// refuseChanged returns the error for the first of records whose setup
+// differs from what change makes of it, naming what differs; change
+// returns false for a record it does not concern. A .partial file of
+// another setup is left as it is: it may be another run's unfinished work.
+func refuseChanged(records []recorded, change func(was setup) (now setup, concerned bool)) error {
+	for _, r := range records {
+		now, ok := change(r.setup)
+		if !ok {
+			continue
+		}
+		if diffs := differences(r.setup, now); len(diffs) > 0 {
+			if r.partial {
+				return anotherPartialSetup(r.path, diffs)
 			}
+			return anotherSetup(r.path, diffs)
 		}
 	}
 	return nil

@@ -265,13 +265,12 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 		if len(cp.pending) == 0 {
 			continue
 		}
-		if err := st.runCheckpoint(ctx, cp); err != nil {
-			st.summary.Cells = slices.DeleteFunc(st.summary.Cells, func(c *results.Cell) bool { return c == nil })
-			return st.summary, err
+		if err = st.runCheckpoint(ctx, cp); err != nil {
+			break
 		}
 	}
 	st.summary.Cells = slices.DeleteFunc(st.summary.Cells, func(c *results.Cell) bool { return c == nil })
-	return st.summary, nil
+	return st.summary, err
 }
 
 func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
@@ -354,18 +353,16 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 			if err := st.resolve(ctx, cp); err != nil {
 				return nil, 0, err
 			}
-			weights, tokenizer := cp.resolved.WeightsSHA256, cp.tokenizer.SHA256
+			var records []recorded
 			for _, c := range cp.reuse {
-				was := setupOf(c.cell)
-				if diffs := differences(was, was.withCheckpoint(weights, tokenizer)); len(diffs) > 0 {
-					return nil, 0, anotherSetup(c.path, diffs)
-				}
+				records = append(records, recordedCell(c.path, c.cell))
 			}
 			for _, p := range partials {
-				was := p.header.Setup
-				if diffs := differences(was, was.withCheckpoint(weights, tokenizer)); len(diffs) > 0 {
-					return nil, 0, anotherPartialSetup(p.path, diffs)
-				}
+				records = append(records, recordedPartial(p))
+			}
+			weights, tokenizer := cp.resolved.WeightsSHA256, cp.tokenizer.SHA256
+			if err := refuseChanged(records, func(was setup) (setup, bool) { return was.withCheckpoint(weights, tokenizer), true }); err != nil {
+				return nil, 0, err
 			}
 		}
 		plans = append(plans, cp)
@@ -512,19 +509,7 @@ func (st *run) checkBackend(backend string) error {
 		return nil
 	}
 	st.backend = backend
-	for _, path := range sortedKeys(st.folder.cells) {
-		was := setupOf(st.folder.cells[path])
-		if diffs := differences(was, was.withBackend(backend)); len(diffs) > 0 {
-			return anotherSetup(path, diffs)
-		}
-	}
-	for _, path := range sortedKeys(st.folder.partials) {
-		was := st.folder.partials[path].header.Setup
-		if diffs := differences(was, was.withBackend(backend)); len(diffs) > 0 {
-			return anotherPartialSetup(path, diffs)
-		}
-	}
-	return nil
+	return refuseChanged(st.folder.records(), func(was setup) (setup, bool) { return was.withBackend(backend), true })
 }
 
 // computeCell scores a cell's chunks batch by batch with a loaded
