@@ -30,8 +30,8 @@ func Analyze(form Form, t results.Table, opts BootstrapOptions) (*Analysis, erro
 		return nil, fmt.Errorf("%s table: %w", t.Modality, err)
 	}
 	a := &Analysis{Modality: t.Modality, Fit: fit, Bootstrap: boot}
-	if len(t.Models()) >= MinHoldoutSizes {
-		if a.Holdouts, err = LeaveOneSizeOut(form, Observations(t)); err != nil {
+	if obs := Observations(t); len(modelSizes(obs)) >= MinHoldoutSizes {
+		if a.Holdouts, err = LeaveOneSizeOut(form, obs); err != nil {
 			return nil, fmt.Errorf("%s table: %w", t.Modality, err)
 		}
 	}

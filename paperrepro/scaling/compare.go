@@ -56,12 +56,7 @@ func CompareForms(forms []Form, obs []Observation) (*Comparison, error) {
 	if len(forms) == 0 {
 		return nil, fmt.Errorf("comparing forms: no forms given")
 	}
-	var sizes []float64
-	for _, o := range obs {
-		if !slices.Contains(sizes, o.P) {
-			sizes = append(sizes, o.P)
-		}
-	}
+	sizes := modelSizes(obs)
 	c := &Comparison{}
 	for _, form := range forms {
 		fit, err := Fit(form, obs)

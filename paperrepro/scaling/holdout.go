@@ -25,6 +25,18 @@ type Holdout struct {
 	Extrapolation float64
 }
 
+// modelSizes returns the distinct model sizes P of obs, in increasing order.
+func modelSizes(obs []Observation) []float64 {
+	var sizes []float64
+	for _, o := range obs {
+		if !slices.Contains(sizes, o.P) {
+			sizes = append(sizes, o.P)
+		}
+	}
+	slices.Sort(sizes)
+	return sizes
+}
+
 // MinHoldoutSizes is the fewest model sizes LeaveOneSizeOut works with: each
 // fit must still see two sizes to determine the size exponent.
 const MinHoldoutSizes = 3
@@ -33,13 +45,7 @@ const MinHoldoutSizes = 3
 // out and reports the error of each fit on the cells it did not see: how
 // well the law extrapolates (or, for middle sizes, interpolates) in P.
 func LeaveOneSizeOut(form Form, obs []Observation) ([]Holdout, error) {
-	var sizes []float64
-	for _, o := range obs {
-		if !slices.Contains(sizes, o.P) {
-			sizes = append(sizes, o.P)
-		}
-	}
-	slices.Sort(sizes)
+	sizes := modelSizes(obs)
 	if len(sizes) < MinHoldoutSizes {
 		return nil, fmt.Errorf("leave-one-size-out with %s: %d model sizes; need at least %d so that each fit sees 2", form.Name(), len(sizes), MinHoldoutSizes)
 	}

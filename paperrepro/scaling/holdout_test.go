@@ -56,3 +56,25 @@ func TestHoldoutRatios(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeCountsSizesNotNames: three models of only two distinct sizes
+// (say a model and its deduplicated variant) are too few sizes for the
+// leave-one-size-out check, which Analyze then leaves out rather than fail.
+func TestAnalyzeCountsSizesNotNames(t *testing.T) {
+	table := results.Table{Modality: "text"}
+	for _, m := range []struct {
+		name string
+		p    float64
+	}{{"small", 70e6}, {"large", 410e6}, {"large-deduped", 410e6}} {
+		for _, s := range synthSteps {
+			table.Rows = append(table.Rows, results.Row{Model: m.name, Params: m.p, Step: int(s), CR: PowerLaw{}.Eval(truth, m.p, s)})
+		}
+	}
+	a, err := Analyze(PowerLaw{}, table, BootstrapOptions{Resamples: 10})
+	if err != nil {
+		t.Fatalf("three models of two sizes: %v", err)
+	}
+	if len(a.Holdouts) != 0 {
+		t.Errorf("%d holdouts from two sizes, want none", len(a.Holdouts))
+	}
+}
