@@ -295,7 +295,11 @@ func (f *splitFetcher) readShard(ctx context.Context, commit string, shard hub.D
 	for g := range rec.RowGroupsRead {
 		firstRow += groups[g].NumRows()
 	}
-	for g := rec.RowGroupsRead; g < len(groups) && f.have < f.need(); g++ {
+	if err := os.MkdirAll(f.dir, 0o755); err != nil {
+		return err
+	}
+	firstGroup := rec.RowGroupsRead
+	for g := firstGroup; g < len(groups) && f.have < f.need(); g++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -312,9 +316,6 @@ func (f *splitFetcher) readShard(ctx context.Context, commit string, shard hub.D
 			end = max(end, off+md.TotalCompressedSize)
 		}
 		if err := f.prefetchRowGroup(r, shard.Path, g, len(groups), start, end); err != nil {
-			return err
-		}
-		if err := os.MkdirAll(f.dir, 0o755); err != nil {
 			return err
 		}
 		data, err := columnValues(groups[g].ColumnChunks()[bytesCol.ColumnIndex])
@@ -350,7 +351,10 @@ func (f *splitFetcher) readShard(ctx context.Context, commit string, shard hub.D
 	}
 	fmt.Fprintf(f.opts.Log, "%s %s: %d row groups of %d read, %d bytes transferred of %d\n",
 		f.split.Repo, shard.Path, rec.RowGroupsRead, rec.RowGroups, remote.Received(), shard.Size)
-	return f.m.write(f.dir)
+	if rec.RowGroupsRead == firstGroup { // nothing read: the manifest still learns the shard's row groups
+		return f.m.write(f.dir)
+	}
+	return nil // written after each row group
 }
 
 // prefetchRowGroup fetches bytes [start, end) of a shard, the example

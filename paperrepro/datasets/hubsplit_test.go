@@ -387,6 +387,17 @@ func TestFetchImagesSkipsSmallOnesAndKeepsTheSplitOrder(t *testing.T) {
 	if _, err := datasets.Open(datasets.Image, dataDir, datasets.Options{Count: 5}); err == nil {
 		t.Error("5 patches from 4 fetched images (3 usable): no error")
 	}
+
+	// A fetched image changed since: its sha256 no longer matches the
+	// split's manifest, under the paper's rule and the folder rules alike.
+	changed := prov.Files[1].Path
+	if err := os.WriteFile(filepath.Join(dataDir, "imagenet", "validation", changed), rows[0].Image.Bytes, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, rule := range []string{"", datasets.RuleRandomCrop} {
+		_, err := datasets.Open(datasets.Image, dataDir, datasets.Options{Count: 3, Rule: rule})
+		wantError(t, err, changed, "changed since it was fetched")
+	}
 }
 
 // isPaperCrop reports whether patch is a 32 x 64 window of img at an offset

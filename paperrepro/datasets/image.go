@@ -98,9 +98,10 @@ func openImages(dir string, opts Options) (Source, error) {
 			usableInPass = 0
 		}
 		d := images.next(k)
-		if rec, ok := records[d.path]; ok && d.err == nil && (d.sha256 != rec.SHA256 || d.bytes != rec.Bytes) {
-			return nil, fmt.Errorf("image: %s has sha256 %s (%d bytes), the split's manifest says %s (%d bytes): the file changed since it was fetched; remove it and fetch again",
-				d.path, d.sha256, d.bytes, rec.SHA256, rec.Bytes)
+		if d.err == nil {
+			if err := checkSplitRecord(records, d.path, d.sha256, d.bytes); err != nil {
+				return nil, fmt.Errorf("image: %w", err)
+			}
 		}
 		firstVisit := !seen[d.path]
 		seen[d.path] = true

@@ -27,7 +27,7 @@ type Options struct {
 	ChunkSize int
 	// Count is the number of chunks; 0 means 2048.
 	Count int
-	// Seed seeds the random-crop rule's generator.
+	// Seed seeds the image crops' generator (rules paper and random-crop).
 	Seed uint64
 	// PatchWidth is the width of an image patch in pixels; 0 means 64. The
 	// patch height is ChunkSize / PatchWidth (32 at the defaults).
