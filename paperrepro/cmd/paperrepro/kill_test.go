@@ -43,28 +43,11 @@ func TestKill9AndResume(t *testing.T) {
 
 	killed := filepath.Join(t.TempDir(), "killed")
 	partial := cellOf(killed) + ".partial"
-	var stderr bytes.Buffer
-	child := exec.Command(bin, args(killed)...)
-	child.Stderr = &stderr
-	if err := child.Start(); err != nil {
+	child := startMidCell(t, bin, args(killed), partial)
+	if err := child.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	// Wait for the header line and the first chunk's line, then kill.
-	for lines := 0; lines < 2; {
-		select {
-		case err := <-exited:
-			t.Fatalf("the run ended (%v) before it could be killed mid-cell; partial file held %d lines\n%s", err, lines, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		content, _ := os.ReadFile(partial)
-		lines = strings.Count(string(content), "\n")
-	}
-	if err := child.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	<-exited
+	<-child.exited
 	if _, err := os.Stat(cellOf(killed)); err == nil {
 		t.Fatalf("the killed run finished its cell anyway")
 	}
@@ -93,6 +76,36 @@ func TestKill9AndResume(t *testing.T) {
 			t.Errorf("chunk %d: resumed %d tokens %v bits, uninterrupted %d tokens %v bits", i, g.Tokens, g.Bits, w.Tokens, w.Bits)
 		}
 	}
+}
+
+// runningChild is the command running in a child process.
+type runningChild struct {
+	cmd    *exec.Cmd
+	exited chan error // receives Wait's result
+	stderr *bytes.Buffer
+}
+
+// startMidCell starts the command with args (a run) in a child process and
+// returns once the cell's .partial file holds its header and a first
+// chunk: the child is then in the middle of the cell.
+func startMidCell(t *testing.T, bin string, args []string, partial string) *runningChild {
+	t.Helper()
+	child := &runningChild{cmd: exec.Command(bin, args...), exited: make(chan error, 1), stderr: &bytes.Buffer{}}
+	child.cmd.Stderr = child.stderr
+	if err := child.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { child.exited <- child.cmd.Wait() }()
+	for lines := 0; lines < 2; {
+		select {
+		case err := <-child.exited:
+			t.Fatalf("the run ended (%v) before it was mid-cell; its partial file held %d lines\n%s", err, lines, child.stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+		content, _ := os.ReadFile(partial)
+		lines = strings.Count(string(content), "\n")
+	}
+	return child
 }
 
 // buildCommand builds this command into a temporary folder once per test.

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,37 +28,21 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	bin := buildCommand(t)
 	out := t.TempDir()
 	cell := filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json")
-	var stderr bytes.Buffer
-	child := exec.Command(bin, "run", "-model-dir", ckpt, "-modalities", "text", "-chunks", "8", "-batch", "1", "-data-dir", data, "-out", out)
-	child.Stderr = &stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	for lines := 0; lines < 2; { // the header and a first chunk
-		select {
-		case err := <-exited:
-			t.Fatalf("the run ended (%v) before it could be stopped mid-cell\n%s", err, stderr.String())
-		case <-time.After(20 * time.Millisecond):
-		}
-		content, _ := os.ReadFile(cell + ".partial")
-		lines = strings.Count(string(content), "\n")
-	}
-	if err := child.Process.Signal(syscall.SIGTERM); err != nil {
+	child := startMidCell(t, bin, []string{"run", "-model-dir", ckpt, "-modalities", "text", "-chunks", "8", "-batch", "1", "-data-dir", data, "-out", out}, cell+".partial")
+	if err := child.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
+	case err := <-child.exited:
 		if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() <= 0 {
 			t.Errorf("the stopped run exited with %v, want a failure exit code (not killed by the signal)", err)
 		}
 	case <-time.After(time.Minute):
-		child.Process.Kill()
-		t.Fatalf("the run did not stop within a minute of SIGTERM\n%s", stderr.String())
+		child.cmd.Process.Kill()
+		t.Fatalf("the run did not stop within a minute of SIGTERM\n%s", child.stderr.String())
 	}
 	if _, err := os.Stat(cell + ".lock"); !os.IsNotExist(err) {
-		t.Errorf("the stopped run left its lock behind (%v)\n%s", err, stderr.String())
+		t.Errorf("the stopped run left its lock behind (%v)\n%s", err, child.stderr.String())
 	}
 	content, err := os.ReadFile(cell + ".partial")
 	if err != nil || strings.Count(string(content), "\n") < 2 {
