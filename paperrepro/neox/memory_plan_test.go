@@ -18,6 +18,7 @@ func TestPlanBatch(t *testing.T) {
 	gib := func(n float64) Memory { return Memory{Bytes: int64(n * (1 << 30)), Source: "test"} }
 	for _, tc := range []struct {
 		name    string
+		decoder bool // the lossless coder's decoder streams of up to 2048 tokens, else sequences of 1024
 		cfgs    []Config
 		dtype   string
 		backend string
@@ -26,17 +27,23 @@ func TestPlanBatch(t *testing.T) {
 		want    int    // the batch; -1 when an error is expected
 		errSays string // in the error
 	}{
-		{"CPU default is capped", []Config{p70m}, "float32", "go", gib(16), 0, maxDefaultBatchCPU, ""},
-		{"GPU default is capped", []Config{p70m}, "float32", "xla:cuda", gib(100), 0, maxDefaultBatchGPU, ""},
-		{"asked and fits", []Config{p70m}, "float32", "go", gib(16), 3, 3, ""},
-		{"asked too large", []Config{p70m}, "float32", "go", gib(16), 100000, -1, "a batch of 100000 sequences of 1024 tokens needs about"},
-		{"nothing fits", []Config{p1b4}, "float32", "go", gib(2), 0, -1, "pythia-1.4b cannot run even one of sequences of 1024 tokens"},
-		{"negative", []Config{p70m}, "float32", "go", gib(16), -2, -1, "batch -2"},
-		{"memory unknown: default", []Config{p70m}, "float32", "go", Memory{}, 0, maxDefaultBatchCPU, ""},
-		{"memory unknown: asked", []Config{p70m}, "float32", "go", Memory{}, 5000, 5000, ""},
+		{"CPU default is capped", false, []Config{p70m}, "float32", "go", gib(16), 0, maxDefaultBatchCPU, ""},
+		{"GPU default is capped", false, []Config{p70m}, "float32", "xla:cuda", gib(100), 0, maxDefaultBatchGPU, ""},
+		{"asked and fits", false, []Config{p70m}, "float32", "go", gib(16), 3, 3, ""},
+		{"asked too large", false, []Config{p70m}, "float32", "go", gib(16), 100000, -1, "a batch of 100000 sequences of 1024 tokens needs about"},
+		{"nothing fits", false, []Config{p1b4}, "float32", "go", gib(2), 0, -1, "pythia-1.4b cannot run even one of sequences of 1024 tokens"},
+		{"negative", false, []Config{p70m}, "float32", "go", gib(16), -2, -1, "batch -2"},
+		{"memory unknown: default", false, []Config{p70m}, "float32", "go", Memory{}, 0, maxDefaultBatchCPU, ""},
+		{"memory unknown: asked", false, []Config{p70m}, "float32", "go", Memory{}, 5000, 5000, ""},
+		{"CPU default of decoder streams is capped higher", true, []Config{p70m}, "float32", "go", gib(64), 0, maxDefaultDecoderStreamsCPU, ""},
+		{"decoder streams by memory", true, []Config{p70m}, "float32", "go", gib(4), 0, 38, ""}, // (4 GiB - 282 MB of weights) / 103 MB a stream
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			plan, err := planBatch(tc.cfgs, tc.dtype, Workload{Len: 1024}, tc.asked, tc.backend, tc.mem)
+			w := Workload{Len: 1024}
+			if tc.decoder {
+				w = Workload{Decoder: true, Len: 2048}
+			}
+			plan, err := planBatch(tc.cfgs, tc.dtype, w, tc.asked, tc.backend, tc.mem)
 			if tc.want < 0 {
 				if err == nil || !strings.Contains(err.Error(), tc.errSays) {
 					t.Fatalf("plan %+v, error %v; want an error saying %q", plan, err, tc.errSays)

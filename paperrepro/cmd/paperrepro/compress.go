@@ -126,9 +126,11 @@ backends. Writes FILE` + compressedSuffix + ` unless -o is given; an existing
 output is replaced only with -f, and the input never. The output is written
 through a temporary file, so a stopped run leaves no half-written file.
 
-On the pure-Go backend this runs at tens to hundreds of tokens per second
-with Pythia-70m: meant for small files and for checking the protocol, not
-for archiving.
+Chunks are coded in lockstep, as many at once as fit in memory (at most 64
+on a CPU, 256 on a GPU); the container records how many, and decompress
+runs the same. On the pure-Go backend this runs at tens of tokens per
+second with Pythia-70m: meant for small files and for checking the
+protocol, not for archiving.
 
 Examples:
   paperrepro compress -models 70m -steps 143000 notes.txt
@@ -154,8 +156,12 @@ Examples:
 				return err
 			}
 			defer model.Close()
+			streams, err := neox.ChooseBatch([]neox.Config{model.Config()}, model.DType(), grid.WorkloadOf(grid.ProtocolLossless), 0)
+			if err != nil {
+				return err
+			}
 			var buf bytes.Buffer
-			rep, err := protocol.Compress(&buf, bytes.NewReader(input), model, tok, id, protocol.Options{})
+			rep, err := protocol.Compress(&buf, bytes.NewReader(input), model, tok, id, protocol.Options{BatchSize: streams.Batch})
 			if err != nil {
 				return err
 			}

@@ -21,7 +21,7 @@ type computeFlags struct {
 func addComputeFlags(fs *flag.FlagSet) *computeFlags {
 	return &computeFlags{
 		fs:    fs,
-		batch: fs.Int("batch", 0, "chunks per forward pass (lossless protocol: decoder streams); when not given, as many as fit in the GPU's free memory (at most 256), or in the system's (at most 8) on a CPU"),
+		batch: fs.Int("batch", 0, "chunks per forward pass (lossless protocol: decoder streams); when not given, as many as fit in the GPU's free memory (at most 256), or in the system's on a CPU (at most 8, or 64 decoder streams)"),
 		dtype: fs.String("dtype", "float32", "compute dtype of the models: float32, bfloat16 or float16 (layer norms and softmaxes stay float32, the normalisers float64); recorded in every result"),
 	}
 }
