@@ -54,7 +54,11 @@ var sharedBackend = sync.OnceValues(func() (*backendChoice, error) {
 	if err != nil {
 		return nil, err
 	}
-	log.Printf("neox: GoMLX backend %s (%s)%s", choice.name, choice.backend.Description(), choice.note)
+	kernels := ""
+	if choice.name == gobackend.BackendName {
+		kernels = simdNote()
+	}
+	log.Printf("neox: GoMLX backend %s (%s%s)%s", choice.name, choice.backend.Description(), kernels, choice.note)
 	return choice, nil
 })
 
@@ -84,6 +88,9 @@ func chooseBackend(setting string, xla *xlaSupport) (*backendChoice, error) {
 		return chooseDefault(xla)
 	}
 	name, options, _ := strings.Cut(setting, ":")
+	if err := checkRenamed(name, options); err != nil {
+		return nil, fmt.Errorf("GOMLX_BACKEND=%q: %w", setting, err)
+	}
 	switch name {
 	case gobackend.BackendName:
 		return openSimpleGo(options, " (GOMLX_BACKEND="+setting+")")
@@ -95,6 +102,36 @@ func chooseBackend(setting string, xla *xlaSupport) (*backendChoice, error) {
 		return nil, fmt.Errorf("GOMLX_BACKEND=%q: %w (use \"go\" or \"xla:<plugin>\")", setting, err)
 	}
 	return &backendChoice{backend: b, name: name}, nil
+}
+
+// renamedBackends are names of GoMLX backends from before v0.28 (when the
+// backends moved to github.com/gomlx/compute), or of their packages, that
+// GOMLX_BACKEND no longer takes, with the name to use now.
+var renamedBackends = map[string]string{
+	"simplego":  gobackend.BackendName, // gomlx/backends/simplego became compute/gobackend
+	"gobackend": gobackend.BackendName,
+	"pjrt":      "xla",
+}
+
+// removedGoOptions are options of GoMLX v0.26's pure-Go backend that v0.28's
+// refuses: it picks its matrix kernels itself.
+var removedGoOptions = []string{"dotgeneral_small", "dotgeneral_large", "dotgeneral_check"}
+
+// checkRenamed explains a backend name or pure-Go option that GoMLX v0.28
+// renamed or removed.
+func checkRenamed(name, options string) error {
+	if now, ok := renamedBackends[name]; ok {
+		return fmt.Errorf("GoMLX v0.28 has no backend %q: it is called %q now (\"go\" is the pure-Go backend, \"xla:<plugin>\" XLA)", name, now)
+	}
+	if name != gobackend.BackendName {
+		return nil
+	}
+	for _, option := range strings.Split(options, ",") {
+		if slices.Contains(removedGoOptions, option) {
+			return fmt.Errorf("option %q of the pure-Go backend was removed in GoMLX v0.28, whose backend chooses its matrix kernels itself (%s turn its SIMD kernels off): drop it", option, goSIMDEnvVars)
+		}
+	}
+	return nil
 }
 
 // chooseDefault tries the installed plugins, cuda first, then the pure-Go

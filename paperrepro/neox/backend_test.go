@@ -76,6 +76,11 @@ func TestChooseBackend(t *testing.T) {
 		{"xla without a plugin name, none installed", "xla", fakeXLA(nil), "", []string{"no PJRT plugin is installed", InstallPluginCommand}},
 		{"plugin by absolute path", "xla:/opt/jax/pjrt_c_api_cuda_plugin.so", fakeXLA(nil), "xla:pjrt_c_api_cuda_plugin.so", nil},
 		{"unknown backend", "tpu9000", nil, "", []string{"tpu9000", `"go"`}},
+		{"GoMLX v0.26's package name for the pure-Go backend", "simplego", nil, "", []string{`"simplego"`, "v0.28", `called "go" now`}},
+		{"compute's package name for it", "gobackend:parallelism=2", nil, "", []string{`"gobackend"`, `called "go" now`}},
+		{"pjrt for xla", "pjrt:cuda", fakeXLA([]string{"cuda"}), "", []string{`"pjrt"`, `called "xla" now`}},
+		{"a pure-Go option GoMLX v0.28 removed", "go:parallelism=2,dotgeneral_large", nil, "", []string{`"dotgeneral_large"`, "removed in GoMLX v0.28", "GOMLX_GO_SIMD_AVX512"}},
+		{"an unknown pure-Go option", "go:turbo", nil, "", []string{`"turbo"`, "parallelism"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			choice, err := chooseBackend(tc.setting, tc.xla)
