@@ -4,9 +4,12 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified, as in GoMLX's own examples.
+	"github.com/gomlx/gomlx/ml/layers/activation"
+	"github.com/gomlx/gomlx/ml/nn"
 )
 
 // The GPT-NeoX forward pass as GoMLX graph functions, readable top to bottom
@@ -19,8 +22,11 @@ import (
 // Activations have the weights' dtype, float32 unless the model was loaded
 // with another compute dtype (Options.DType); layer norms and attention
 // softmaxes run in float32 whatever it is, as in transformers, and the
-// log-normalisers in float64. The weights arrive as graph parameters
-// (Model.weightsOf).
+// log-normalisers' sums in float64 (blocksNormaliser). The layer norms,
+// dense layers, GELU and causal attention are GoMLX's, which run the
+// backend's fused kernels where it has them (the pure-Go backend: all four
+// in float32) and their plain graph forms elsewhere. The weights arrive as
+// graph parameters (Model.weightsOf).
 
 // graphWeights are the model weights as nodes of one graph: by checkpoint
 // name, the rotary tables [positions, rotary_dims] (nil when no dimension
@@ -99,14 +105,14 @@ func (w graphWeights) attention(i int, x, cos, sin *Node, attend attendFn) *Node
 	cfg := w.cfg
 	batch, seq := x.Shape().Dimensions[0], x.Shape().Dimensions[1]
 	heads, headSize := cfg.NumAttentionHeads, cfg.HeadSize()
-	qkv := w.linear(x, layerName(i, "attention.query_key_value"))
+	qkv := w.linear(x, layerName(i, "attention.query_key_value"), activation.TypeNone)
 	qkv = Reshape(qkv, batch, seq, heads, 3, headSize)
 	q := Squeeze(SliceAxis(qkv, 3, AxisElem(0)), 3)
 	k := Squeeze(SliceAxis(qkv, 3, AxisElem(1)), 3)
 	v := Squeeze(SliceAxis(qkv, 3, AxisElem(2)), 3)
 	q, k = rotary(q, cos, sin), rotary(k, cos, sin)
 	context := attend(i, q, k, v)
-	return w.linear(Reshape(context, batch, seq, cfg.HiddenSize), layerName(i, "attention.dense"))
+	return w.linear(Reshape(context, batch, seq, cfg.HiddenSize), layerName(i, "attention.dense"), activation.TypeNone)
 }
 
 // rotary applies rotate-half rotary position embedding to the first
@@ -134,24 +140,49 @@ func rotary(x, cos, sin *Node) *Node {
 	return Concatenate([]*Node{rot, SliceAxis(x, 3, AxisRange(rotaryDims, headSize))}, 3)
 }
 
-// causalAttention attends each query position to itself and the positions
-// before it. Padding sits after the real tokens, so the causal mask already
-// keeps it out of every real position's context.
+// causalAttention attends each query position of q, k, v [batch, seq,
+// heads, head_size] to itself and the positions before it. Padding sits
+// after the real tokens, so the causal mask already keeps it out of every
+// real position's context. Where the backend has fused attention for the
+// dtype (the pure-Go backend in float32, XLA's CUDA plugin in 16 bits with
+// cuDNN), it runs that; elsewhere attentionDecomposed.
 func causalAttention(q, k, v *Node) *Node {
-	seq := q.Shape().Dimensions[1]
-	scores := attentionScores(q, k) // [batch, heads, seq(query), seq(key)]
-	g := q.Graph()
-	shape := shapes.Make(dtypes.Int32, 1, 1, seq, seq)
-	allowed := GreaterOrEqual(Iota(g, shape, 2), Iota(g, shape, 3))
-	return attentionContext(maskedSoftmax(scores, allowed), v)
+	return fusedAttention(q, k, v, compute.AttentionAxesLayoutBSHD, &compute.ScaledDotProductAttentionConfig{Causal: true},
+		func() *Node {
+			seq := q.Shape().Dimensions[1]
+			allowed := Reshape(LowerTriangular(q.Graph(), seq), 1, 1, seq, seq)
+			return attentionDecomposed(q, k, v, allowed)
+		})
 }
 
-// attentionScores is q.k / sqrt(head_size) for q [batch, seq, heads, head_size]
-// and k [batch, keys, heads, head_size], shaped [batch, heads, seq, keys],
-// in float32 whatever the dtype of q and k.
-func attentionScores(q, k *Node) *Node {
-	scores := toFloat32(DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2}))
-	return MulScalar(scores, 1/sqrtFloat(q.Shape().Dimensions[3]))
+// fusedAttention is the backend's fused scaled dot-product attention of q,
+// k, v in layout with options, or decomposed() where the backend has none
+// for them.
+func fusedAttention(q, k, v *Node, layout compute.AttentionAxesLayout, options *compute.ScaledDotProductAttentionConfig, decomposed func() *Node) *Node {
+	out, _ := InternalFusedOpCaller(func() *Node {
+		out, _ := BackendFusedScaledDotProductAttention(q, k, v, layout, options)
+		return out
+	}, decomposed, true)
+	return out
+}
+
+// attentionDecomposed is scaled dot-product attention of q [batch, seq,
+// heads, head_size] over keys and values k, v [batch, keys, heads,
+// head_size] where allowed (broadcast to [batch, heads, seq, keys]) is
+// true, returned as [batch, seq, heads, head_size]. The scores and the
+// softmax run in float32 whatever the dtype of q and k, as in transformers;
+// keys not allowed get weight exactly zero, as with the reference's
+// finfo.min fill.
+func attentionDecomposed(q, k, v, allowed *Node) *Node {
+	scores := toFloat32(DotGeneral(q, []int{3}, []int{0, 2}, k, []int{3}, []int{0, 2})) // [batch, heads, seq, keys]
+	scores = MulScalar(scores, 1/math.Sqrt(float64(q.Shape().Dimensions[3])))
+	allowed = BroadcastToShape(allowed, shapes.Make(dtypes.Bool, scores.Shape().Dimensions...))
+	probs := MaskedSoftmax(scores, allowed, -1)
+	if probs.DType() != v.DType() {
+		probs = ConvertDType(probs, v.DType())
+	}
+	context := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seq, head_size]
+	return TransposeAllAxes(context, 0, 2, 1, 3)
 }
 
 // toFloat32 converts x to float32 unless it is already.
@@ -162,94 +193,79 @@ func toFloat32(x *Node) *Node {
 	return ConvertDType(x, dtypes.Float32)
 }
 
-func sqrtFloat(n int) float64 { return math.Sqrt(float64(n)) }
-
-// maskedSoftmax is the softmax over the last axis of scores where allowed
-// (broadcast to the shape of scores) is true; disallowed keys get weight
-// exactly zero, as with the reference's finfo.min fill.
-func maskedSoftmax(scores, allowed *Node) *Node {
-	allowed = BroadcastToShape(allowed, shapes.Make(dtypes.Bool, scores.Shape().Dimensions...))
-	lowest := BroadcastToShape(Scalar(scores.Graph(), scores.DType(), -math.MaxFloat32), scores.Shape())
-	scores = Where(allowed, scores, lowest)
-	shifted := Sub(scores, ReduceAndKeep(scores, ReduceMax, -1))
-	weights := Exp(shifted)
-	return Div(weights, ReduceAndKeep(weights, ReduceSum, -1))
-}
-
-// attentionContext weights values v [batch, keys, heads, head_size] by
-// probs [batch, heads, seq, keys] (float32, rounded to v's dtype) and
-// returns [batch, seq, heads, head_size].
-func attentionContext(probs, v *Node) *Node {
-	if probs.DType() != v.DType() {
-		probs = ConvertDType(probs, v.DType())
-	}
-	context := DotGeneral(probs, []int{3}, []int{0, 1}, v, []int{1}, []int{0, 2}) // [batch, heads, seq, head_size]
-	return TransposeAllAxes(context, 0, 2, 1, 3)
-}
-
 // mlp is dense_h_to_4h -> hidden_act -> dense_4h_to_h.
 func (w graphWeights) mlp(i int, x *Node) *Node {
-	h := w.linear(x, layerName(i, "mlp.dense_h_to_4h"))
-	h = activations[w.cfg.HiddenAct](h)
-	return w.linear(h, layerName(i, "mlp.dense_4h_to_h"))
+	h := w.linear(x, layerName(i, "mlp.dense_h_to_4h"), activations[w.cfg.HiddenAct])
+	return w.linear(h, layerName(i, "mlp.dense_4h_to_h"), activation.TypeNone)
 }
 
-// activations are the supported hidden_act values.
-var activations = map[string]func(x *Node) *Node{
-	"gelu":              geluExact,
-	"gelu_new":          geluTanh,
-	"gelu_fast":         geluTanh,
-	"gelu_pytorch_tanh": geluTanh,
-}
-
-// geluExact is x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), PyTorch's default GELU.
-func geluExact(x *Node) *Node {
-	return Mul(MulScalar(x, 0.5), OnePlus(Erf(MulScalar(x, 1/math.Sqrt2))))
-}
-
-// geluTanh is the tanh approximation 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-func geluTanh(x *Node) *Node {
-	inner := MulScalar(Add(x, MulScalar(Mul(x, Square(x)), 0.044715)), math.Sqrt(2/math.Pi))
-	return Mul(MulScalar(x, 0.5), OnePlus(Tanh(inner)))
+// activations are the supported hidden_act values: exact GELU (PyTorch's
+// default) and its tanh approximation, as GoMLX computes them.
+var activations = map[string]activation.Type{
+	"gelu":              activation.TypeGelu,
+	"gelu_new":          activation.TypeGeluApprox,
+	"gelu_fast":         activation.TypeGeluApprox,
+	"gelu_pytorch_tanh": activation.TypeGeluApprox,
 }
 
 // layerNorm normalises the last axis to zero mean and unit (biased) variance,
 // then scales by name.weight and shifts by name.bias; in float32, and
-// rounded back to x's dtype.
+// rounded back to x's dtype. GoMLX's nn.LayerNorm runs the backend's fused
+// layer norm where it has one.
 func (w graphWeights) layerNorm(x *Node, name string) *Node {
-	xf := toFloat32(x)
-	mean := ReduceAndKeep(xf, ReduceMean, -1)
-	centred := Sub(xf, mean)
-	variance := ReduceAndKeep(Square(centred), ReduceMean, -1)
-	normed := Mul(centred, Rsqrt(AddScalar(variance, w.cfg.LayerNormEps)))
-	y := Add(Mul(normed, ExpandLeftToRank(toFloat32(w.get(name+".weight")), x.Rank())), ExpandLeftToRank(toFloat32(w.get(name+".bias")), x.Rank()))
+	y := nn.LayerNorm(toFloat32(x), []int{x.Rank() - 1}, w.cfg.LayerNormEps,
+		toFloat32(w.get(name+".weight")), toFloat32(w.get(name+".bias")), nil)
 	if y.DType() != x.DType() {
 		y = ConvertDType(y, x.DType())
 	}
 	return y
 }
 
-// linear is x @ name.weight^T + name.bias, with the weight kept in PyTorch's
-// [out, in] layout; the bias is absent when attention_bias is false.
-func (w graphWeights) linear(x *Node, name string) *Node {
-	y := DotGeneral(x, []int{x.Rank() - 1}, nil, w.get(name+".weight"), []int{1}, nil)
-	if b := w.get(name + ".bias"); b != nil {
-		y = Add(y, ExpandLeftToRank(b, y.Rank()))
-	}
-	return y
+// linear is act(x @ name.weight^T + name.bias), with the weight kept in
+// PyTorch's [out, in] layout; the bias is absent when attention_bias is
+// false. GoMLX's nn.Dense runs the backend's fused dense layer (bias added
+// as the product is written) where it has one.
+func (w graphWeights) linear(x *Node, name string, act activation.Type) *Node {
+	return nn.Dense(x, w.get(name+".weight"), w.get(name+".bias"), compute.DenseLayoutOutputsInput, act)
 }
 
-// outputLayer is embed_out applied to hidden states [..., hidden_size]:
-// the logits [..., vocab_size], float32. embed_out is held in row blocks (see
-// outputLayerBlocks) whose products are concatenated; tied embeddings use
-// embed_in.
-func (w graphWeights) outputLayer(h *Node) *Node {
-	if w.cfg.TieWordEmbeddings {
-		return toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, w.get("gpt_neox.embed_in.weight"), []int{1}, nil))
+// vocabBlock is the logits [rows, words] (float32) of the words
+// start..start+words-1 of the vocabulary.
+type vocabBlock struct {
+	start  int
+	logits *Node
+}
+
+// vocabBlocks applies embed_out to hidden states h [rows, hidden_size], one
+// block of words at a time as embed_out is held (see outputLayerBlocks);
+// tied embeddings use embed_in, as one block.
+func (w graphWeights) vocabBlocks(h *Node) []vocabBlock {
+	product := func(weights *Node) *Node {
+		return toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, weights, []int{1}, nil))
 	}
-	var parts []*Node
-	for _, block := range w.outputBlocks {
-		parts = append(parts, toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, block, []int{1}, nil)))
+	if w.cfg.TieWordEmbeddings {
+		return []vocabBlock{{0, product(w.get("gpt_neox.embed_in.weight"))}}
+	}
+	blocks := make([]vocabBlock, len(w.outputBlocks))
+	start := 0
+	for i, weights := range w.outputBlocks {
+		blocks[i] = vocabBlock{start, product(weights)}
+		start += weights.Shape().Dimensions[0]
+	}
+	return blocks
+}
+
+// outputLayer is the logits [rows, vocab_size] (float32) of hidden states h
+// [rows, hidden_size]: vocabBlocks concatenated.
+func (w graphWeights) outputLayer(h *Node) *Node {
+	return concatenateBlocks(w.vocabBlocks(h), func(b vocabBlock) *Node { return b.logits })
+}
+
+// concatenateBlocks concatenates part(b) of every block along the vocabulary.
+func concatenateBlocks(blocks []vocabBlock, part func(vocabBlock) *Node) *Node {
+	parts := make([]*Node, len(blocks))
+	for i, b := range blocks {
+		parts[i] = part(b)
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -257,21 +273,90 @@ func (w graphWeights) outputLayer(h *Node) *Node {
 	return Concatenate(parts, -1)
 }
 
-// logNormaliser is log sum_v exp(logits[r, v]) for logits [rows, vocab],
-// [rows] in float64. The sum runs in float64, like the reference's
-// log_softmax of float64 logits: a float32 sum over Pythia's 50,304 words
-// comes out low by about 5e-5 (relative), biasing every token's bits.
-func logNormaliser(logits *Node) *Node {
-	top := ReduceAndKeep(logits, ReduceMax, -1)
-	shifted := Sub(ConvertDType(logits, dtypes.Float64), ConvertDType(top, dtypes.Float64))
-	return Add(Log(ReduceSum(Exp(shifted), -1)), ConvertDType(Squeeze(top, -1), dtypes.Float64))
+// blocksNormaliser is log sum_v exp(logit[r, v]) over the words of all
+// blocks, [rows] in float64, computed without putting the blocks together:
+// each block's max m_j and sum s_j = sum exp(logit - m_j), then log sum_j
+// s_j exp(m_j - M) + M with M the largest m_j. The exponentials are float32
+// (each within an ulp or two, about 1e-7 relative, so the sum is too), and
+// the sums run in float64 beyond groups of at most 64 words (expSum64): a
+// float32 sum over Pythia's 50,304 words comes out low by about 5e-5
+// (relative), biasing every token's bits; float64 over every word costs a
+// conversion of every logit, which took a quarter of the pure-Go forward
+// pass. TestNormaliserAgainstFloat64 bounds the difference from the
+// all-float64 sum.
+func blocksNormaliser(blocks []vocabBlock) *Node {
+	tops := make([]*Node, len(blocks))
+	sums := make([]*Node, len(blocks))
+	for i, b := range blocks {
+		top := ReduceAndKeep(b.logits, ReduceMax, -1)
+		sums[i] = expSum64(Exp(Sub(b.logits, top)))
+		tops[i] = ConvertDType(Squeeze(top, -1), dtypes.Float64)
+	}
+	top := tops[0]
+	for _, t := range tops[1:] {
+		top = Max(top, t)
+	}
+	var total *Node
+	for i, s := range sums {
+		if len(sums) > 1 {
+			s = Mul(s, Exp(Sub(tops[i], top)))
+		}
+		if total == nil {
+			total = s
+		} else {
+			total = Add(total, s)
+		}
+	}
+	return Add(Log(total), top)
 }
 
-// logSoftmax64 is the log-softmax of logits [rows, vocab], normalised in
-// float64 (logNormaliser) and rounded to float32.
-func logSoftmax64(logits *Node) *Node {
-	norm := InsertAxes(logNormaliser(logits), -1)
-	return ConvertDType(Sub(ConvertDType(logits, dtypes.Float64), norm), dtypes.Float32)
+// expSum64 sums weights [rows, n] (float32, non-negative) over each row into
+// [rows] float64: in float32 within groups of up to 64 neighbours (at most
+// about 1e-7 relative error each), then in float64 across the groups.
+func expSum64(weights *Node) *Node {
+	rows, n := weights.Shape().Dimensions[0], weights.Shape().Dimensions[1]
+	group := 64
+	for n%group != 0 {
+		group /= 2
+	}
+	partial := ReduceSum(Reshape(weights, rows, n/group, group), -1)
+	return ReduceSum(ConvertDType(partial, dtypes.Float64), -1)
+}
+
+// targetLogit gathers logit[r, targets[r]] ([rows] float32) from the blocks,
+// for targets [rows] int32 within the vocabulary.
+func targetLogit(blocks []vocabBlock, targets *Node) *Node {
+	var out *Node
+	for _, b := range blocks {
+		rows, words := b.logits.Shape().Dimensions[0], b.logits.Shape().Dimensions[1]
+		g := targets.Graph()
+		local := Sub(targets, Scalar(g, dtypes.Int32, b.start))
+		inBlock := LogicalAnd(GreaterOrEqual(local, ScalarZero(g, dtypes.Int32)), LessThan(local, Scalar(g, dtypes.Int32, words)))
+		local = MinScalar(MaxScalar(local, 0), words-1)
+		flat := Add(MulScalar(Iota(g, shapes.Make(dtypes.Int32, rows), 0), words), local)
+		logit := Gather(Reshape(b.logits, rows*words), InsertAxes(flat, -1))
+		if out == nil {
+			out = logit
+		} else {
+			out = Where(inBlock, logit, out)
+		}
+	}
+	return out
+}
+
+// logNormaliser is blocksNormaliser of logits [rows, vocab] held as one block.
+func logNormaliser(logits *Node) *Node {
+	return blocksNormaliser([]vocabBlock{{0, logits}})
+}
+
+// blocksLogSoftmax is the log-softmax [rows, vocab] (float32) of the
+// blocks' logits: each logit less the float64 log-normaliser
+// (blocksNormaliser), rounded to float32 once.
+func blocksLogSoftmax(blocks []vocabBlock) *Node {
+	norm := InsertAxes(blocksNormaliser(blocks), -1)
+	return concatenateBlocks(blocks, func(b vocabBlock) *Node {
+		return ConvertDType(Sub(ConvertDType(b.logits, dtypes.Float64), norm), dtypes.Float32)
+	})
 }
 
 // rotaryTables returns cos and sin [positions, rotary_dims] for positions

@@ -6,7 +6,6 @@ import (
 	"math"
 
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
@@ -51,18 +50,17 @@ func (m *Model) TokenBits(seqs [][]int) (_ [][]float64, err error) {
 
 // tokenBitsGraph: inputs ids, targets [batch, seq] int32, then the params;
 // output [batch, seq] float64, -ln p(targets[b,t] | ids[b,:t+1]). Of each
-// logits block only the log-normaliser and the target's logit are kept.
+// block of logits only its normaliser's parts and the target's logit are
+// kept.
 func (m *Model) tokenBitsGraph(inputs []*Node) *Node {
 	ids, targets := inputs[0], inputs[1]
 	w := m.weightsOf(inputs[2:])
 	batch, seq := ids.Shape().Dimensions[0], ids.Shape().Dimensions[1]
 	h := Reshape(w.fullPass(ids), batch*seq, m.cfg.HiddenSize)
 	targets = Reshape(targets, batch*seq)
-	nll := w.byOutputRows(h, func(logits *Node, start int) *Node {
-		rows, vocab := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1]
-		flatIndex := Add(MulScalar(Iota(logits.Graph(), shapes.Make(dtypes.Int32, rows), 0), vocab), Slice(targets, AxisRange(start, start+rows)))
-		target := Gather(Reshape(logits, rows*vocab), InsertAxes(flatIndex, -1))
-		return Sub(logNormaliser(logits), ConvertDType(target, dtypes.Float64))
+	nll := w.byOutputRows(h, func(blocks []vocabBlock, rows span) *Node {
+		target := targetLogit(blocks, Slice(targets, AxisRange(rows.start, rows.end)))
+		return Sub(blocksNormaliser(blocks), ConvertDType(target, dtypes.Float64))
 	})
 	return Reshape(nll, batch, seq)
 }
@@ -128,7 +126,7 @@ func (m *Model) logProbsGraph(inputs []*Node) *Node {
 	w := m.weightsOf(inputs[1:])
 	batch, seq := inputs[0].Shape().Dimensions[0], inputs[0].Shape().Dimensions[1]
 	h := Reshape(w.fullPass(inputs[0]), batch*seq, m.cfg.HiddenSize)
-	logp := w.byOutputRows(h, func(logits *Node, _ int) *Node { return logSoftmax64(logits) })
+	logp := w.byOutputRows(h, func(blocks []vocabBlock, _ span) *Node { return blocksLogSoftmax(blocks) })
 	return Reshape(logp, batch, seq, m.cfg.VocabSize)
 }
 
@@ -148,14 +146,14 @@ func outputRows(backendName string) int {
 
 // byOutputRows applies the output layer to hidden states h [rows, hidden]
 // in blocks of w.outputRows rows, to bound memory: fn gets the block's
-// logits [n, vocab] (float32) and its first row, and the blocks' results
-// are concatenated.
-func (w graphWeights) byOutputRows(h *Node, fn func(logits *Node, start int) *Node) *Node {
+// vocabulary blocks (vocabBlocks) and rows, and the row blocks' results are
+// concatenated.
+func (w graphWeights) byOutputRows(h *Node, fn func(blocks []vocabBlock, rows span) *Node) *Node {
 	rows := h.Shape().Dimensions[0]
 	var parts []*Node
 	for start := 0; start < rows; start += w.outputRows {
 		end := min(start+w.outputRows, rows)
-		parts = append(parts, fn(w.outputLayer(Slice(h, AxisRange(start, end))), start))
+		parts = append(parts, fn(w.vocabBlocks(Slice(h, AxisRange(start, end))), span{start, end}))
 	}
 	if len(parts) == 1 {
 		return parts[0]

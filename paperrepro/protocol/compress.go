@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
+	"strings"
 )
 
 // Report describes a compressed file.
@@ -20,6 +21,39 @@ type Report struct {
 // the model's own backend name and the CPU architecture.
 func BackendID(modelBackend string) string {
 	return modelBackend + "/" + runtime.GOARCH
+}
+
+// engineNamer is a model that names the engine computing its floats
+// beyond its backend's name (*neox.Model: GoMLX's versions and the pure-Go
+// backend's kernels), which decoding needs too.
+type engineNamer interface {
+	Engine() string
+}
+
+// modelBackendID is the backend string recorded for model m: BackendID,
+// followed by its engine in brackets when it names one.
+func modelBackendID(m any, modelBackend string) string {
+	id := BackendID(modelBackend)
+	if e, ok := m.(engineNamer); ok {
+		id += " (" + e.Engine() + ")"
+	}
+	return id
+}
+
+// unrecordedEngine is the engine of the containers written before the
+// engine was recorded: paperrepro on GoMLX v0.26.0 (go-xla v0.1.4).
+const unrecordedEngine = "GoMLX v0.26.0 with go-xla v0.1.4"
+
+// checkEngine refuses a container written before its engine was recorded
+// by a model that records one (a real model's data from paperrepro on
+// GoMLX v0.26), naming that engine: its floats differ from today's in the
+// last bits, so the data would not decode.
+func checkEngine(recorded, current string) error {
+	if strings.Contains(recorded, " (") || !strings.Contains(current, " (") {
+		return nil
+	}
+	return fmt.Errorf("%w: the data was compressed on backend %q by paperrepro on %s, before containers recorded the engine; this program computes with %q, whose floats differ in the last bits and would not decode: decompress it with the paperrepro that wrote it (on %s)",
+		ErrBackendMismatch, recorded, unrecordedEngine, current, unrecordedEngine)
 }
 
 // Compress reads all of r, compresses it under the lossless protocol with
@@ -43,7 +77,7 @@ func Compress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer
 		return Report{}, fmt.Errorf("compressing: %w", err)
 	}
 	h := Header{
-		Version: FormatVersion, Protocol: LosslessName, Model: id, Backend: BackendID(m.Backend()),
+		Version: FormatVersion, Protocol: LosslessName, Model: id, Backend: modelBackendID(m, m.Backend()),
 		Options: opt, Length: len(data), CRC32: crc32.ChecksumIEEE(data), NumChunks: len(chunks),
 	}
 	out := marshalHeader(nil, h)
@@ -75,7 +109,11 @@ func Decompress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokeniz
 	if rd.err != nil {
 		return h, fmt.Errorf("decompressing: %w", rd.err)
 	}
-	if err := checkIdentity(h, id, BackendID(m.Backend())); err != nil {
+	backend := modelBackendID(m, m.Backend())
+	if err := checkEngine(h.Backend, backend); err != nil {
+		return h, fmt.Errorf("decompressing: %w", err)
+	}
+	if err := checkIdentity(h, id, backend); err != nil {
 		return h, fmt.Errorf("decompressing: %w", err)
 	}
 	// Every chunk has at least a one-byte length, which bounds what a
