@@ -32,6 +32,10 @@ type Decoder struct {
 	mu     sync.Mutex
 	pos    int               // tokens fed so far per stream
 	caches []*tensors.Tensor // per layer: keys, values [batch, heads, maxLen, head_size]
+	// out holds the distributions Next returns, [batch, vocab], reused from
+	// step to step: fresh memory for them every step cost more in page
+	// faults than the copy.
+	out []float32
 }
 
 // NewDecoder starts batch empty streams that can each take up to maxLen
@@ -83,7 +87,8 @@ func (m *Model) zeroCaches(batch, maxLen int) (_ []*tensors.Tensor, err error) {
 }
 
 // Next feeds ids[b] to stream b and returns, for each stream, the natural-log
-// distribution (length vocab_size) of the token that follows.
+// distribution (length vocab_size) of the token that follows. The slices
+// are the decoder's: the next call to Next overwrites them.
 func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 	defer panics.Recover(&err, "Decoder.Next")
 	d.mu.Lock()
@@ -120,16 +125,56 @@ func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 		d.close()
 		return nil, fmt.Errorf("Decoder.Next: %w", err)
 	}
-	copy(d.caches, outputs[1:])
+	numCaches := len(d.caches)
+	copy(d.caches, outputs[:numCaches])
 	d.pos++
-	flat := tensors.MustCopyFlatData[float32](outputs[0])
-	outputs[0].FinalizeAll()
+	defer func() {
+		for _, t := range outputs[numCaches:] {
+			t.FinalizeAll()
+		}
+	}()
+	if err := d.logProbs(outputs[numCaches], outputs[numCaches+1:]); err != nil {
+		return nil, fmt.Errorf("Decoder.Next: %w", err)
+	}
 	vocab := d.m.cfg.VocabSize
 	out := make([][]float32, d.batch)
 	for b := range out {
-		out[b] = flat[b*vocab : (b+1)*vocab : (b+1)*vocab]
+		out[b] = d.out[b*vocab : (b+1)*vocab : (b+1)*vocab]
 	}
 	return out, nil
+}
+
+// logProbs fills d.out [batch, vocab] with the step's log-probabilities:
+// each logit of the vocabulary blocks less its stream's log-normaliser,
+// in float64, rounded to float32 once. Done here rather than in the graph,
+// as the logits are copied out anyway, it spares the graph a float64 copy
+// of the logits and putting the blocks together.
+func (d *Decoder) logProbs(normaliser *tensors.Tensor, blocks []*tensors.Tensor) error {
+	vocab := d.m.cfg.VocabSize
+	if d.out == nil {
+		d.out = make([]float32, d.batch*vocab)
+	}
+	norm, err := tensors.CopyFlatData[float64](normaliser)
+	if err != nil {
+		return err
+	}
+	start := 0
+	for _, block := range blocks {
+		words := block.Shape().Dimensions[1]
+		err := tensors.ConstFlatData(block, func(logits []float32) {
+			for b, n := range norm {
+				dst := d.out[b*vocab+start : b*vocab+start+words]
+				for j, l := range logits[b*words : (b+1)*words] {
+					dst[j] = float32(float64(l) - n)
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		start += words
+	}
+	return nil
 }
 
 // Close frees the caches (the compiled step stays with the Model for the
@@ -180,8 +225,9 @@ type decoderShape struct {
 }
 
 // stepGraph: inputs ids [batch] int32, pos (scalar int32), the 2 x layers
-// caches, then the model params; outputs the log-probabilities [batch, vocab]
-// followed by the updated caches.
+// caches, then the model params; outputs the updated caches, the
+// log-normalisers [batch] (float64) and the logits [batch, words] (float32)
+// of each vocabulary block (see Decoder.logProbs).
 func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 	ids, pos := InsertAxes(inputs[0], -1), inputs[1]
 	numCaches := 2 * d.m.cfg.NumHiddenLayers
@@ -219,6 +265,10 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 		return TransposeAllAxes(context, 0, 2, 1, 3)
 	}
 	h := w.hiddenStates(ids, cos, sin, attend) // [batch, 1, hidden]
-	logp := blocksLogSoftmax(w.vocabBlocks(Squeeze(h, 1)))
-	return append([]*Node{logp}, updated...)
+	blocks := w.vocabBlocks(Squeeze(h, 1))
+	outputs := append(updated, blocksNormaliser(blocks))
+	for _, b := range blocks {
+		outputs = append(outputs, b.logits)
+	}
+	return outputs
 }

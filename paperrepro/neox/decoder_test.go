@@ -40,7 +40,7 @@ func decodeAll(t *testing.T, m *Model, seqs [][]int, maxLen int) [][][]float32 {
 			t.Fatalf("position %d: %v", pos, err)
 		}
 		for b := range seqs {
-			out[b] = append(out[b], dists[b])
+			out[b] = append(out[b], slices.Clone(dists[b]))
 		}
 	}
 	return out

@@ -141,7 +141,7 @@ func newModel(cfg Config, choice *backendChoice, ckpt checkpoint, opts Options) 
 			}
 			continue
 		}
-		t, err := m.newTensor(spec.Shape, func(dst []float32) error { return ckpt.ReadFloat32(spec.Name, dst) })
+		t, err := m.newTensor(heldWeight(ckpt, spec))
 		if err != nil {
 			return nil, fmt.Errorf("tensor %q: %w", spec.Name, err)
 		}
@@ -214,10 +214,7 @@ func (m *Model) addOutputLayer(ckpt checkpoint, spec weightSpec) error {
 	}
 	m.outputBlocks = outputLayerBlocks(m.backendName, vocab)
 	for _, block := range m.outputBlocks {
-		t, err := m.newTensor([]int{block.end - block.start, hidden}, func(dst []float32) error {
-			copy(dst, all[block.start*hidden:block.end*hidden])
-			return nil
-		})
+		t, err := m.newTensor(heldOutputBlock(all, hidden, block))
 		if err != nil {
 			return fmt.Errorf("tensor %q: %w", spec.Name, err)
 		}

@@ -74,7 +74,7 @@ type attendFn func(layer int, q, k, v *Node) *Node
 // [batch, seq] (int32), with cos, sin [seq, rotary_dims] the rotary tables of
 // the positions, and returns [batch, seq, hidden_size].
 func (w graphWeights) hiddenStates(ids, cos, sin *Node, attend attendFn) *Node {
-	x := Gather(w.get("gpt_neox.embed_in.weight"), InsertAxes(ids, -1))
+	x := Gather(w.get(embedInName), InsertAxes(ids, -1))
 	for i := range w.cfg.NumHiddenLayers {
 		x = w.block(i, x, cos, sin, attend)
 	}
@@ -221,13 +221,68 @@ func (w graphWeights) layerNorm(x *Node, name string) *Node {
 	return y
 }
 
-// linear is act(x @ name.weight^T + name.bias), with the weight kept in
-// PyTorch's [out, in] layout; the bias is absent when attention_bias is
-// false. GoMLX's nn.Dense runs the backend's fused dense layer (bias added
-// as the product is written) where it has one.
+// linear is act(x @ W^T + name.bias) for the checkpoint's name.weight W
+// [out, in], held transposed ([in, out], see heldWeight); the bias is absent
+// when attention_bias is false. GoMLX's nn.Dense runs the backend's fused
+// dense layer (bias and activation applied as the product is written) where
+// it has one.
 func (w graphWeights) linear(x *Node, name string, act activation.Type) *Node {
-	return nn.Dense(x, w.get(name+".weight"), w.get(name+".bias"), compute.DenseLayoutOutputsInput, act)
+	return nn.Dense(x, w.get(name+".weight"), w.get(name+".bias"), compute.DenseLayoutInputOutputs, act)
 }
+
+// heldWeight returns the shape a checkpoint tensor is held in on the
+// backend and the fill that reads it so: the linear layers' weights, [out,
+// in] in the checkpoint, are held transposed, [in, out], as the right
+// operand x @ W of their products. That is the layout the pure-Go backend
+// packs with its SIMD copy; [out, in] it transposes element by element on
+// every call, which took over half of a decoder step (its few rows do
+// little arithmetic per weight read). The products are the same sums in
+// the same order: the floats do not change.
+func heldWeight(ckpt checkpoint, spec weightSpec) ([]int, func(dst []float32) error) {
+	read := func(dst []float32) error { return ckpt.ReadFloat32(spec.Name, dst) }
+	if len(spec.Shape) != 2 || spec.Name == embedInName {
+		return spec.Shape, read
+	}
+	out, in := spec.Shape[0], spec.Shape[1]
+	return []int{in, out}, func(dst []float32) error {
+		stored := make([]float32, out*in)
+		if err := read(stored); err != nil {
+			return err
+		}
+		transpose(dst, stored, out, in)
+		return nil
+	}
+}
+
+// heldOutputBlock returns the shape and fill of embed_out's words
+// block.start..block.end-1 from all of it ([vocab, hidden]), held
+// transposed ([hidden, words]) as the linear layers' weights are.
+func heldOutputBlock(all []float32, hidden int, block span) ([]int, func(dst []float32) error) {
+	words := block.end - block.start
+	return []int{hidden, words}, func(dst []float32) error {
+		transpose(dst, all[block.start*hidden:block.end*hidden], words, hidden)
+		return nil
+	}
+}
+
+// transpose writes src [rows, cols] into dst as [cols, rows], in tiles
+// that stay in cache.
+func transpose(dst, src []float32, rows, cols int) {
+	const tile = 64
+	for r0 := 0; r0 < rows; r0 += tile {
+		for c0 := 0; c0 < cols; c0 += tile {
+			for r := r0; r < min(r0+tile, rows); r++ {
+				for c := c0; c < min(c0+tile, cols); c++ {
+					dst[c*rows+r] = src[r*cols+c]
+				}
+			}
+		}
+	}
+}
+
+// embedInName is embed_in's name in the checkpoint: held as stored, since
+// the embedding looks its rows up.
+const embedInName = "gpt_neox.embed_in.weight"
 
 // vocabBlock is the logits [rows, words] (float32) of the words
 // start..start+words-1 of the vocabulary.
@@ -240,17 +295,17 @@ type vocabBlock struct {
 // block of words at a time as embed_out is held (see outputLayerBlocks);
 // tied embeddings use embed_in, as one block.
 func (w graphWeights) vocabBlocks(h *Node) []vocabBlock {
-	product := func(weights *Node) *Node {
-		return toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, weights, []int{1}, nil))
+	product := func(weights *Node) *Node { // weights [hidden, words]
+		return toFloat32(DotGeneral(h, []int{h.Rank() - 1}, nil, weights, []int{0}, nil))
 	}
-	if w.cfg.TieWordEmbeddings {
-		return []vocabBlock{{0, product(w.get("gpt_neox.embed_in.weight"))}}
+	if w.cfg.TieWordEmbeddings { // embed_in [vocab, hidden], transposed as embed_out is held
+		return []vocabBlock{{0, product(Transpose(w.get(embedInName), 0, 1))}}
 	}
 	blocks := make([]vocabBlock, len(w.outputBlocks))
 	start := 0
 	for i, weights := range w.outputBlocks {
 		blocks[i] = vocabBlock{start, product(weights)}
-		start += weights.Shape().Dimensions[0]
+		start += weights.Shape().Dimensions[1]
 	}
 	return blocks
 }

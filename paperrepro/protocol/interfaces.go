@@ -22,9 +22,9 @@ type Scorer interface {
 
 // StepDecoder runs a model incrementally over a fixed number of independent
 // streams: each Next call feeds one token per stream and returns, per
-// stream, the natural-log distribution of the token after it. It must be
-// deterministic: the same fed tokens give bit-identical floats.
-// *neox.Decoder satisfies it.
+// stream, the natural-log distribution of the token after it, which may
+// live only until the next call. It must be deterministic: the same fed
+// tokens give bit-identical floats. *neox.Decoder satisfies it.
 type StepDecoder interface {
 	Next(ids []int) ([][]float32, error)
 }

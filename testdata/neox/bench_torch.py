@@ -10,6 +10,7 @@ installed (then it is several times faster): install that first, and compare
 in one run on an otherwise idle machine with compare_cpu.sh beside this file.
 
 usage: /usr/bin/python3 bench_torch.py [--model 70m] [--batch 4] [--seq 1024] [--seconds 30] [--threads N]
+       /usr/bin/python3 bench_torch.py --model 70m --write-checkpoint DIR   (the same random weights, for paperrepro)
 """
 import argparse, math, os, time
 import torch
@@ -66,6 +67,42 @@ def token_nll(p, heads, ids):
     return -logp.gather(-1, ids[:, 1:, None]).squeeze(-1)
 
 
+def write_checkpoint(p, heads, out):
+    """Writes the random model as a Hugging Face GPT-NeoX checkpoint folder
+    (config.json, model.safetensors in float32), for paperrepro to load the
+    very same weights: `paperrepro compress -model-dir OUT` times the
+    lossless coder end to end on the Pythia shape."""
+    import json, struct
+    hidden, layers = p["embed_in"].shape[1], len(p["layers"])
+    tensors = {"gpt_neox.embed_in.weight": p["embed_in"], "embed_out.weight": p["embed_out"],
+               "gpt_neox.final_layer_norm.weight": p["final_ln"][0], "gpt_neox.final_layer_norm.bias": p["final_ln"][1]}
+    names = {"ln1": "input_layernorm", "ln2": "post_attention_layernorm", "qkv": "attention.query_key_value",
+             "dense": "attention.dense", "up": "mlp.dense_h_to_4h", "down": "mlp.dense_4h_to_h"}
+    for i, L in enumerate(p["layers"]):
+        for key, name in names.items():
+            tensors[f"gpt_neox.layers.{i}.{name}.weight"], tensors[f"gpt_neox.layers.{i}.{name}.bias"] = L[key]
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        blob = t.contiguous().float().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    meta = json.dumps(header).encode()
+    meta += b" " * (-len(meta) % 8)
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "model.safetensors"), "wb") as f:
+        f.write(struct.pack("<Q", len(meta)) + meta)
+        for blob in blobs:
+            f.write(blob)
+    config = {"architectures": ["GPTNeoXForCausalLM"], "model_type": "gpt_neox", "hidden_act": "gelu",
+              "hidden_size": hidden, "intermediate_size": 4 * hidden, "num_attention_heads": heads,
+              "num_hidden_layers": layers, "vocab_size": VOCAB, "rotary_pct": 0.25, "rotary_emb_base": 10000,
+              "layer_norm_eps": 1e-5, "max_position_embeddings": 2048, "use_parallel_residual": True,
+              "tie_word_embeddings": False, "bos_token_id": 0, "eos_token_id": 0, "torch_dtype": "float32"}
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+
+
 def blas_library():
     with open("/proc/self/maps") as f:
         libs = {line.split()[-1] for line in f if "blas" in line.lower() and ".so" in line}
@@ -79,11 +116,15 @@ def main():
     ap.add_argument("--seq", type=int, default=1024)
     ap.add_argument("--seconds", type=float, default=30, help="time calls for at least this long, after one untimed call")
     ap.add_argument("--threads", type=int, default=0, help="torch threads (default: PyTorch's own choice)")
+    ap.add_argument("--write-checkpoint", metavar="DIR", help="write the random model as a GPT-NeoX checkpoint folder and exit")
     a = ap.parse_args()
     if a.threads:
         torch.set_num_threads(a.threads)
     hidden, layers, heads = SHAPES[a.model]
     p = random_model(hidden, layers, heads)
+    if a.write_checkpoint:
+        write_checkpoint(p, heads, a.write_checkpoint)
+        return
     ids = torch.randint(0, VOCAB, (a.batch, a.seq), generator=torch.Generator().manual_seed(7))
     token_nll(p, heads, ids)  # warm-up
     calls, start = 0, time.perf_counter()
