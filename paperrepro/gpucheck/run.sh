@@ -8,7 +8,9 @@
 #   seed-cells  the pythia-tiny seed cells within 1e-4 of expected_seed_protocol.csv (TestMiniGrid)
 #   compress    compress and decompress a file, byte for byte
 #   bench       `paperrepro bench` for the five Pythia shapes: tokens/s, memory, grid ETA
-#   bench-bf16  (when time is left) the same for 70m and 1.4b computing in bfloat16
+#   bench-bf16  (when time is left) the same for 70m and 1.4b computing in bfloat16, where
+#               attention runs as cuDNN's fused (flash) attention; bench-bf16-unfused again
+#               with GOMLX_FUSION=0, XLA's own attention, to weigh it
 #
 # Run from anywhere inside the repository checkout (the tests read testdata/):
 #
@@ -83,8 +85,13 @@ for p in ("jax-cuda13-pjrt", "jax-cuda12-pjrt"):
 # environment the XLA backend needs.
 setup_cuda() {
 	mkdir -p "$work/pjrt"
-	# go-xla finds plugins by file name (pjrt_c_api_<name>_plugin.so) and
-	# looks for the CUDA libraries in nvidia/ beside the plugin's folder.
+	# go-xla v0.4 (pjrt/dynamiclib_base.go) lists the plugins in the folders
+	# of PJRT_PLUGIN_LIBRARY_PATH by file name (pjrt_c_api_<name>_plugin.so),
+	# so that GOMLX_BACKEND unset or xla:cuda finds this one as "cuda"
+	# (GOMLX_BACKEND=xla:/abs/path/xla_cuda_plugin.so would load it by path
+	# but is not the default choice); and it expects the CUDA libraries in
+	# ../nvidia from the plugin's folder (pjrt/cuda_linux.go), where JAX's
+	# wheels have them only relative to site-packages.
 	ln -sf "$plugin" "$work/pjrt/pjrt_c_api_cuda_plugin.so"
 	ln -sfn "$site/nvidia" "$work/nvidia"
 	export PJRT_PLUGIN_LIBRARY_PATH=$work/pjrt
@@ -209,6 +216,11 @@ bench_bf16() {
 	"$bin/paperrepro" bench $bf16_args -dtype bfloat16 -data-dir "$data" -sample 16 -results "$work/none"
 }
 
+bench_bf16_unfused() {
+	export GOMLX_FUSION=0
+	bench_bf16
+}
+
 bench() {
 	# shellcheck disable=SC2086 # bench_args is a list of flags
 	"$bin/paperrepro" bench $bench_args -data-dir "$data" -sample 16 -results "$work/none" && return 0
@@ -217,7 +229,7 @@ bench() {
 	return 1
 }
 
-export -f check_backend golden seed_cells compress_roundtrip bench bench_bf16
+export -f check_backend golden seed_cells compress_roundtrip bench bench_bf16 bench_bf16_unfused
 export bin root tiny data work logs want_backend chunks bundle bench_args bf16_args
 
 step backend 120 "a model loads on $want_backend by default" check_backend
@@ -226,7 +238,8 @@ step golden 120 "GPT-NeoX golden fixtures within 1e-4 of PyTorch (full pass, dec
 step seed-cells "$seed_timeout" "pythia-tiny seed cells ($chunks chunks per modality) within 1e-4 of expected_seed_protocol.csv" seed_cells
 step compress 90 "6144 bytes (text, then xz data) compressed and decompressed byte for byte on $want_backend" compress_roundtrip
 step bench 270 "paperrepro bench $bench_args" bench
-step 'bench-bf16?' 120 "paperrepro bench $bf16_args -dtype bfloat16" bench_bf16
+step 'bench-bf16?' 120 "paperrepro bench $bf16_args -dtype bfloat16 (cuDNN's fused attention)" bench_bf16
+step 'bench-bf16-unfused?' 120 "the same with GOMLX_FUSION=0 (XLA's own attention), to weigh the fused one" bench_bf16_unfused
 
 # --- the summary -------------------------------------------------------------
 
@@ -234,12 +247,12 @@ failed=0
 echo
 echo "GPU check of paperrepro ($(head -n1 "$bundle/MANIFEST" 2>/dev/null)) in $((SECONDS - start))s"
 echo "GPU: $gpu"
-[[ $backend == go ]] || echo "plugin: $plugin (${plugin_version:-version unknown}); XLA_FLAGS=${XLA_FLAGS:-} (neox adds NVIDIA_TF32_OVERRIDE=0 and --xla_gpu_enable_triton_gemm=false: float32 without TF32; --xla_gpu_deterministic_ops=true --xla_gpu_autotune_level=0: repeatable results)"
+[[ $backend == go ]] || echo "plugin: $plugin (${plugin_version:-version unknown}); XLA_FLAGS=${XLA_FLAGS:-} (neox adds tf32=false, NVIDIA_TF32_OVERRIDE=0 and --xla_gpu_enable_triton_gemm=false: float32 without TF32; preallocate=false; --xla_gpu_deterministic_ops=true --xla_gpu_autotune_level=0: repeatable results)"
 for i in "${!names[@]}"; do
 	printf '  %-4s  %-10s  %5ss  %s\n' "${states[$i]}" "${names[$i]%\?}" "${times[$i]}" "${notes[$i]}"
 	[[ ${states[$i]} == PASS || (${states[$i]} == SKIP && ${names[$i]} == *\?) ]] || failed=1
 done
-for log in bench bench-bf16; do
+for log in bench bench-bf16 bench-bf16-unfused; do
 	[[ -f $logs/$log.log ]] || continue
 	echo
 	echo "$log:"

@@ -232,11 +232,14 @@ func newBackend(config string) (b compute.Backend, err error) {
 }
 
 // simpleGoOptions adds ops_sequential unless ops_parallel is asked for.
-// GoMLX v0.26.0's pure-Go backend deadlocks when it runs ops in parallel
-// and every worker slot holds a matrix multiplication waiting for a slot to
+// GoMLX v0.26.0's pure-Go backend deadlocked when it ran ops in parallel
+// and every worker slot held a matrix multiplication waiting for a slot to
 // split its batch over (seen with four independent output-layer blocks; and
-// always with parallelism=1). Sequential op execution still splits each
-// matrix multiplication, where the time goes, over all cores.
+// always with parallelism=1). v0.28's did not, but measured no faster on
+// this 2-core machine (BenchmarkTokenBitsPythia70mShape with
+// GOMLX_BACKEND=go:ops_parallel: tokens per CPU-second within the noise),
+// so sequential op execution, which still splits each matrix
+// multiplication, where the time goes, over all cores, stays the default.
 func simpleGoOptions(options string) string {
 	parts := slices.DeleteFunc(strings.Split(options, ","), func(s string) bool { return s == "" })
 	if !slices.Contains(parts, "ops_sequential") && !slices.Contains(parts, "ops_parallel") {

@@ -47,13 +47,13 @@ func init() {
 
 // openXLAPlugin starts the XLA backend. For a CUDA plugin it first points
 // XLA at the CUDA tools beside the plugin (see cudaDataDir), keeps float32
-// matrix products in float32 (see keepFloat32), and asks the plugin not to
-// preallocate GPU memory, so that the memory in use (and so the batch that
-// still fits) can be read from nvidia-smi; a plugin that refuses the option
-// is started with its defaults.
+// matrix products in float32 (see keepFloat32) and leaves GPU memory
+// unallocated until used (go-xla's default since v0.4: preallocate=false),
+// so that the memory in use, and so the batch that still fits, can be read
+// from nvidia-smi.
 func openXLAPlugin(config string) (compute.Backend, error) {
-	plugin, _, _ := strings.Cut(config, ",")
-	if !strings.Contains(strings.ToLower(plugin), "cuda") {
+	plugin, options, _ := strings.Cut(config, ",")
+	if !pjrt.IsCUDAName(plugin) {
 		return xla.New(config)
 	}
 	path := plugin
@@ -64,16 +64,40 @@ func openXLAPlugin(config string) (compute.Backend, error) {
 		addXLAFlag("--xla_gpu_cuda_data_dir", dir)
 	}
 	keepFloat32()
-	b, err := xla.NewWithOptions(config, pjrt.NamedValuesMap{"preallocate": false})
-	if err != nil {
-		return xla.New(config)
+	return xla.New(withCUDAOptions(plugin, options))
+}
+
+// withCUDAOptions is the XLA configuration for a CUDA plugin with options
+// ("tf32=false,..."): float32 matrix products at full precision
+// (tf32=false: go-xla then asks XLA for the HIGHEST precision; its default
+// on CUDA is TF32, with 10 mantissa bits) and no preallocation, unless the
+// options say otherwise.
+func withCUDAOptions(plugin, options string) string {
+	set := func(name string) bool {
+		for _, o := range strings.Split(options, ",") {
+			key, _, _ := strings.Cut(o, "=")
+			if key == name || key == "no"+name {
+				return true
+			}
+		}
+		return false
 	}
-	return b, nil
+	config := plugin
+	if options != "" {
+		config += "," + options
+	}
+	if !set("tf32") {
+		config += ",tf32=false"
+	}
+	if !set("preallocate") {
+		config += ",preallocate=false"
+	}
+	return config
 }
 
 // keepFloat32 stops XLA from computing float32 matrix products in TF32 (10
-// mantissa bits) on NVIDIA GPUs, which it does by default for the DEFAULT
-// precision GoMLX asks for: that would move the bits by far more than the
+// mantissa bits) on NVIDIA GPUs, besides the HIGHEST precision
+// withCUDAOptions asks for: TF32 would move the bits by far more than the
 // 1e-4 the golden fixtures allow. TF32 comes from cuBLAS, which
 // NVIDIA_TF32_OVERRIDE=0 turns off, and from XLA's Triton matrix kernels,
 // which --xla_gpu_enable_triton_gemm=false leaves out. It also makes the

@@ -63,3 +63,18 @@ func TestKeepFloat32(t *testing.T) {
 	}
 	os.Unsetenv("NVIDIA_TF32_OVERRIDE")
 }
+
+// TestWithCUDAOptions asks a CUDA plugin for full-precision float32 and
+// no preallocation, unless GOMLX_BACKEND's options say otherwise.
+func TestWithCUDAOptions(t *testing.T) {
+	for _, tc := range []struct{ plugin, options, want string }{
+		{"cuda", "", "cuda,tf32=false,preallocate=false"},
+		{"cuda", "tf32", "cuda,tf32,preallocate=false"},
+		{"cuda", "notf32,preallocate=true,memory_fraction=0.9", "cuda,notf32,preallocate=true,memory_fraction=0.9"},
+		{"/opt/jax/pjrt_c_api_cuda_plugin.so", "visible_devices=1", "/opt/jax/pjrt_c_api_cuda_plugin.so,visible_devices=1,tf32=false,preallocate=false"},
+	} {
+		if got := withCUDAOptions(tc.plugin, tc.options); got != tc.want {
+			t.Errorf("withCUDAOptions(%q, %q) = %q, want %q", tc.plugin, tc.options, got, tc.want)
+		}
+	}
+}

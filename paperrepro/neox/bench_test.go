@@ -45,25 +45,32 @@ func BenchmarkForwardPythia70mShape(b *testing.B) {
 }
 
 // BenchmarkTokenBitsPythia70mShape: the same pass returning only the bits of
-// the next tokens.
+// the next tokens (the seed protocol's), at 4 x 600 tokens and at 4 x 1024,
+// the shape testdata/neox/compare_cpu.sh times PyTorch on.
 func BenchmarkTokenBitsPythia70mShape(b *testing.B) {
 	m := randomModel(b, pythia70mShape)
-	seqs := randomSeqs(4, 600, pythia70mShape.VocabSize)
-	if _, err := m.TokenBits(seqs); err != nil {
-		b.Fatal(err)
+	for _, seq := range []int{600, 1024} {
+		b.Run(fmt.Sprintf("4x%d", seq), func(b *testing.B) {
+			seqs := randomSeqs(4, seq, pythia70mShape.VocabSize)
+			if _, err := m.TokenBits(seqs); err != nil {
+				b.Fatal(err)
+			}
+			measure(b, 4*seq, func() error {
+				_, err := m.TokenBits(seqs)
+				return err
+			})
+		})
 	}
-	measure(b, 4*600, func() error {
-		_, err := m.TokenBits(seqs)
-		return err
-	})
 }
 
-// measure runs step b.N times and reports tokens/s of wall time and, since
-// the machine is shared, tokens per CPU-second of this process.
+// measure runs step b.N times and reports tokens/s of wall time; since
+// the machine is shared, tokens per CPU-second of this process; and the
+// minor page faults per step (fresh memory the kernel maps in, which a
+// backend that reuses its buffers does not take).
 func measure(b *testing.B, tokensPerStep int, step func() error) {
 	b.Helper()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0, faults0 := cpuTime(), minorFaults()
 	for b.Loop() {
 		if err := step(); err != nil {
 			b.Fatal(err)
@@ -73,6 +80,9 @@ func measure(b *testing.B, tokensPerStep int, step func() error) {
 	b.ReportMetric(tokens/b.Elapsed().Seconds(), "tokens/s")
 	if cpu := cpuTime() - cpu0; cpu > 0 {
 		b.ReportMetric(tokens/cpu.Seconds(), "tokens/cpu-s")
+	}
+	if faults0 >= 0 {
+		b.ReportMetric(float64(minorFaults()-faults0)/float64(b.N), "faults/op")
 	}
 }
 

@@ -15,3 +15,14 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
+
+// minorFaults is the number of minor page faults (pages the kernel mapped
+// in without reading them: fresh or reclaimed memory) this process has
+// taken so far, -1 when unknown.
+func minorFaults() int64 {
+	var r syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r); err != nil {
+		return -1
+	}
+	return r.Minflt
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified.
 	"github.com/gomlx/gomlx/core/tensors"
@@ -17,7 +18,15 @@ import (
 // Decoder feeds a batch of independent token streams one token at a time,
 // keeping each layer's keys and values in a cache, and returns each stream's
 // next-token distribution. The cache has a fixed length (maxLen), so one
-// graph is compiled for all steps (and shared by decoders of the same shape).
+// graph is compiled for all steps (and shared by decoders of the same shape);
+// each step writes its keys and values into the cache in place
+// (DynamicUpdateSlice on donated buffers), and on the pure-Go backend the
+// fused attention reads only the keys written so far. The cache is this
+// package's rather than GoMLX's ml/layers/attention/kvcache, which keeps its
+// caches in model.Scope variables and grows them in powers of two, a new
+// graph and a copy of the cache at each size, and needs this model's weights
+// as model.Scope variables: one fixed cache, one step and the weights as
+// parameters are simpler. BenchmarkDecoderPythia70mShape measures it.
 //
 // Determinism: the same token history with the same batch size and maxLen
 // always gives bit-identical floats, whatever else runs concurrently (the
@@ -254,14 +263,22 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 		keys, values := toCache(caches[2*layer], k), toCache(caches[2*layer+1], v)
 		updated[2*layer], updated[2*layer+1] = keys, values
 		q = TransposeAllAxes(q, 0, 2, 1, 3)
-		options := &compute.ScaledDotProductAttentionConfig{
-			QuerySeqLen:    InternalBackendOutputs(queries)[0],
-			KeyValueSeqLen: InternalBackendOutputs(written)[0],
-		}
-		context := fusedAttention(q, keys, values, compute.AttentionAxesLayoutBHSD, options, func() *Node {
+		decomposed := func() *Node {
 			bshd := func(x *Node) *Node { return TransposeAllAxes(x, 0, 2, 1, 3) }
 			return bshd(attentionDecomposed(bshd(q), bshd(keys), bshd(values), visible))
-		}) // [batch, heads, 1, head_size]
+		}
+		var context *Node // [batch, heads, 1, head_size]
+		if d.m.backendName == gobackend.BackendName {
+			options := &compute.ScaledDotProductAttentionConfig{
+				QuerySeqLen:    InternalBackendOutputs(queries)[0],
+				KeyValueSeqLen: InternalBackendOutputs(written)[0],
+			}
+			context = fusedAttention(q, keys, values, compute.AttentionAxesLayoutBHSD, options, decomposed)
+		} else {
+			// XLA's fused attention (cuDNN's, in 16 bits) is for queries
+			// as long as the keys; this one query is not.
+			context = decomposed()
+		}
 		return TransposeAllAxes(context, 0, 2, 1, 3)
 	}
 	h := w.hiddenStates(ids, cos, sin, attend) // [batch, 1, hidden]

@@ -23,27 +23,34 @@
 // model.safetensors, sharded safetensors or pytorch_model.bin are converted
 // on load to the compute dtype (Options.DType: float32 by default, bfloat16
 // or float16), in which the activations run; layer norms and softmaxes stay
-// float32, and the log-normalisers (log sum exp over the vocabulary) run in
-// float64, as the reference's log_softmax of float64 logits does.
+// float32, and the log-normalisers (log sum exp over the vocabulary) sum in
+// float64, as the reference's log_softmax of float64 logits does, without
+// a float64 copy of the logits (blocksNormaliser). Layer norm, dense layers,
+// GELU and attention are GoMLX's, which run the backend's fused kernels
+// where it has them.
 //
 // The code is laid out by job: load.go (checkpoint to backend, lifecycle,
 // compute dtype), model.go (the forward pass, top to bottom), score.go
 // (TokenBits and NextTokenLogProbs), batch.go (padding and batching by
 // length), memory.go (what a forward pass needs, what the device has, the
-// batch that fits), decoder.go (the key/value-cache Decoder), backend.go and
-// plugin.go (which GoMLX backend runs it, installing a PJRT plugin),
+// batch that fits), decoder.go (the key/value-cache Decoder), backend.go,
+// backend_simd.go, backend_engine.go and plugin.go (which GoMLX backend
+// runs it and with which kernels, installing a PJRT plugin),
 // pythia.go (the suite's shapes), random.go and bench.go (random-weight
 // models and `paperrepro bench`'s measurement).
 //
 // The GoMLX backend is chosen once per process (backend.go): GOMLX_BACKEND
 // when set, else XLA with the CUDA plugin, else XLA with the CPU plugin,
 // else GoMLX's pure-Go backend; one log line says which, and on the pure-Go
-// backend how to get a faster one. XLA is compiled in wherever cgo works
+// backend its SIMD kernels (GoSIMD: AVX-512 or AVX2 in a build with
+// GOEXPERIMENT=simd, else why there are none) and how to get a faster
+// backend. Engine names the GoMLX versions and kernels behind a model's
+// floats, which the lossless coder records. XLA is compiled in wherever cgo works
 // (go build turns cgo off by itself where there is no C compiler); build
 // with -tags noxla to leave it out. InstallPlugin (`paperrepro
 // install-plugin`, run by `make setup`) installs a PJRT plugin with
 // go-xla's installer. On an NVIDIA GPU float32 stays float32: XLA's default
-// TF32 matrix products are turned off (NVIDIA_TF32_OVERRIDE=0 and
+// TF32 matrix products are turned off (tf32=false, NVIDIA_TF32_OVERRIDE=0 and
 // --xla_gpu_enable_triton_gemm=false), and results repeat from run to run
 // as the lossless coder needs (--xla_gpu_deterministic_ops=true,
 // --xla_gpu_autotune_level=0), unless the environment sets these;

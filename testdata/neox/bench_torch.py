@@ -3,7 +3,8 @@
 times the Go model: the seed protocol's forward pass (GPT-NeoX, as in
 transformers' modeling_gpt_neox) on BATCH random sequences of SEQ tokens, then
 -log p of each next token from a float64 log-softmax. Prints tokens/s and the
-BLAS library PyTorch runs on.
+BLAS library PyTorch runs on, with the CPU time and the minor page faults
+per call (fresh memory its allocator maps in).
 
 Debian's python3-torch uses the reference BLAS unless libopenblas0-pthread is
 installed (then it is several times faster): install that first, and compare
@@ -12,7 +13,7 @@ in one run on an otherwise idle machine with compare_cpu.sh beside this file.
 usage: /usr/bin/python3 bench_torch.py [--model 70m] [--batch 4] [--seq 1024] [--seconds 30] [--threads N]
        /usr/bin/python3 bench_torch.py --model 70m --write-checkpoint DIR   (the same random weights, for paperrepro)
 """
-import argparse, math, os, time
+import argparse, math, os, resource, time
 import torch
 
 # The public Pythia configs (hidden, layers, heads); intermediate = 4 x hidden,
@@ -126,14 +127,20 @@ def main():
         write_checkpoint(p, heads, a.write_checkpoint)
         return
     ids = torch.randint(0, VOCAB, (a.batch, a.seq), generator=torch.Generator().manual_seed(7))
-    token_nll(p, heads, ids)  # warm-up
+    for _ in range(2):  # warm-up: an allocator that keeps memory has it all after two calls
+        token_nll(p, heads, ids)
     calls, start = 0, time.perf_counter()
+    cpu0, faults0 = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     while calls == 0 or time.perf_counter() - start < a.seconds:
         token_nll(p, heads, ids)
         calls += 1
-    elapsed = time.perf_counter() - start
-    print(f"pytorch {torch.__version__} pythia-{a.model} {a.batch} x {a.seq}: {calls * a.batch * a.seq / elapsed:.0f} tokens/s "
-          f"({calls} calls in {elapsed:.1f} s, {torch.get_num_threads()} threads, BLAS: {blas_library()})")
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu0
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0) / calls
+    tokens = calls * a.batch * a.seq
+    print(f"pytorch {torch.__version__} pythia-{a.model} {a.batch} x {a.seq}: {tokens / elapsed:.0f} tokens/s, "
+          f"{tokens / cpu:.0f} tokens/cpu-s, {faults:.0f} faults/call "
+          f"({calls} calls in {elapsed:.1f} s, {torch.get_num_threads()} threads, BLAS: {blas_library()}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, LD_PRELOAD={os.environ.get('LD_PRELOAD', '(unset)')})")
     if "openblas" not in blas_library():
         print("warning: not on OpenBLAS: install libopenblas0-pthread (apt-get install libopenblas0-pthread) for PyTorch's real CPU speed")
 
