@@ -28,7 +28,9 @@ export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
 export GOEXPERIMENT=${GOEXPERIMENT:-simd}
 command -v go >/dev/null || fail "no go command on PATH"
 [[ $(go env CGO_ENABLED) == 1 ]] || fail "cgo is off (no C compiler, or CGO_ENABLED=0): the GPU check needs GoMLX's XLA backend, which needs cgo"
-go list -deps ./paperrepro/cmd/paperrepro | grep -qx github.com/gomlx/go-xla/compute/xla ||
+# (grep reads the whole list: grep -q would stop go list with SIGPIPE, which
+# pipefail reports as a failure)
+go list -deps ./paperrepro/cmd/paperrepro | grep -x github.com/gomlx/go-xla/compute/xla >/dev/null ||
 	fail "the command builds without GoMLX's XLA backend (GOFLAGS=${GOFLAGS:-} has -tags noxla?)"
 for need in fixtures/pythia-tiny/expected_seed_protocol.csv data/tokenizer/tokenizer.json data/enwik8/enwik8.prefix data/imagenet-sample data/librispeech-sample; do
 	[[ -e $shared/$need ]] || fail "missing $shared/$need (set PAPERREPRO_SHARED to the shared fixtures folder)"
