@@ -24,8 +24,9 @@ jax-cuda13-pjrt wheels) when nvidia-smi lists a GPU, otherwise the CPU plugin
 (from github.com/gomlx/pjrt-cpu-binaries), into ~/.local/lib/go-xla. When one
 is installed already it only says so. 'make setup' runs it.
 
-Without a plugin, models run on GoMLX's pure-Go backend, which is far
-slower. The backend is chosen when a model first loads: xla:cuda, then
+Without a plugin, models run on GoMLX's pure-Go backend (with its AVX2 or
+AVX-512 kernels when built with GOEXPERIMENT=simd; the log line says which).
+The backend is chosen when a model first loads: xla:cuda, then
 xla:cpu, then pure Go; GOMLX_BACKEND overrides it (for example
 GOMLX_BACKEND=go), and PJRT_PLUGIN_LIBRARY_PATH names other folders to find
 plugins in (for example one holding JAX's CUDA plugin, linked as
