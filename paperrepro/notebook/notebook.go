@@ -28,11 +28,15 @@
 package notebook
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"os"
 
 	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+
+	"github.com/paperrepro/paperrepro/paperrepro/figures"
 )
 
 // Must returns v, or stops the cell with a panic on err (which fails
@@ -53,24 +57,25 @@ func Check(err error) {
 var text io.Writer = os.Stdout
 
 // HTML shows html in the notebook and waits until GoNB has it: without the
-// wait, output can be lost when the cell's program ends.
+// wait, output can be lost when the cell's program ends. The notebooks'
+// HTML keeps to what an untrusted notebook's sanitiser leaves alone (no
+// inline styles, scripts or inline SVG); Table and Markdown write such HTML.
 func HTML(html string) {
-	if !gonbui.IsNotebook {
-		fmt.Fprintln(text, html)
-		return
-	}
-	gonbui.DisplayHTML(html)
-	sync()
+	display(html, "")
 }
 
-// Markdown shows md in the notebook and waits until GoNB has it.
+// Markdown shows md, rendered as HTML, so that a notebook nobody trusted
+// shows it too (Jupyter Notebook 6 drops untrusted text/markdown outputs);
+// md itself goes beside it as the plain-text version. It knows the subset
+// of Markdown the cells use: paragraphs, headings, lists, code blocks,
+// **bold**, *italic*, `code` and $math$ (typeset by MathJax).
 func Markdown(md string) {
-	if !gonbui.IsNotebook {
-		fmt.Fprintln(text, md)
-		return
-	}
-	gonbui.DisplayMarkdown(md)
-	sync()
+	display(markdownHTML(md), md)
+}
+
+// Show shows a table.
+func Show(t Table) {
+	display(t.HTML(), t.Text())
 }
 
 // PNG shows a PNG image in the notebook and waits until GoNB has it.
@@ -80,6 +85,28 @@ func PNG(png []byte) {
 		return
 	}
 	gonbui.DisplayPNG(png)
+	sync()
+}
+
+// Figure shows a figure as a PNG, or stops the cell on err (the error of
+// the function that drew it).
+func Figure(f figures.Figure, err error) {
+	Check(err)
+	PNG(Must(f.NotebookPNG()))
+}
+
+// display sends html, with plain as its text/plain version when not empty,
+// and waits until GoNB has it. Outside GoNB it prints plain, else html.
+func display(html, plain string) {
+	if !gonbui.IsNotebook {
+		fmt.Fprintln(text, cmp.Or(plain, html))
+		return
+	}
+	data := map[protocol.MIMEType]any{protocol.MIMETextHTML: html}
+	if plain != "" {
+		data[protocol.MIMETextPlain] = plain
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: data})
 	sync()
 }
 
