@@ -155,14 +155,15 @@ func (p Places) Tokenizer() (Found, error) {
 	return Found{}, &MissingError{What: "Pythia's tokenizer.json", Tried: tried, Command: tokenizerCommand}
 }
 
-// Data finds a modality's data set: the data folder, then ../shared/data
-// (the Hugging Face cache and testdata/ hold none).
+// Data finds a modality's data set: the data folder, the repository's
+// testdata/data (a small sample of enwik8 and LibriSpeech ships with every
+// clone), then ../shared/data. The Hugging Face cache holds none.
 func (p Places) Data(modality string) (Found, error) {
 	var tried []string
 	for _, c := range []struct {
 		place Place
 		dir   string
-	}{{DataFolder, p.DataDir}, {Shared, join(p.Shared, "data")}} {
+	}{{DataFolder, p.DataDir}, {Testdata, join(p.Repo, "testdata", "data")}, {Shared, join(p.Shared, "data")}} {
 		if c.dir == "" {
 			continue
 		}
@@ -265,25 +266,57 @@ func capitalize(s string) string {
 }
 
 // OpenData opens the first n chunks of a modality with its default rule
-// from the first place that has the data, or shows what is missing (see
-// Available) and returns ok false.
+// from the first place that has the data, or as many as it holds when that
+// is fewer (the sample in testdata/ holds 128 enwik8 chunks); when no place
+// has the data it shows what is missing (see Available) and returns ok
+// false. src.NumChunks() says how many it opened.
 func OpenData(modality string, n int) (src datasets.Source, found Found, ok bool) {
 	return OpenDataWith(modality, datasets.Options{Count: n})
 }
 
 // OpenDataWith is OpenData with the chunks chosen by opts (a rule, a count,
 // a seed): the data of the first place that has it, read with opts and
-// opts.Path set to where it was found.
+// opts.Path set to where it was found, up to opts.Count chunks.
 func OpenDataWith(modality string, opts datasets.Options) (src datasets.Source, found Found, ok bool) {
 	found, err := DefaultPlaces().Data(modality)
 	if err == nil {
 		opts.Path = found.Path
-		src, err = datasets.Open(modality, "", opts)
+		src, err = openUpTo(modality, opts)
 	}
 	if !Available(err) {
 		return nil, Found{}, false
 	}
 	return src, found, true
+}
+
+// openUpTo opens up to opts.Count chunks (0: datasets.DefaultCount): all
+// the data holds when that is fewer.
+func openUpTo(modality string, opts datasets.Options) (datasets.Source, error) {
+	src, err := datasets.Open(modality, "", opts)
+	var few *datasets.TooFewChunksError
+	if errors.As(err, &few) && few.Available > 0 {
+		opts.Count = few.Available
+		src, err = datasets.Open(modality, "", opts)
+	}
+	return src, err
+}
+
+// Chunks returns n consecutive chunks of a modality from chunk first on,
+// joined, from the first place that has the data; when it does not hold
+// them it shows what is missing and returns ok false.
+func Chunks(modality string, first, n int) (data []byte, ok bool) {
+	src, _, ok := OpenData(modality, first+n)
+	if !ok {
+		return nil, false
+	}
+	if src.NumChunks() < first+n {
+		Available(fmt.Errorf("the %s data here holds %d chunks, and chunks %d to %d are asked for", modality, src.NumChunks(), first, first+n-1))
+		return nil, false
+	}
+	for i := first; i < first+n; i++ {
+		data = append(data, Must(src.Chunk(i))...)
+	}
+	return data, true
 }
 
 // Tokenizer returns the path of Pythia's tokenizer.json from the first place

@@ -81,6 +81,10 @@ func TestDataAndModelLookup(t *testing.T) {
 	if got, err := p.Data("speech"); err != nil || got.Place != Shared {
 		t.Errorf("speech in ../shared: %v, %v", got, err)
 	}
+	touch(t, filepath.Join(p.Repo, "testdata", "data", "librispeech-sample", "a.flac"))
+	if got, err := p.Data("speech"); err != nil || got.Place != Testdata {
+		t.Errorf("speech in testdata/data too: %v, %v", got, err)
+	}
 	touch(t, filepath.Join(p.DataDir, "librispeech", "flac", "a.flac"))
 	if got, err := p.Data("speech"); err != nil || got.Place != DataFolder || got.Path != filepath.Join(p.DataDir, "librispeech", "flac") {
 		t.Errorf("speech in the data folder too: %v, %v", got, err)
@@ -167,6 +171,13 @@ func TestOpenDataWithReadsTheFirstPlaceWithTheOptionsAsked(t *testing.T) {
 	if src.NumChunks() != 2 {
 		t.Errorf("%d chunks, want the 2 asked for", src.NumChunks())
 	}
+	// Asked for more than there are, it opens all 3.
+	if src, _, ok := OpenData("text", 2048); !ok || src.NumChunks() != 3 {
+		t.Errorf("OpenData(text, 2048) on 3 chunks: ok=%v", ok)
+	}
+	if got, ok := Chunks("text", 1, 2); !ok || string(got) != string(content[2048:]) {
+		t.Errorf("Chunks(text, 1, 2) = %d bytes, ok=%v; want chunks 1 and 2", len(got), ok)
+	}
 	if chunk, err := src.Chunk(1); err != nil || string(chunk) != string(content[1024:2048]) {
 		t.Errorf("chunk 1 of 1024 bytes: %q, %v", chunk, err)
 	}
@@ -204,5 +215,31 @@ func TestLoadTokenizerFindsTheCheckoutsOnAFreshClone(t *testing.T) {
 	}
 	if ids, err := tok.Encode("Hello world"); err != nil || len(ids) != 2 {
 		t.Errorf("Encode(\"Hello world\") = %v, %v; want Pythia's 2 tokens", ids, err)
+	}
+}
+
+func TestInputsSayWhereEachInputIsAndWhatFetchesTheMissing(t *testing.T) {
+	p := places(t)
+	enwik8 := filepath.Join(p.Repo, "testdata", "data", "enwik8", "enwik8.prefix")
+	touch(t, enwik8)
+	if err := os.WriteFile(enwik8, make([]byte, 5*2048+7), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	touch(t, filepath.Join(p.Repo, "testdata", "tokenizer", "tokenizer.json"))
+	got := inputsText(p, []Input{PaperNumbers, ComputedCells, TextData, ImageData, TokenizerFile})
+	for _, want := range []string{
+		"- the paper's numbers (its Tables 1–4 and Section 4.6's prediction): `expected/`",
+		"- the grid's computed cells: none yet under `results/` (`make reproduce` computes them)",
+		"- enwik8 (text): ", "(testdata/), rule `consecutive`, 5 chunks",
+		"- ImageNet patches (image): **not here**; `make data` fetches it",
+		"- Pythia's tokenizer: ",
+		"The cells that need ImageNet patches (image) say so, with the command.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("inputs text lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "developers' data sample") {
+		t.Errorf("nothing came from ../shared, yet the text explains it:\n%s", got)
 	}
 }

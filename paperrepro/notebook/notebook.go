@@ -85,7 +85,7 @@ func PNG(png []byte) {
 		return
 	}
 	gonbui.DisplayPNG(png)
-	sync()
+	waitForGoNB()
 }
 
 // Figure shows a figure as a PNG, or stops the cell on err (the error of
@@ -107,10 +107,10 @@ func display(html, plain string) {
 		data[protocol.MIMETextPlain] = plain
 	}
 	gonbui.SendData(&protocol.DisplayData{Data: data})
-	sync()
+	waitForGoNB()
 }
 
-func sync() {
+func waitForGoNB() {
 	gonbui.Sync()
 	Check(gonbui.Error())
 }
