@@ -109,4 +109,3 @@ func inputsText(p Places, inputs []Input) string {
 	}
 	return text
 }
-
