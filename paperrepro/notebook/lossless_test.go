@@ -1,0 +1,30 @@
+package notebook
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/neox"
+)
+
+func TestCodeWithModelDecodesAndReachesTheQuantisedSum(t *testing.T) {
+	model, err := neox.Load(testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-32", "step2000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer model.Close()
+	chunks := [][]byte{[]byte(strings.Repeat("Achilles and the tortoise. ", 8)), []byte("\x00\xff\x80 bytes with the top bit set")}
+	c := CodeWithModel(model, checkoutTokenizer(t), chunks)
+	if !c.Exact || len(c.Stats) != 2 {
+		t.Fatalf("CodeWithModel: exact %v, %d stats", c.Exact, len(c.Stats))
+	}
+	// The coder writes the quantised sum plus the top bits, give or take a
+	// few bits of flushing.
+	if c.Gap > 16 {
+		t.Errorf("coded bits %v away from the quantised sum plus top bits", c.Gap)
+	}
+	if got := c.Table(100).Text(); !strings.Contains(got, "\n100\t") || !strings.Contains(got, "\n101\t") {
+		t.Errorf("Table numbers the chunks from 100:\n%s", got)
+	}
+}
