@@ -85,4 +85,3 @@ func printable(b byte) string {
 	}
 	return "·"
 }
-
