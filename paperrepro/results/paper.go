@@ -21,6 +21,15 @@ var PaperTableFiles = map[string]string{
 	"speech": "table4_speech.csv",
 }
 
+// paperTableNumbers numbers each modality's table as the paper does.
+var paperTableNumbers = map[string]int{"text": 2, "image": 3, "speech": 4}
+
+// PaperSource is the Source of the paper's table of modality as LoadPaper
+// reads it: "paper, Table 2" for text, 3 for image, 4 for speech.
+func PaperSource(modality string) string {
+	return fmt.Sprintf("paper, Table %d", paperTableNumbers[modality])
+}
+
 // Coefficients are one modality's row of the paper's Table 1: the fitted
 // CR(P, S) = A + B P^-Alpha + C S^-Beta.
 type Coefficients struct {
@@ -84,6 +93,7 @@ func LoadPaper(dir string) (Paper, error) {
 		if t.Modality != m {
 			return Paper{}, fmt.Errorf("loading the paper's tables: %s holds modality %q, expected %q", PaperTableFiles[m], t.Modality, m)
 		}
+		t.Source = PaperSource(m)
 		p.Tables = append(p.Tables, t)
 	}
 	var err error
