@@ -83,7 +83,7 @@ Examples:
 			if len(args) == 1 {
 				input = args[0]
 			}
-			tables, err := results.Read(input)
+			tables, err := readSourcedTables(input)
 			if err != nil {
 				return err
 			}
@@ -219,4 +219,26 @@ func tablesWithSizes(tables []results.Table, count string) ([]results.Table, err
 		}
 	}
 	return out, nil
+}
+
+// readSourcedTables reads the tables at input as results.Read does, except
+// that a folder that loads as the paper's (expected/) gives the paper's
+// tables with their sources ("paper, Table 2"), which a folder of plain
+// CSVs cannot say.
+func readSourcedTables(input string) ([]results.Table, error) {
+	if info, err := os.Stat(input); err == nil && info.IsDir() {
+		if paper, err := results.LoadPaper(input); err == nil {
+			return paper.Tables, nil
+		}
+	}
+	return results.Read(input)
+}
+
+// checkOutputFile refuses to overwrite an existing file at path unless
+// force is set.
+func checkOutputFile(path string, force bool) error {
+	if _, err := os.Stat(path); err == nil && !force {
+		return usagef("%s exists: give -f to overwrite it", path)
+	}
+	return nil
 }
