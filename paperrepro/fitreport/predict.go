@@ -59,8 +59,11 @@ func WritePredictionChecks(w io.Writer, law string, checks []scaling.PredictionC
 			rangeOr(c.HasSpread(), c.FormsLo, c.FormsHi), inside(c.HasSpread(), c.InSpread()))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d of %d computed cells inside the bootstrap interval, %d inside the spread over forms (computed: %s)\n",
-		inInterval, len(checks), inSpread, checks[0].Source)
+	fmt.Fprintf(w, "%d of %d computed cells inside the bootstrap interval, %d inside the spread over forms", inInterval, len(checks), inSpread)
+	if source := checks[0].Source; source != "" {
+		fmt.Fprintf(w, " (cells: %s)", source)
+	}
+	fmt.Fprintln(w)
 }
 
 // modelLabel names a point's model, or its size when it has no name.

@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,4 +236,31 @@ func describeRefit(tables []results.Table, input string) string {
 		return "this project's refit of " + strings.Join(sources, "; ")
 	}
 	return "this project's refit of " + input
+}
+
+// printPredictionChecks sets the cells of ours that the registered
+// prediction in the folder dir predicts against it, or says which models it
+// covers and how to compute them when ours has none of their cells. A
+// folder without a registered prediction is not an error.
+func printPredictionChecks(w io.Writer, dir string, ours []results.Table) error {
+	path := filepath.Join(dir, registeredPredictionsFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	registered, err := scaling.ReadPredictions(path)
+	if err != nil {
+		return err
+	}
+	if checks := scaling.CheckPredictions(registered, ours); len(checks) > 0 {
+		fitreport.WritePredictionChecks(w, path, checks)
+		return nil
+	}
+	var models []string
+	for _, p := range registered.Rows {
+		if name := strings.TrimPrefix(p.Model, "pythia-"); name != "" && !slices.Contains(models, name) {
+			models = append(models, name)
+		}
+	}
+	fmt.Fprintf(w, "No computed cell of the models the registered prediction %s covers; to test it: paperrepro run -float16 -models %s\n", path, strings.Join(models, ","))
+	return nil
 }
