@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
-	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 func newFiguresCommand() *command {
@@ -46,7 +45,7 @@ Examples:
 			if len(args) == 1 {
 				input = args[0]
 			}
-			tables, err := results.Read(input)
+			tables, err := readSourcedTables(input)
 			if err != nil {
 				return err
 			}
