@@ -11,6 +11,7 @@ import (
 func newFiguresCommand() *command {
 	fs := flag.NewFlagSet("figures", flag.ContinueOnError)
 	outDir := fs.String("o", "figures", "folder to write the PNG and SVG files into (made if missing)")
+	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers and the registered prediction, for the prediction figure (\"\" for none)")
 	return &command{
 		name:    "figures",
 		args:    "[results.csv | results-folder]",
@@ -29,8 +30,13 @@ say why) and writes into the output folder:
                         its bootstrap band
   residuals             measured - fitted CR per cell (only with a fit)
   figure4_combined      the modalities side by side (Figure 4 of the blog post)
+  ` + figures.BeyondFigureName + `     the registered prediction (expected/` + registeredPredictionsFile + `)
+                        beyond the paper's sizes, with the cells of the
+                        results read that it predicts (pythia-2.8b to 12b)
 
-each as .png (150 dpi) and .svg. Sizes and steps must be positive (both are
+each as .png (150 dpi) and .svg. Every figure labels its cells with their
+source: "paper, Table 2" for the paper's tables, "this project, computed
+<day>, <backend>" for a run's cells. Sizes and steps must be positive (both are
 drawn on log axes).
 
 Examples:
@@ -53,7 +59,11 @@ Examples:
 			if err != nil {
 				return fmt.Errorf("%s: %w", input, err)
 			}
-			for _, p := range paths {
+			beyond, err := writeBeyondFigure(*outDir, *paperDir, tables)
+			if err != nil {
+				return err
+			}
+			for _, p := range append(paths, beyond...) {
 				fmt.Fprintln(out.Out, p)
 			}
 			return nil

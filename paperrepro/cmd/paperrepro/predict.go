@@ -264,3 +264,38 @@ func printPredictionChecks(w io.Writer, dir string, ours []results.Table) error 
 	fmt.Fprintf(w, "No computed cell of the models the registered prediction %s covers; to test it: paperrepro run -float16 -models %s\n", path, strings.Join(models, ","))
 	return nil
 }
+
+// writeBeyondFigure draws the registered prediction in the paper's folder
+// dir - the paper's tables it was fitted to, this project's refit, the
+// predictions - with the cells of computed that it predicts, and writes it
+// into outDir. It returns the paths written: none when dir is "" or has no
+// registered prediction.
+func writeBeyondFigure(outDir, dir string, computed []results.Table) ([]string, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	path := filepath.Join(dir, registeredPredictionsFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	registered, err := scaling.ReadPredictions(path)
+	if err != nil {
+		return nil, err
+	}
+	paper, err := results.LoadPaper(dir)
+	if err != nil {
+		return nil, err
+	}
+	if want := describeRefit(paper.Tables, dir); registered.Law != want {
+		return nil, fmt.Errorf("%s: predictions of %q, but the prediction figure draws a refit of the paper's tables (%q)", path, registered.Law, want)
+	}
+	laws, err := figures.FitLaws(paper.Tables, registered.Bootstrap)
+	if err != nil {
+		return nil, err
+	}
+	fig, err := figures.Beyond(paper.Tables, laws, registered, computed)
+	if err != nil {
+		return nil, err
+	}
+	return fig.Write(outDir)
+}

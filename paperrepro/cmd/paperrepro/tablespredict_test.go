@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -65,5 +66,46 @@ func TestTablesAgainstRegisteredPrediction(t *testing.T) {
 	code, out, errOut = run(t, "tables", "-paper", expected, expected)
 	if code != exitOK || !strings.Contains(out, "to test it: paperrepro run -float16 -models 2.8b,6.9b,12b") {
 		t.Errorf("tables without larger models: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestFiguresBeyondAndSources: figures of a run with cells of the larger
+// models draws them against the registered prediction, labelled with their
+// source; figures of the paper's tables never call them measured.
+func TestFiguresBeyondAndSources(t *testing.T) {
+	expected := testenv.Expected(t)
+	dir := writeBeyondCells(t, map[string]float64{"pythia-2.8b": 0.001, "pythia-12b": 0.02})
+	out := filepath.Join(t.TempDir(), "figs")
+	code, stdout, errOut := run(t, "figures", "-paper", expected, "-o", out, dir)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	svg, err := os.ReadFile(filepath.Join(out, "prediction_beyond.svg"))
+	if err != nil || !strings.Contains(stdout, filepath.Join(out, "prediction_beyond.png")) {
+		t.Fatalf("no prediction figure (%v):\n%s", err, stdout)
+	}
+	if !strings.Contains(string(svg), "computed: this project, computed 2026-01-02, test") {
+		t.Errorf("the prediction figure does not name the computed cells' source")
+	}
+
+	out = filepath.Join(t.TempDir(), "paper")
+	if code, _, errOut := run(t, "figures", "-paper", expected, "-o", out, expected); code != exitOK {
+		t.Fatalf("figures of expected/: exit %d: %s", code, errOut)
+	}
+	svgs, _ := filepath.Glob(filepath.Join(out, "*.svg"))
+	if len(svgs) != 7 {
+		t.Errorf("%d figures of expected/, want 7: %v", len(svgs), svgs)
+	}
+	for _, path := range svgs {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(strings.ToLower(string(data)), "measured") {
+			t.Errorf("%s, drawn from the paper's transcribed tables, says \"measured\"", filepath.Base(path))
+		}
+		if !strings.Contains(string(data), "paper, Table") {
+			t.Errorf("%s does not say its cells are the paper's", filepath.Base(path))
+		}
 	}
 }
