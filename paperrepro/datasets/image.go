@@ -87,9 +87,9 @@ func openImages(dir string, opts Options) (Source, error) {
 		if k > 0 && k%len(files) == 0 {
 			switch rule {
 			case RuleTiles:
-				return nil, fmt.Errorf("image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
+				return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
 			case RulePaper:
-				return nil, fmt.Errorf("image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
+				return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
 					len(files), dir, len(data)/opts.ChunkSize, opts.Count, FetchDataCommand(Image), opts.Count)
 			}
 			if usableInPass == 0 {
