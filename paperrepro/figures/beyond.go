@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"math"
 	"slices"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -100,12 +99,12 @@ func Beyond(tables []results.Table, laws []Law, registered scaling.Predictions, 
 	}
 
 	grey := color.RGBA{0x55, 0x55, 0x55, 0xff}
-	var sources []string
+	var drawn []results.Table
 	for _, i := range columns {
-		sources = append(sources, cellsLabel(tables[i]))
+		drawn = append(drawn, tables[i])
 	}
 	key := []keyEntry{
-		{label: "cells the law was fitted to (" + joinSources(sources) + ")", thumbs: []plot.Thumbnailer{pointThumb(grey, shapeFor(0))}},
+		{label: "cells the law was fitted to (" + cmp.Or(results.JoinSources(drawn), "source not given") + ")", thumbs: []plot.Thumbnailer{pointThumb(grey, shapeFor(0))}},
 		{label: "this project's refit", thumbs: []plot.Thumbnailer{lineThumb(grey)}},
 		{label: "its extrapolation", thumbs: []plot.Thumbnailer{lineStyleThumb(draw.LineStyle{Color: grey, Width: curveWidth, Dashes: extrapolation})}},
 		{label: "registered prediction, bootstrap interval", thumbs: []plot.Thumbnailer{predictionThumb(true)}},
@@ -283,19 +282,4 @@ func predictionThumb(interval bool) plot.Thumbnailer {
 		dc.StrokeLine2(draw.LineStyle{Color: translucent(predictionColor, 0.45), Width: intervalWidth}, mid.X, mid.Y-h, mid.X, mid.Y+h)
 		dc.DrawGlyph(predictionGlyph, mid)
 	})
-}
-
-// joinSources names the tables' sources once each: "paper, Tables 2-4"
-// when they are the paper's three.
-func joinSources(sources []string) string {
-	var distinct []string
-	for _, s := range sources {
-		if !slices.Contains(distinct, s) {
-			distinct = append(distinct, s)
-		}
-	}
-	if slices.Equal(distinct, []string{results.PaperSource("text"), results.PaperSource("image"), results.PaperSource("speech")}) {
-		return "paper, Tables 2-4"
-	}
-	return strings.Join(distinct, "; ")
 }

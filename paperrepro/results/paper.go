@@ -3,6 +3,9 @@ package results
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
 )
@@ -28,6 +31,36 @@ var paperTableNumbers = map[string]int{"text": 2, "image": 3, "speech": 4}
 // reads it: "paper, Table 2" for text, 3 for image, 4 for speech.
 func PaperSource(modality string) string {
 	return fmt.Sprintf("paper, Table %d", paperTableNumbers[modality])
+}
+
+// JoinSources names the distinct sources of tables once each, in order,
+// joined by "; ", and the paper's tables together: "paper, Tables 2-4" for
+// all three, "paper, Tables 3-4", "paper, Table 2". Tables without a source
+// are left out; none at all gives "".
+func JoinSources(tables []Table) string {
+	var sources []string
+	var numbers []int
+	for _, t := range tables {
+		if t.Source == "" || slices.Contains(sources, t.Source) {
+			continue
+		}
+		sources = append(sources, t.Source)
+		if n, ok := paperTableNumbers[t.Modality]; ok && t.Source == PaperSource(t.Modality) {
+			numbers = append(numbers, n)
+		}
+	}
+	if len(numbers) > 1 && len(numbers) == len(sources) {
+		slices.Sort(numbers)
+		if numbers[len(numbers)-1]-numbers[0] == len(numbers)-1 {
+			return fmt.Sprintf("paper, Tables %d-%d", numbers[0], numbers[len(numbers)-1])
+		}
+		words := make([]string, len(numbers))
+		for i, n := range numbers {
+			words[i] = strconv.Itoa(n)
+		}
+		return "paper, Tables " + strings.Join(words, " and ")
+	}
+	return strings.Join(sources, "; ")
 }
 
 // Coefficients are one modality's row of the paper's Table 1: the fitted

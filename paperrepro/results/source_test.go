@@ -63,3 +63,24 @@ func TestTableSources(t *testing.T) {
 		t.Errorf("a table CSV read as %q; a CSV cannot tell where its numbers come from", csvTables[0].Source)
 	}
 }
+
+func TestJoinSources(t *testing.T) {
+	paper := func(m string) Table { return Table{Modality: m, Source: PaperSource(m)} }
+	run := Table{Modality: "text", Source: "this project, computed 2026-01-02, go"}
+	for _, tc := range []struct {
+		tables []Table
+		want   string
+	}{
+		{[]Table{paper("text"), paper("image"), paper("speech")}, "paper, Tables 2-4"},
+		{[]Table{paper("image"), paper("speech")}, "paper, Tables 3-4"},
+		{[]Table{paper("text"), paper("speech")}, "paper, Tables 2 and 4"},
+		{[]Table{paper("image")}, "paper, Table 3"},
+		{[]Table{run, {Modality: "image", Source: run.Source}, {Modality: "speech"}}, run.Source},
+		{[]Table{paper("text"), run}, "paper, Table 2; " + run.Source},
+		{[]Table{{Modality: "text"}}, ""},
+	} {
+		if got := JoinSources(tc.tables); got != tc.want {
+			t.Errorf("JoinSources(%v) = %q, want %q", tc.tables, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -220,22 +221,7 @@ func pythiaName(m string) string {
 // "this project's refit of paper, Tables 2-4", or of the tables' sources,
 // or of input when they do not say.
 func describeRefit(tables []results.Table, input string) string {
-	var sources, paperTables []string
-	for _, t := range tables {
-		if number, ok := strings.CutPrefix(t.Source, "paper, Table "); ok {
-			paperTables = append(paperTables, number)
-		}
-		if t.Source != "" && !slices.Contains(sources, t.Source) {
-			sources = append(sources, t.Source)
-		}
-	}
-	switch {
-	case len(paperTables) == len(tables) && len(tables) > 1:
-		return fmt.Sprintf("this project's refit of paper, Tables %s-%s", paperTables[0], paperTables[len(paperTables)-1])
-	case len(sources) > 0:
-		return "this project's refit of " + strings.Join(sources, "; ")
-	}
-	return "this project's refit of " + input
+	return "this project's refit of " + cmp.Or(results.JoinSources(tables), input)
 }
 
 // printPredictionChecks sets the cells of ours that the registered
