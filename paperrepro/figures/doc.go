@@ -12,6 +12,10 @@
 //   - Comparison: the modalities side by side (Figure 4 of the author's blog
 //     post).
 //
+// Beyond draws a registered prediction (scaling.Predictions) beyond the
+// sizes its law was fitted to, with any computed cells of the larger
+// models; Baselines draws the models against classical codecs.
+//
 // Plots for the notebooks: TokenHistogram (tokens per chunk on shared bins,
 // the 1024-token cut marked) and PredictionHistogram (a prediction over the
 // bootstrap resamples, its interval shaded, reference values marked).

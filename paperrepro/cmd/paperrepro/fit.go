@@ -51,6 +51,9 @@ the paper's form in tokens seen (D = 2,097,152 S, Pythia's batch) and the
 multiplicative a + b P^-alpha S^-beta - and compares them by AICc, BIC, R^2
 and leave-one-size-out error, on all cells and without the first step; with
 the paper's folder, also their CR(5e9, 2e5) beside our bootstrap interval.
+K counts the parameters the criteria count: the coefficients and the error
+variance sigma^2. Forms within 2 of the lowest AICc are reported as tied:
+so small a difference does not single one out.
 
 -params chooses what P is. The paper calls its sizes non-embedding parameters
 but fits the nominal ones its model names state; -params total and
