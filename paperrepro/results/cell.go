@@ -211,25 +211,34 @@ func DecodeCell(data []byte) (*Cell, error) {
 // protocol's subfolder), in path order. Any file that does not read as a
 // cell is an error naming it: a damaged cell is never skipped silently.
 func ReadCells(dir string) ([]*Cell, error) {
-	var cells []*Cell
+	paths, err := cellFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]*Cell, 0, len(paths))
+	for _, path := range paths {
+		c, err := ReadCell(path)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, c)
+	}
+	return cells, nil
+}
+
+// cellFiles lists the result files under dir, in path order.
+func cellFiles(dir string) ([]string, error) {
+	var paths []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(path, CellFileExt) {
-			return nil
+		if !d.IsDir() && strings.HasSuffix(path, CellFileExt) {
+			paths = append(paths, path)
 		}
-		c, err := ReadCell(path)
-		if err != nil {
-			return err
-		}
-		cells = append(cells, c)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return cells, nil
+	return paths, err
 }
 
 // CellTables turns cells into one Table per modality, in the order of
