@@ -16,6 +16,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -53,7 +54,7 @@ func (s *memSource) Provenance() datasets.Provenance {
 
 // fakeEngine scores a chunk by a pure function of its bytes and the weights'
 // sum, so every run of a cell gives the same numbers; a chunk starting with
-// a byte below 64 is "dropped".
+// a byte below 64 costs so many bits that the seed protocol drops it.
 type fakeEngine struct {
 	opens, scores, chunks int
 	// cancelAfter > 0 cancels cancel after that many Score calls.
@@ -98,10 +99,19 @@ func (s *fakeSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
 		for _, b := range c {
 			bits += float64(b) / 7
 		}
+		if c[0] < 64 {
+			bits += 8 * float64(len(c)) * protocol.SeedMaxCR // a ratio the seed protocol drops
+		}
 		if s.engine.chunks++; s.engine.chunks == s.engine.nanChunk {
 			bits = math.NaN()
 		}
-		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: bits / float64(8*len(c)), Dropped: c[0] < 64})
+		if s.engine.protocol == ProtocolLossless {
+			stream := int(math.Ceil(bits / 8))
+			out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CompressedBytes: stream, CR: float64(stream) / float64(len(c)), RoundTrip: true})
+			continue
+		}
+		cr := bits / float64(8*len(c))
+		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: cr, Dropped: !(cr > protocol.SeedMinCR && cr < protocol.SeedMaxCR)})
 	}
 	return out, nil
 }

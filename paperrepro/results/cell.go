@@ -180,8 +180,8 @@ func ReadCell(path string) (*Cell, error) {
 
 // DecodeCell parses the JSON of a result file and checks that it is a
 // complete cell: a model, step >= 1 and modality, a positive compression
-// ratio, and as many finite chunk results, numbered in order, as it
-// announces.
+// ratio, as many finite chunk results, numbered in order, as it announces,
+// and consistent with them (CheckConsistent).
 func DecodeCell(data []byte) (*Cell, error) {
 	var c Cell
 	if err := json.Unmarshal(data, &c); err != nil {
@@ -203,6 +203,9 @@ func DecodeCell(data []byte) (*Cell, error) {
 		if math.IsNaN(r.CR) || math.IsInf(r.CR, 0) || math.IsNaN(r.Bits) || math.IsInf(r.Bits, 0) {
 			return nil, fmt.Errorf("per_chunk[%d]: compression ratio %g, bits %g: not finite", i, r.CR, r.Bits)
 		}
+	}
+	if err := c.CheckConsistent(); err != nil {
+		return nil, err
 	}
 	return &c, nil
 }
