@@ -499,3 +499,37 @@ func TestFilesAreReadableByOthers(t *testing.T) {
 		}
 	}
 }
+
+// TestEditedPartialFileIsRefused: a saved chunk whose numbers disagree
+// with each other (its ratio edited) is not resumed from: the run stops
+// before any work, naming the .partial file and its line.
+func TestEditedPartialFileIsRefused(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	srcs := []datasets.Source{newMemSource("text", 6, 1)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := (&Runner{Engine: &fakeEngine{cancelAfter: 3, cancel: cancel}, Sources: srcs, Out: out}).Run(ctx, cks); err == nil {
+		t.Fatal("cancelled run returned no error")
+	}
+	partial := filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json.partial")
+	data, err := os.ReadFile(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	var chunk results.ChunkResult
+	if err := json.Unmarshal([]byte(lines[2]), &chunk); err != nil {
+		t.Fatal(err)
+	}
+	chunk.CR /= 2
+	edited, _ := json.Marshal(chunk)
+	lines[2] = string(edited)
+	if err := os.WriteFile(partial, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resumed := &fakeEngine{}
+	_, err = (&Runner{Engine: resumed, Sources: srcs, Out: out}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), partial+":3: chunk 1: compression_ratio") || resumed.scores != 0 {
+		t.Errorf("resumed from an edited partial file: %v, %d batches scored; want an error naming %s:3 before any work", err, resumed.scores, partial)
+	}
+}

@@ -152,8 +152,12 @@ func (c *Cell) Row() Row {
 }
 
 // WriteCell writes a finished cell to path atomically (a reader never sees
-// half a file), making its folder if needed.
+// half a file), making its folder if needed. A cell that disagrees with
+// itself (CheckConsistent), which ReadCell would refuse, is not written.
 func WriteCell(path string, c *Cell) error {
+	if err := c.CheckConsistent(); err != nil {
+		return fmt.Errorf("writing %s: %s: %w", path, c.Name(), err)
+	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -45,22 +46,9 @@ func (c *Cell) CheckConsistent() error {
 	if c.Data.Count != 0 && c.Data.Count != len(c.PerChunk) {
 		return fmt.Errorf("field data.count %d, but per_chunk holds %d results", c.Data.Count, len(c.PerChunk))
 	}
-	lossless := c.Protocol.Name == protocolLossless
 	for i, r := range c.PerChunk {
-		if c.Data.ChunkSize > 0 {
-			want, from := r.Bits/float64(8*c.Data.ChunkSize), "bits"
-			if lossless {
-				want, from = float64(r.CompressedBytes)/float64(c.Data.ChunkSize), "compressed_bytes"
-			}
-			if !nearlyEqual(r.CR, want) {
-				return fmt.Errorf("per_chunk[%d]: compression_ratio %g, but its %s give %g (over %d-byte chunks)", i, r.CR, from, want, c.Data.ChunkSize)
-			}
-		}
-		if drop := droppedUnder(c.Protocol.Name, r.CR); r.Dropped != drop {
-			return fmt.Errorf("per_chunk[%d]: dropped is %v, but the %s protocol drops a chunk of compression ratio %g: %v", i, r.Dropped, c.Protocol.Name, r.CR, drop)
-		}
-		if lossless && !r.RoundTrip {
-			return fmt.Errorf("per_chunk[%d]: round_trip is false: the lossless protocol records only chunks that decompressed to themselves", i)
+		if err := CheckChunk(c.Protocol.Name, c.Data.ChunkSize, r); err != nil {
+			return fmt.Errorf("per_chunk[%d]: %w", i, err)
 		}
 	}
 	want := *c
@@ -80,6 +68,31 @@ func (c *Cell) CheckConsistent() error {
 		if !nearlyEqual(f.got, f.want) {
 			return fmt.Errorf("field %s %g, but its chunks give %g", f.name, f.got, f.want)
 		}
+	}
+	return nil
+}
+
+// CheckChunk reports whether one chunk's result agrees with itself under
+// a protocol, for chunks of chunkSize bytes (0: not known): its compression
+// ratio follows from its bits (or, under the lossless protocol, its
+// compressed bytes), its dropped mark from the protocol's rule, and a
+// lossless chunk round-tripped.
+func CheckChunk(protocolName string, chunkSize int, r ChunkResult) error {
+	lossless := protocolName == protocolLossless
+	if chunkSize > 0 {
+		want, from := r.Bits/float64(8*chunkSize), "bits"
+		if lossless {
+			want, from = float64(r.CompressedBytes)/float64(chunkSize), "compressed_bytes"
+		}
+		if !nearlyEqual(r.CR, want) {
+			return fmt.Errorf("compression_ratio %g, but its %s give %g (over %d-byte chunks)", r.CR, from, want, chunkSize)
+		}
+	}
+	if drop := droppedUnder(protocolName, r.CR); r.Dropped != drop {
+		return fmt.Errorf("dropped is %v, but the %s protocol drops a chunk of compression ratio %g: %v", r.Dropped, protocolName, r.CR, drop)
+	}
+	if lossless && !r.RoundTrip {
+		return errors.New("round_trip is false: the lossless protocol records only chunks that decompressed to themselves")
 	}
 	return nil
 }
