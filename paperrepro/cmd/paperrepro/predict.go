@@ -42,8 +42,7 @@ func newPredictCommand() *command {
 	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
 	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, for -law table1")
-	csvOut := fs.String("o", "", "also write the predictions to this CSV file")
-	force := fs.Bool("f", false, "overwrite the -o file if it exists")
+	csvOut := addOutputFile(fs, "also write the predictions to this CSV `FILE` (replaced only with -f)")
 	return &command{
 		name:    "predict",
 		args:    "[results.csv | results-folder]",
@@ -91,14 +90,14 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if *csvOut != "" {
-				if err := checkOutputFile(*csvOut, *force); err != nil {
-					return err
-				}
-			}
 			input := defaultExpectedDir
 			if len(args) == 1 {
 				input = args[0]
+			}
+			if csvOut.given() {
+				if err := csvOut.check(resultInputs(input)); err != nil {
+					return err
+				}
 			}
 			var tables []results.Table
 			var paper results.Paper
@@ -144,11 +143,11 @@ Examples:
 				ps.Rows = append(ps.Rows, preds...)
 			}
 			fitreport.WritePredictions(out.Out, ps)
-			if *csvOut != "" {
-				if err := scaling.WritePredictions(*csvOut, ps); err != nil {
+			if csvOut.given() {
+				if err := scaling.WritePredictions(csvOut.path, ps); err != nil {
 					return err
 				}
-				fmt.Fprintf(out.Err, "wrote %s\n", *csvOut)
+				fmt.Fprintf(out.Err, "wrote %s\n", csvOut.path)
 			}
 			return nil
 		},
@@ -251,37 +250,33 @@ func printPredictionChecks(w io.Writer, dir string, ours []results.Table) error 
 	return nil
 }
 
-// writeBeyondFigure draws the registered prediction in the paper's folder
-// dir - the paper's tables it was fitted to, this project's refit, the
-// predictions - with the cells of computed that it predicts, and writes it
-// into outDir. It returns the paths written: none when dir is "" or has no
-// registered prediction.
-func writeBeyondFigure(outDir, dir string, computed []results.Table) ([]string, error) {
+// beyondFigure draws the registered prediction in the paper's folder dir -
+// the paper's tables it was fitted to, this project's refit, the
+// predictions - with the cells of computed that it predicts. It reports
+// false when dir is "" or holds no registered prediction.
+func beyondFigure(dir string, computed []results.Table) (figures.Figure, bool, error) {
 	if dir == "" {
-		return nil, nil
+		return figures.Figure{}, false, nil
 	}
 	path := filepath.Join(dir, registeredPredictionsFile)
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return figures.Figure{}, false, nil
 	}
 	registered, err := scaling.ReadPredictions(path)
 	if err != nil {
-		return nil, err
+		return figures.Figure{}, false, err
 	}
 	paper, err := results.LoadPaper(dir)
 	if err != nil {
-		return nil, err
+		return figures.Figure{}, false, err
 	}
 	if want := describeRefit(paper.Tables, dir); registered.Law != want {
-		return nil, fmt.Errorf("%s: predictions of %q, but the prediction figure draws a refit of the paper's tables (%q)", path, registered.Law, want)
+		return figures.Figure{}, false, fmt.Errorf("%s: predictions of %q, but the prediction figure draws a refit of the paper's tables (%q)", path, registered.Law, want)
 	}
 	laws, err := figures.FitLaws(paper.Tables, registered.Bootstrap)
 	if err != nil {
-		return nil, err
+		return figures.Figure{}, false, err
 	}
 	fig, err := figures.Beyond(paper.Tables, laws, registered, computed)
-	if err != nil {
-		return nil, err
-	}
-	return fig.Write(outDir)
+	return fig, err == nil, err
 }

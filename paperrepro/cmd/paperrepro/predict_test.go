@@ -119,7 +119,7 @@ func TestPredictCommandRefit(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	if code, _, errOut := run(t, "predict", "-o", csvPath, expected); code != exitUsage || !strings.Contains(errOut, "give -f to overwrite") {
+	if code, _, errOut := run(t, "predict", "-o", csvPath, expected); code != exitUsage || !strings.Contains(errOut, "exists: give -f to replace it") {
 		t.Errorf("existing -o without -f: exit %d, %s", code, errOut)
 	}
 	code, out, errOut = run(t, "predict", "-resamples", "10", "-params", "non-embedding", "-models", "12b", "-steps", "143000", expected+"/table2_text.csv")

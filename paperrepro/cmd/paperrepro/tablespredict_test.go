@@ -31,10 +31,13 @@ func writeBeyondCells(t *testing.T, offset map[string]float64) string {
 			continue
 		}
 		cr := p.CR + off
-		cell := &results.Cell{Model: p.Model, Params: p.P, Step: p.Step, Modality: p.Modality, CR: cr, Chunks: 1,
+		cell := &results.Cell{Model: p.Model, Params: p.P, Step: p.Step, Modality: p.Modality,
 			Backend: "test", Computed: "2026-01-02",
 			Protocol: results.ProtocolInfo{Name: "seed"}, Data: datasets.Provenance{Modality: p.Modality, Count: 1, ChunkSize: 2048},
 			PerChunk: []results.ChunkResult{{Tokens: 10, Bits: cr * 8 * 2048, CR: cr}}}
+		if err := cell.Summarize(); err != nil {
+			t.Fatal(err)
+		}
 		if err := results.WriteCell(filepath.Join(dir, p.Model, fmt.Sprintf("step%d", p.Step), p.Modality+".json"), cell); err != nil {
 			t.Fatal(err)
 		}
