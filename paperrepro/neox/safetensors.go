@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -76,6 +77,13 @@ func readSafetensorsHeader(path string, r io.Reader, size int64) (*safetensorsFi
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(header, &raw); err != nil {
 		return nil, fmt.Errorf("%s: parsing header JSON: %w", path, err)
+	}
+	if err := checkDuplicateKeys(header); err != nil {
+		var dup *duplicateKeyError
+		if errors.As(err, &dup) && dup.Object == "" {
+			return nil, fmt.Errorf("%s: the header lists tensor %q twice: a damaged or hand-made file (readers differ on which entry counts)", path, dup.Key)
+		}
+		return nil, fmt.Errorf("%s: header: %w", path, err)
 	}
 	st := &safetensorsFile{path: path, data: 8 + int64(headerLen), entries: make(map[string]safetensorsEntry, len(raw))}
 	dataLen := size - st.data
