@@ -107,7 +107,7 @@ func TestLoadBadInput(t *testing.T) {
 		tensors  func([]rawTensor) []rawTensor
 		header   func(map[string]map[string]any)
 		json     func([]byte) []byte // edits the header's JSON text
-		file     func(path string) // mangles the written model.safetensors
+		file     func(path string)   // mangles the written model.safetensors
 		config   func(string) string
 		wantErrs []string
 	}{
