@@ -27,7 +27,8 @@ type Policy struct {
 	Idle time.Duration
 	// Attempts is how often a request is sent in all when it gets no answer
 	// (no connection, no headers in time, a reset connection) or a 502, 503 or
-	// 504; GET and HEAD only. A host that cannot be resolved is not retried.
+	// 504; GET and HEAD only. A host that does not resolve, or a port where
+	// nothing listens, is not retried.
 	Attempts int
 	// Backoff is the pause before the second attempt; it doubles after.
 	Backoff time.Duration
@@ -109,7 +110,7 @@ func (t *patientTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			if !noAnswer(err) || req.Context().Err() != nil {
 				return nil, err
 			}
-			if last || unresolved(err) {
+			if last || definite(err) {
 				return nil, &UnreachableError{Host: req.URL.Host, Attempts: attempt, Err: err}
 			}
 		}
@@ -140,11 +141,11 @@ func noAnswer(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// unresolved reports a host name that did not resolve: asking again at once
-// will not help.
-func unresolved(err error) bool {
+// definite reports an answer that asking again at once will not change: a
+// host name that does not resolve, a port where nothing listens.
+func definite(err error) bool {
 	var dns *net.DNSError
-	return errors.As(err, &dns) && !dns.IsTemporary && !dns.IsTimeout
+	return (errors.As(err, &dns) && !dns.IsTemporary && !dns.IsTimeout) || errors.Is(err, syscall.ECONNREFUSED)
 }
 
 // idleBody is a response body whose reads give up after waiting idle for
