@@ -6,6 +6,15 @@
 
 GO ?= go
 
+# GoMLX v0.28 needs Go 1.27: the go command fetches this toolchain from the
+# module proxy on first use (a machine may start on an older Go). The pure-Go
+# backend's AVX2/AVX-512 kernels are compiled only with GOEXPERIMENT=simd;
+# without it everything still builds and runs, several times slower, and
+# neox says so on stderr. Both reach every go command below, the notebooks'
+# GoNB kernel and the GPU check's build.
+export GOTOOLCHAIN ?= go1.27.3
+export GOEXPERIMENT ?= simd
+
 .PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
 
 ## setup: install everything a fresh machine needs to run and test paperrepro (idempotent);

@@ -152,8 +152,12 @@ func (c *Cell) Row() Row {
 }
 
 // WriteCell writes a finished cell to path atomically (a reader never sees
-// half a file), making its folder if needed.
+// half a file), making its folder if needed. A cell that disagrees with
+// itself (CheckConsistent), which ReadCell would refuse, is not written.
 func WriteCell(path string, c *Cell) error {
+	if err := c.CheckConsistent(); err != nil {
+		return fmt.Errorf("writing %s: %s: %w", path, c.Name(), err)
+	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -180,8 +184,8 @@ func ReadCell(path string) (*Cell, error) {
 
 // DecodeCell parses the JSON of a result file and checks that it is a
 // complete cell: a model, step >= 1 and modality, a positive compression
-// ratio, and as many finite chunk results, numbered in order, as it
-// announces.
+// ratio, as many finite chunk results, numbered in order, as it announces,
+// and consistent with them (CheckConsistent).
 func DecodeCell(data []byte) (*Cell, error) {
 	var c Cell
 	if err := json.Unmarshal(data, &c); err != nil {
@@ -204,6 +208,9 @@ func DecodeCell(data []byte) (*Cell, error) {
 			return nil, fmt.Errorf("per_chunk[%d]: compression ratio %g, bits %g: not finite", i, r.CR, r.Bits)
 		}
 	}
+	if err := c.CheckConsistent(); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 
@@ -211,25 +218,34 @@ func DecodeCell(data []byte) (*Cell, error) {
 // protocol's subfolder), in path order. Any file that does not read as a
 // cell is an error naming it: a damaged cell is never skipped silently.
 func ReadCells(dir string) ([]*Cell, error) {
-	var cells []*Cell
+	paths, err := cellFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]*Cell, 0, len(paths))
+	for _, path := range paths {
+		c, err := ReadCell(path)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, c)
+	}
+	return cells, nil
+}
+
+// cellFiles lists the result files under dir, in path order.
+func cellFiles(dir string) ([]string, error) {
+	var paths []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(path, CellFileExt) {
-			return nil
+		if !d.IsDir() && strings.HasSuffix(path, CellFileExt) {
+			paths = append(paths, path)
 		}
-		c, err := ReadCell(path)
-		if err != nil {
-			return err
-		}
-		cells = append(cells, c)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return cells, nil
+	return paths, err
 }
 
 // CellTables turns cells into one Table per modality, in the order of

@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
@@ -29,8 +26,7 @@ type coderFlags struct {
 	model     *modelFlags
 	tokenizer *string
 	dataDir   *string
-	output    *string
-	force     *bool
+	output    *output
 }
 
 func addCoderFlags(fs *flag.FlagSet) *coderFlags {
@@ -38,8 +34,7 @@ func addCoderFlags(fs *flag.FlagSet) *coderFlags {
 		model:     addModelFlags(fs, "70m", "143000"),
 		tokenizer: fs.String("tokenizer", "", "tokenizer.json (default: the checkpoint's own, else the data folder's tokenizer/tokenizer.json)"),
 		dataDir:   fs.String("data-dir", "", "data folder, only to find a tokenizer for a checkpoint without one"),
-		output:    fs.String("o", "", "output file"),
-		force:     fs.Bool("f", false, "replace the output file if it exists (never the input)"),
+		output:    addOutputFile(fs, "output `FILE`"),
 	}
 }
 
@@ -78,34 +73,12 @@ func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *token
 	return model, tok, id, nil
 }
 
-// checkOutput refuses, before any model work, an output that would replace
-// the input, an existing output without -f, and an output whose folder is
-// missing or not writable.
+// checkOutput sets the output to output and refuses it, before any model
+// work, when it would replace the input, or an existing file without -f
+// (see output.check).
 func (f *coderFlags) checkOutput(input, output string) error {
-	inAbs, err := filepath.Abs(input)
-	if err != nil {
-		return err
-	}
-	outAbs, err := filepath.Abs(output)
-	if err != nil {
-		return err
-	}
-	outInfo, err := os.Stat(output)
-	switch {
-	case err == nil:
-		if inInfo, err := os.Stat(input); inAbs == outAbs || (err == nil && os.SameFile(inInfo, outInfo)) {
-			return usagef("the output %s is the input: name another with -o", output)
-		}
-		if outInfo.IsDir() {
-			return usagef("the output %s is a folder: name a file with -o", output)
-		}
-		if !*f.force {
-			return usagef("%s exists: give -f to replace it, or name another output with -o", output)
-		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
-	}
-	return atomicfile.CheckWritable(filepath.Dir(outAbs))
+	f.output.path = output
+	return f.output.check([]string{input})
 }
 
 func newCompressCommand() *command {
@@ -144,7 +117,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			dest := *cf.output
+			dest := cf.output.path
 			if dest == "" {
 				dest = args[0] + compressedSuffix
 			}
@@ -206,7 +179,7 @@ Examples:
 			if len(args) != 1 {
 				return usagef("decompress takes one file, got %d arguments", len(args))
 			}
-			dest := *cf.output
+			dest := cf.output.path
 			if dest == "" {
 				if !strings.HasSuffix(args[0], compressedSuffix) {
 					return usagef("%s does not end in %s: name the output with -o", args[0], compressedSuffix)

@@ -11,7 +11,7 @@ import (
 
 func newFiguresCommand() *command {
 	fs := flag.NewFlagSet("figures", flag.ContinueOnError)
-	outDir := fs.String("o", "figures", "folder to write the PNG and SVG files into (made if missing)")
+	output := addOutputFolder(fs, "figures", "`DIR` to write the PNG and SVG files into (made if missing)")
 	return &command{
 		name:    "figures",
 		args:    "[results.csv | results-folder]",
@@ -32,11 +32,11 @@ say why) and writes into the output folder:
   figure4_combined      the modalities side by side (Figure 4 of the blog post)
 
 each as .png (150 dpi) and .svg. Sizes and steps must be positive (both are
-drawn on log axes).
+drawn on log axes). Figures already in the folder are replaced only with -f.
 
 Examples:
-  paperrepro figures                       # the paper's tables into figures/
-  paperrepro figures -o out/ results/      # our own grid's tables`,
+  paperrepro figures -f                    # the paper's tables into figures/
+  paperrepro figures -out out/ results/    # our own grid's tables`,
 		flags: fs,
 		run: func(_ context.Context, out streams, args []string) error {
 			if len(args) > 1 {
@@ -50,12 +50,29 @@ Examples:
 			if err != nil {
 				return err
 			}
-			paths, err := figures.WriteAll(*outDir, tables)
+			laws, err := figures.FitLaws(tables, figures.DefaultBootstrap)
+			if err != nil {
+				return fmt.Errorf("%s: figures: %w", input, err)
+			}
+			figs, err := figures.Figures(tables, laws)
 			if err != nil {
 				return fmt.Errorf("%s: %w", input, err)
 			}
-			for _, p := range paths {
-				fmt.Fprintln(out.Out, p)
+			var names []string
+			for _, f := range figs {
+				names = append(names, f.Name+".png", f.Name+".svg") // as Figure.Write names them
+			}
+			if err := output.check(resultInputs(input), names...); err != nil {
+				return err
+			}
+			for _, f := range figs {
+				paths, err := f.Write(output.path)
+				if err != nil {
+					return err
+				}
+				for _, p := range paths {
+					fmt.Fprintln(out.Out, p)
+				}
 			}
 			return nil
 		},

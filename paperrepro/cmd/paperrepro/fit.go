@@ -27,7 +27,7 @@ func newFitCommand() *command {
 	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
 	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, to print its Table 1 and Section 4.6 prediction beside ours (\"\" for none)")
-	csvOut := fs.String("o", "", "also write our Table 1 with intervals, R^2 and RMSE to this CSV file")
+	table1 := addOutputFile(fs, "also write our Table 1 with intervals, R^2 and RMSE to this CSV `FILE` (replaced only with -f)")
 	forms := fs.Bool("forms", false, "also compare the paper's functional form with four alternatives on each table (AICc, BIC, R^2, held-out error), with and without the first step")
 	return &command{
 		name:    "fit",
@@ -73,6 +73,11 @@ Examples:
 			if len(args) == 1 {
 				input = args[0]
 			}
+			if table1.given() {
+				if err := table1.check(resultInputs(input)); err != nil {
+					return err
+				}
+			}
 			tables, err := results.Read(input)
 			if err != nil {
 				return err
@@ -105,11 +110,11 @@ Examples:
 				fmt.Fprintln(out.Out)
 				fitreport.WriteForms(out.Out, analyses, scaling.Forms(), ref)
 			}
-			if *csvOut != "" {
-				if err := writeTable1CSV(*csvOut, analyses); err != nil {
+			if table1.given() {
+				if err := writeTable1CSV(table1.path, analyses); err != nil {
 					return err
 				}
-				fmt.Fprintf(out.Err, "wrote %s\n", *csvOut)
+				fmt.Fprintf(out.Err, "wrote %s\n", table1.path)
 			}
 			return nil
 		},

@@ -148,8 +148,8 @@ func TestChunksCommand(t *testing.T) {
 	if string(got) != string(want) || !strings.Contains(stdout, "64 image chunks of 2048 bytes (rule random-crop") {
 		t.Errorf("chunks wrote %d bytes (fixture %d, equal %v); output %q", len(got), len(want), string(got) == string(want), stdout)
 	}
-	if code, _, stderr := run(t, "chunks", "-modality", "image"); code != exitUsage || !strings.Contains(stderr, "-out") {
-		t.Errorf("chunks without -out: exit %d %q", code, stderr)
+	if code, _, stderr := run(t, "chunks", "-modality", "image"); code != exitUsage || !strings.Contains(stderr, "-o") {
+		t.Errorf("chunks without -o: exit %d %q", code, stderr)
 	}
 }
 
@@ -215,11 +215,11 @@ func TestCompressDecompressCommands(t *testing.T) {
 		want string
 	}{
 		{"compress over an existing output", []string{"compress", input}, "exists: give -f"},
-		{"compress over its input", []string{"compress", "-o", input, input}, "is the input"},
-		{"compress over its input, forced", []string{"compress", "-f", "-o", input, input}, "is the input"},
+		{"compress over its input", []string{"compress", "-o", input, input}, "is an input"},
+		{"compress over its input, forced", []string{"compress", "-f", "-o", input, input}, "is an input"},
 		{"compress into a missing folder", []string{"compress", "-o", filepath.Join(dir, "missing", "x.prz"), input}, "missing"},
 		{"decompress over an existing file", []string{"decompress", keepPacked}, "keep exists: give -f"},
-		{"decompress over its input", []string{"decompress", "-f", "-o", keepPacked, keepPacked}, "is the input"},
+		{"decompress over its input", []string{"decompress", "-f", "-o", keepPacked, keepPacked}, "is an input"},
 	} {
 		args := append(append([]string{tc.args[0]}, missing...), tc.args[1:]...)
 		code, _, stderr := run(t, args...)

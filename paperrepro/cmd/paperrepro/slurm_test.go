@@ -88,8 +88,8 @@ echo "10$n;cluster"
 		// After the array: every cell done; tables (with all of them in one
 		// CSV) and figures from the cells, no model loaded.
 		"paperrepro offline=1 cache=" + cache + " status -complete -shards 4 " + grid + " " + out,
-		"paperrepro offline=1 cache=" + cache + " tables -paper " + testenv.Expected(t) + " -out " + out + "/tables " + out + "/seed",
-		"paperrepro offline=1 cache=" + cache + " figures -o " + out + "/figures " + out + "/seed",
+		"paperrepro offline=1 cache=" + cache + " tables -f -paper " + testenv.Expected(t) + " -out " + out + "/tables " + out + "/seed",
+		"paperrepro offline=1 cache=" + cache + " figures -f -out " + out + "/figures " + out + "/seed",
 		// submit 1,3: those tasks again.
 		"paperrepro offline= cache=" + cache + " fetch -models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000",
 		"sbatch --parsable --partition=gpu --qos=high --cpus-per-task=4 --gres=gpu:2 --time=1:00:00 --job-name=paperrepro --array=1,3 --requeue --open-mode=append --output=" + out + "/slurm-logs/%x-%A_%a.log " + script + " work",
