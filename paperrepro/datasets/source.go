@@ -20,16 +20,6 @@ const (
 	DefaultCount     = 2048
 )
 
-// TooFewChunksError is Open's error when the data holds fewer whole chunks
-// than Options.Count asks for (text and speech; image crops can repeat
-// images). A caller content with fewer can open Available instead.
-type TooFewChunksError struct {
-	Available, Requested int
-	msg                  string // says where the bytes came from
-}
-
-func (e *TooFewChunksError) Error() string { return e.msg }
-
 // Source yields numbered fixed-size byte chunks of one modality,
 // deterministically: the same files and options always give the same bytes.
 // The Sources Open returns hold their chunks in memory and are safe for

@@ -80,9 +80,8 @@ func openSpeech(dir string, opts Options) (Source, error) {
 		prov.Files = append(prov.Files, FileRecord{Path: relPath(dir, path), SHA256: sha256Hex(raw), Bytes: int64(len(raw))})
 	}
 	if len(data) < need {
-		return nil, &TooFewChunksError{Available: len(data) / opts.ChunkSize, Requested: opts.Count,
-			msg: fmt.Sprintf("speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
-				len(files), dir, len(data), rule, len(data)/opts.ChunkSize, opts.ChunkSize, opts.Count)}
+		return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
+			len(files), dir, len(data), rule, len(data)/opts.ChunkSize, opts.ChunkSize, opts.Count)
 	}
 	return &memorySource{modality: Speech, size: opts.ChunkSize, data: data, prov: prov}, nil
 }

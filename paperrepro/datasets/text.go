@@ -77,9 +77,8 @@ func openText(path string, opts Options) (Source, error) {
 		fmt.Fprintf(opts.Log, "warning: %s holds %d bytes, not enwik8's %d; using it as a prefix of enwik8 (md5 not checked)\n", path, total, Enwik8Size)
 	}
 	if int64(n) < need {
-		available := int(total / int64(opts.ChunkSize))
-		return nil, &TooFewChunksError{Available: available, Requested: opts.Count,
-			msg: fmt.Sprintf("text: %s holds %d bytes: %d whole chunks of %d bytes available, %d requested", path, total, available, opts.ChunkSize, opts.Count)}
+		return nil, tooFewChunks(int(total/int64(opts.ChunkSize)), opts.Count,
+			"text: %s holds %d bytes: %d whole chunks of %d bytes available, %d requested", path, total, total/int64(opts.ChunkSize), opts.ChunkSize, opts.Count)
 	}
 	return &memorySource{
 		modality: Text,

@@ -148,7 +148,8 @@ type partialFile struct {
 
 // readPartial reads a .partial file: its header, then the complete chunk
 // lines numbered 0, 1, 2, ...; a torn last line (a run killed while writing
-// it) ends the list. A file without a header line is an error.
+// it) ends the list. A file without a header line, or with a chunk whose
+// numbers disagree (results.CheckChunk), is an error.
 func readPartial(path string) (*partialFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -161,10 +162,13 @@ func readPartial(path string) (*partialFile, error) {
 	if !scanner.Scan() || json.Unmarshal(scanner.Bytes(), &p.header) != nil || p.header.Fingerprint == "" {
 		return nil, fmt.Errorf("%s: not a .partial file of a grid run (its first line is no setup header): remove it", path)
 	}
-	for scanner.Scan() {
+	for line := 2; scanner.Scan(); line++ {
 		var r results.ChunkResult
 		if json.Unmarshal(scanner.Bytes(), &r) != nil || r.Index != len(p.done) {
 			break
+		}
+		if err := results.CheckChunk(p.header.Setup.Protocol.Name, p.header.Setup.Data.ChunkSize, r); err != nil {
+			return nil, fmt.Errorf("%s:%d: chunk %d: %w: the saved chunks are not what a run wrote; remove the file to start the cell over", path, line, r.Index, err)
 		}
 		p.done = append(p.done, r)
 	}

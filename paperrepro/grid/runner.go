@@ -599,7 +599,7 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 		st.bar.add(len(scored), tokens, seconds)
 	}
 	cell.PerChunk = done
-	if err := summarize(cell); err != nil {
+	if err := cell.Summarize(); err != nil {
 		return err
 	}
 	if err := results.WriteCell(plan.path, cell); err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -53,7 +54,7 @@ func (s *memSource) Provenance() datasets.Provenance {
 
 // fakeEngine scores a chunk by a pure function of its bytes and the weights'
 // sum, so every run of a cell gives the same numbers; a chunk starting with
-// a byte below 64 is "dropped".
+// a byte below 64 costs so many bits that the seed protocol drops it.
 type fakeEngine struct {
 	opens, scores, chunks int
 	// cancelAfter > 0 cancels cancel after that many Score calls.
@@ -98,10 +99,19 @@ func (s *fakeSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
 		for _, b := range c {
 			bits += float64(b) / 7
 		}
+		if c[0] < 64 {
+			bits += 8 * float64(len(c)) * protocol.SeedMaxCR // a ratio the seed protocol drops
+		}
 		if s.engine.chunks++; s.engine.chunks == s.engine.nanChunk {
 			bits = math.NaN()
 		}
-		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: bits / float64(8*len(c)), Dropped: c[0] < 64})
+		if s.engine.protocol == ProtocolLossless {
+			stream := int(math.Ceil(bits / 8))
+			out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CompressedBytes: stream, CR: float64(stream) / float64(len(c)), RoundTrip: true})
+			continue
+		}
+		cr := bits / float64(8*len(c))
+		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: cr, Dropped: !(cr > protocol.SeedMinCR && cr < protocol.SeedMaxCR)})
 	}
 	return out, nil
 }
@@ -487,5 +497,39 @@ func TestFilesAreReadableByOthers(t *testing.T) {
 		if info.Mode().Perm() != want.Mode().Perm() {
 			t.Errorf("%s has mode %v, want %v like any output", name, info.Mode().Perm(), want.Mode().Perm())
 		}
+	}
+}
+
+// TestEditedPartialFileIsRefused: a saved chunk whose numbers disagree
+// with each other (its ratio edited) is not resumed from: the run stops
+// before any work, naming the .partial file and its line.
+func TestEditedPartialFileIsRefused(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	srcs := []datasets.Source{newMemSource("text", 6, 1)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := (&Runner{Engine: &fakeEngine{cancelAfter: 3, cancel: cancel}, Sources: srcs, Out: out}).Run(ctx, cks); err == nil {
+		t.Fatal("cancelled run returned no error")
+	}
+	partial := filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json.partial")
+	data, err := os.ReadFile(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	var chunk results.ChunkResult
+	if err := json.Unmarshal([]byte(lines[2]), &chunk); err != nil {
+		t.Fatal(err)
+	}
+	chunk.CR /= 2
+	edited, _ := json.Marshal(chunk)
+	lines[2] = string(edited)
+	if err := os.WriteFile(partial, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resumed := &fakeEngine{}
+	_, err = (&Runner{Engine: resumed, Sources: srcs, Out: out}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), partial+":3: chunk 1: compression_ratio") || resumed.scores != 0 {
+		t.Errorf("resumed from an edited partial file: %v, %d batches scored; want an error naming %s:3 before any work", err, resumed.scores, partial)
 	}
 }

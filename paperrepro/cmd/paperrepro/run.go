@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -25,7 +27,7 @@ func newRunCommand() *command {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	gridDef := addGridFlags(fs)
 	data := addDataFlags(fs)
-	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
+	out := addResultsFolder(fs, "results", "results `DIR`: one JSON file per cell under DIR/<protocol>/<model>/step<N>/<modality>.json, which later runs resume from")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
 	compute := addComputeFlags(fs)
 	shardFlag := fs.String("shard", "", "compute only shard i/n of the grid's cells (0 <= i < n), into the -out that all n share; default: the Slurm array task's share when run in a job array, else the whole grid")
@@ -115,6 +117,12 @@ Examples:
 			if err != nil {
 				return usagef("%v", err)
 			}
+			summaryPath := filepath.Join(*out, engine.Protocol().Label(), tablesFile)
+			if shard.Count == 0 {
+				if err := checkSummaryFile(summaryPath); err != nil {
+					return err
+				}
+			}
 			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: plan.Batch, Progress: out_.Err, Shard: shard}
 			summary, err := runner.Run(ctx, cks)
 			if err != nil {
@@ -124,7 +132,7 @@ Examples:
 				reportShard(out_, summary, shard)
 				return nil
 			}
-			return reportRun(out_, summary, filepath.Join(*out, engine.Protocol().Label()))
+			return reportRun(out_, summary, filepath.Dir(summaryPath))
 		},
 	}
 }
@@ -145,6 +153,21 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 	if summary.Tokens > 0 {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
 			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)
+	}
+	return nil
+}
+
+// checkSummaryFile refuses, before any work, a summary table path the run
+// could not write at the end: a folder, or anything but a regular file.
+func checkSummaryFile(path string) error {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("%s is not a file (%s): the run writes its summary table there at the end; move it away first", path, info.Mode().Type())
 	}
 	return nil
 }
