@@ -9,7 +9,7 @@ import (
 )
 
 func TestCodeWithModelDecodesAndReachesTheQuantisedSum(t *testing.T) {
-	model, err := neox.Load(testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-32", "step2000"))
+	model, err := neox.Load(testenv.TinyCheckpoint(t, "pythia-tiny-32", "step2000"))
 	if err != nil {
 		t.Fatal(err)
 	}

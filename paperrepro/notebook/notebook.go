@@ -1,7 +1,10 @@
-// Package notebook is the preamble every notebook shares: stopping a cell on
-// an error, showing results in GoNB, and finding a notebook's inputs in one
-// documented order, with, for a missing one, the exact command that brings
-// it.
+// Package notebook is what the notebooks' cells call: showing results in
+// GoNB as every Jupyter front end shows them without trust (HTML without
+// inline styles, PNG images, plain text), stopping a cell on an error,
+// finding a notebook's inputs in one documented order (with, for a missing
+// one, the exact command that brings it), and the computations behind the
+// notebooks' tables and sentences, each tested here, so that a cell reads
+// like a sentence of the paper.
 //
 // # Where inputs are looked for
 //
@@ -12,14 +15,16 @@
 //     (what `make data` fills; layout in the datasets package);
 //  2. the Hugging Face cache: $HF_HUB_CACHE, else $HF_HOME/hub, else
 //     ~/.cache/huggingface/hub (checkpoints, and the tokenizer they carry);
-//  3. the repository's testdata/ folder (Pythia's tokenizer is there, so
-//     every clone has it);
+//  3. the repository's testdata/ folder: Pythia's tokenizer, and in
+//     testdata/data a small sample of enwik8 and LibriSpeech, so that every
+//     clone has them;
 //  4. ../shared beside the checkout, or $PAPERREPRO_SHARED (the developers'
-//     and CI's real data sample and test checkpoints).
+//     and CI's larger data sample, with ImageNet patches).
 //
 // A place that cannot hold an input is skipped for it (the data sets are
-// not in the Hugging Face cache or testdata/, a Pythia checkpoint is not in
-// the data folder). When no place holds it, the cell shows which places were
+// not in the Hugging Face cache, a Pythia checkpoint is not in the data
+// folder). A model to run is pythia-70m from the Hugging Face cache, else
+// the tests' tiny random checkpoint, generated on the spot. When no place holds it, the cell shows which places were
 // tried and the command that fetches it, and the notebook goes on; under
 // CI=true that is a failure instead, as in the Go tests.
 //
