@@ -1,7 +1,7 @@
 // Command nbcheck fails when an executed notebook holds an error that
 // `jupyter nbconvert --execute` lets through.
 //
-// GoNB v0.11.1 reports only compile errors as cell errors: when a cell's
+// GoNB v0.11.5 reports only compile errors as cell errors: when a cell's
 // program (or a `!` shell command) exits non-zero, it writes "exit status N"
 // to the cell's stderr and reports success. nbcheck reads the executed
 // notebooks and fails on such a line and on any error output.
