@@ -89,7 +89,7 @@ slurm-test: setup-go setup-slurm
 ## cache, testdata/ as committed): each cell must show its result or the command that fetches its
 ## input (FRESH_NOTEBOOKS picks fewer, e.g. FRESH_NOTEBOOKS=notebooks/02_method.ipynb).
 ## SCREENSHOTS=dir keeps the browser's pages as PNG images.
-FRESH_NOTEBOOKS ?= $(shell grep -l -E 'nb\.ShowInputs\(.*(Data|TokenizerFile|Checkpoint)' notebooks/*.ipynb)
+FRESH_NOTEBOOKS ?= $(shell grep -l -E 'nb\.ShowInputs.*(Data|TokenizerFile|Checkpoint)' notebooks/*.ipynb)
 notebooks: setup-notebooks
 	cd notebooks/tools && $(GO) test ./...
 	notebooks/tools/selfcheck.sh
