@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"path/filepath"
 
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
@@ -73,4 +74,24 @@ func ContextCodingTable(data []byte, orders []int) (t Table, worst float64, exac
 			fmt.Sprintf("%+.1f", r.Bits()-r.IdealBits), fmt.Sprintf("%.3f", ratios[order]), fmt.Sprint(ok))
 	}
 	return t, worst, exact, ratios
+}
+
+// LoadModel loads the model Model finds and says which it is, as "pythia-70m
+// at step 143000; 6 layers, width 512"; when it cannot, it shows why and
+// returns ok false. The caller closes the model.
+func LoadModel() (model *neox.Model, which string, ok bool) {
+	found, real, ok := Model()
+	if !ok {
+		return nil, "", false
+	}
+	model, err := neox.Load(found.Path)
+	if !Available(err) {
+		return nil, "", false
+	}
+	cfg := Must(neox.ReadConfig(filepath.Join(found.Path, "config.json")))
+	which = "pythia-70m at step 143000"
+	if !real {
+		which = "the tests' tiny random GPT-NeoX with Pythia's vocabulary (`make data-model` brings pythia-70m)"
+	}
+	return model, fmt.Sprintf("%s; %d layers, width %d", which, cfg.NumHiddenLayers, cfg.HiddenSize), true
 }

@@ -28,3 +28,16 @@ func TestCodeWithModelDecodesAndReachesTheQuantisedSum(t *testing.T) {
 		t.Errorf("Table numbers the chunks from 100:\n%s", got)
 	}
 }
+
+func TestLoadModelSaysWhichModel(t *testing.T) {
+	t.Setenv("HF_HUB_CACHE", t.TempDir())
+	t.Setenv("TMPDIR", t.TempDir())
+	model, which, ok := LoadModel()
+	if !ok {
+		t.Fatal("LoadModel found no model")
+	}
+	defer model.Close()
+	if which != "the tests' tiny random GPT-NeoX with Pythia's vocabulary (`make data-model` brings pythia-70m); 2 layers, width 32" {
+		t.Errorf("which = %q", which)
+	}
+}
