@@ -1,6 +1,8 @@
 package notebook
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/results"
@@ -30,5 +32,21 @@ func TestComputedReadsTheFirstFolderThere(t *testing.T) {
 	root := t.TempDir()
 	if tables, dir := computed(root, SeedDirs...); tables != nil || dir != "" {
 		t.Errorf("no results/: %v, %q", tables, dir)
+	}
+	// A float32 run's folder, holding a table as CSV.
+	seed := filepath.Join(root, "results", "seed")
+	if err := os.MkdirAll(seed, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	csv := "model,params,step,compression_ratio\npythia-70m,70000000,1000,0.25\n"
+	if err := os.WriteFile(filepath.Join(seed, "table2_text.csv"), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tables, dir := computed(root, SeedDirs...)
+	if dir != filepath.Join("results", "seed") || len(InOrder(tables)) != 1 {
+		t.Fatalf("computed = %v, %q", tables, dir)
+	}
+	if cr, ok := tables["text"].CR("pythia-70m", 1000); !ok || cr != 0.25 {
+		t.Errorf("the text cell: %v, %v", cr, ok)
 	}
 }
