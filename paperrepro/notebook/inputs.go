@@ -47,6 +47,18 @@ func (f Found) String() string {
 	return fmt.Sprintf("`%s` (%s)", shortPath(f.Path, repoRoot(wd), home), f.Place)
 }
 
+// shortPaths is shortPath of each path, for the checkout of the working
+// directory and the home folder.
+func shortPaths(paths []string) []string {
+	wd, _ := os.Getwd()
+	home, _ := os.UserHomeDir()
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = shortPath(p, repoRoot(wd), home)
+	}
+	return out
+}
+
 // shortPath returns path relative to the checkout repo when it lies inside
 // it or in a folder beside it, else with the home folder written as ~.
 func shortPath(path, repo, home string) string {
@@ -276,7 +288,7 @@ func Available(err error) bool {
 	var missing *MissingError
 	if errors.As(err, &missing) {
 		md := fmt.Sprintf("*%s is not here (looked in %s). To fetch it, run in the repository:*\n\n    %s",
-			capitalize(missing.What), strings.Join(missing.Tried, ", "), missing.Command)
+			capitalize(missing.What), strings.Join(shortPaths(missing.Tried), ", "), missing.Command)
 		if missing.Note != "" {
 			md += "\n\n*" + missing.Note + "*"
 		}
