@@ -145,19 +145,25 @@ var modalities = []string{"text", "image", "speech"}
 // TestSeedMatchesFixtures: per chunk, token counts and bits under the seed
 // protocol (float16 emulation off) equal the independent float64 reference.
 // It also reports what the float16 emulation changes on the same chunks.
+// -short scores text only; the mini grid (package paperrepro) checks the
+// other modalities against the same reference in -short too.
 func TestSeedMatchesFixtures(t *testing.T) {
 	expected := readExpectedSeed(t)
 	means := readExpectedMeans(t)
 	tok := loadPythiaTokenizer(t)
 	n := seedChunksPerModality()
+	scored := modalities
+	if testing.Short() {
+		scored = []string{"text"}
+	}
 	chunks := map[string][][]byte{}
 	missing := map[string]error{}
-	for _, mod := range modalities {
+	for _, mod := range scored {
 		chunks[mod], missing[mod] = fixtureChunks(t, mod, n)
 	}
 	for _, ck := range checkpoints() {
 		m := loadTiny(t, ck[0], ck[1])
-		for _, mod := range modalities {
+		for _, mod := range scored {
 			key := ck[0] + "/" + ck[1] + "/" + mod
 			t.Run(key, func(t *testing.T) {
 				if missing[mod] != nil {
