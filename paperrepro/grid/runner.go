@@ -19,6 +19,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -128,6 +129,9 @@ type Runner struct {
 	StopBy time.Time
 	// now is the clock (tests set it); nil means time.Now.
 	now func() time.Time
+	// engineVersion names the engine computing on a backend (tests set
+	// it); nil means EngineVersion.
+	engineVersion func(backend string) string
 }
 
 // Summary is the outcome of a run.
@@ -175,6 +179,7 @@ type checkpointPlan struct {
 	pending    []cellPlan
 	reuse      []reusedCell
 	resolved   *hub.Checkpoint
+	config     string // sha256 of the checkpoint's config.json
 	tokenizer  results.TokenizerInfo
 	weights    int64 // bytes of weights files, the pacer's measure of the model's cost
 }
@@ -275,6 +280,14 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 
 func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
 
+// engineOf names the engine that computes on backend.
+func (r *Runner) engineOf(backend string) string {
+	if r.engineVersion != nil {
+		return r.engineVersion(backend)
+	}
+	return EngineVersion(backend)
+}
+
 func (r *Runner) clock() time.Time {
 	if r.now != nil {
 		return r.now()
@@ -360,8 +373,8 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 			for _, p := range partials {
 				records = append(records, recordedPartial(p))
 			}
-			weights, tokenizer := cp.resolved.WeightsSHA256, cp.tokenizer.SHA256
-			if err := refuseChanged(records, func(was setup) (setup, bool) { return was.withCheckpoint(weights, tokenizer), true }); err != nil {
+			weights, config, tokenizer := cp.resolved.WeightsSHA256, cp.config, cp.tokenizer.SHA256
+			if err := refuseChanged(records, func(was setup) (setup, bool) { return was.withCheckpoint(weights, config, tokenizer), true }); err != nil {
 				return nil, 0, err
 			}
 		}
@@ -370,7 +383,8 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 	return plans, total, nil
 }
 
-// resolve fetches or finds the checkpoint's files and chooses its tokenizer.
+// resolve fetches or finds the checkpoint's files, hashes its config.json
+// and chooses its tokenizer.
 func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
 	if cp.resolved != nil {
 		return nil
@@ -379,13 +393,20 @@ func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cp.checkpoint, err)
 	}
+	config, err := download.FileSHA256(filepath.Join(ckpt.Dir, configFile))
+	if err != nil {
+		return fmt.Errorf("%s: %w", cp.checkpoint, err)
+	}
 	tok, err := st.Engine.Tokenizer(ckpt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cp.checkpoint, err)
 	}
-	cp.resolved, cp.tokenizer, cp.weights = ckpt, tok, weightsBytes(ckpt)
+	cp.resolved, cp.config, cp.tokenizer, cp.weights = ckpt, config, tok, weightsBytes(ckpt)
 	return nil
 }
+
+// configFile is a checkpoint's model configuration, beside its weights.
+const configFile = "config.json"
 
 // runCheckpoint computes one checkpoint's pending cells, each under its
 // lock, and loads the checkpoint once a cell is left to compute.
@@ -425,9 +446,10 @@ func (st *run) runCheckpoint(ctx context.Context, cp *checkpointPlan) error {
 // computeCell reads the .partial file again. *session is the checkpoint,
 // loaded on the first cell that needs it.
 func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *Session, plan cellPlan) error {
-	plan.setup.WeightsSHA256 = cp.resolved.WeightsSHA256
-	plan.setup.TokenizerSHA256 = cp.tokenizer.SHA256
-	plan.setup.Backend = st.backend
+	plan.setup = plan.setup.withCheckpoint(cp.resolved.WeightsSHA256, cp.config, cp.tokenizer.SHA256)
+	if st.backend != "" {
+		plan.setup = plan.setup.withBackend(st.backend, st.engineOf(st.backend))
+	}
 	if reused, err := st.finishedMeanwhile(plan); err != nil || reused {
 		return err
 	}
@@ -447,17 +469,20 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 			return err
 		}
 	}
-	plan.setup.Backend = (*session).Backend()
+	backend := (*session).Backend()
+	plan.setup = plan.setup.withBackend(backend, st.engineOf(backend))
 	params, ok := results.NominalParams(cp.checkpoint.Model)
 	if !ok {
 		params = (*session).Params()
 	}
 	cell := &results.Cell{
 		Model: cp.checkpoint.Model, Params: params, Step: cp.checkpoint.Step, Modality: plan.source.Modality(),
-		Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit, WeightsSHA256: cp.resolved.WeightsSHA256},
-		Tokenizer:  cp.tokenizer,
-		Backend:    (*session).Backend(),
-		Protocol:   st.protocol,
+		Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit,
+			WeightsSHA256: cp.resolved.WeightsSHA256, ConfigSHA256: cp.config},
+		Tokenizer: cp.tokenizer,
+		Backend:   backend,
+		Engine:    plan.setup.Engine,
+		Protocol:  st.protocol,
 		Data:       plan.source.Provenance(),
 	}
 	if cp.resolved.Repo == "" {
@@ -490,10 +515,10 @@ func (st *run) finishedMeanwhile(plan cellPlan) (reused bool, err error) {
 	was := setupOf(c)
 	now := plan.setup
 	if now.Backend == "" {
-		now.Backend = was.Backend
+		now = now.withBackend(was.Backend, was.Engine)
 	}
-	if diffs := differences(was, now); len(diffs) > 0 {
-		return false, anotherSetup(plan.path, diffs)
+	if err := mismatch(recorded{plan.path, was, false}, now); err != nil {
+		return false, err
 	}
 	st.summary.Cells[plan.slot] = c
 	st.summary.Reused++
@@ -509,7 +534,8 @@ func (st *run) checkBackend(backend string) error {
 		return nil
 	}
 	st.backend = backend
-	return refuseChanged(st.folder.records(), func(was setup) (setup, bool) { return was.withBackend(backend), true })
+	engine := st.engineOf(backend)
+	return refuseChanged(st.folder.records(), func(was setup) (setup, bool) { return was.withBackend(backend, engine), true })
 }
 
 // computeCell scores a cell's chunks batch by batch with a loaded
@@ -531,7 +557,10 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 	case err != nil:
 		return err
 	case existing.header.Fingerprint != fp:
-		return anotherPartialSetup(path, differences(existing.header.Setup, plan.setup))
+		if err := mismatch(recordedPartial(existing), plan.setup); err != nil {
+			return err
+		}
+		return anotherPartialSetup(path, []string{"fingerprint " + short(existing.header.Fingerprint) + " there, " + short(fp) + " now"})
 	default:
 		done = existing.done
 	}
@@ -616,6 +645,34 @@ func checkFinite(r results.ChunkResult) error {
 		return fmt.Errorf("the model gave a non-finite cost (%g bits): its log-probabilities overflowed or its weights hold NaN or Inf", r.Bits)
 	}
 	return nil
+}
+
+// mismatch is the error for a cell or .partial file r whose setup is not
+// now: one of an earlier version, or of another setup, naming what
+// differs; nil when they are the same.
+func mismatch(r recorded, now setup) error {
+	if r.setup.fromEarlierVersion() {
+		return earlierVersion(r.path, r.partial)
+	}
+	diffs := differences(r.setup, now)
+	switch {
+	case len(diffs) == 0:
+		return nil
+	case r.partial:
+		return anotherPartialSetup(r.path, diffs)
+	}
+	return anotherSetup(r.path, diffs)
+}
+
+// earlierVersion is the error for a cell or .partial file written before a
+// cell's setup recorded config.json and the engine (issue 25).
+func earlierVersion(path string, partial bool) error {
+	again := "remove the file to compute the cell again"
+	if partial {
+		again = "remove the file to start the cell over"
+	}
+	return fmt.Errorf("%s was written by an earlier paperrepro, which did not record the model's config.json or the engine that computed it, so this run cannot tell whether it was computed as this run would: use another -out for this run (the folder's cells still read with tables, fit and figures), or %s",
+		path, again)
 }
 
 // anotherSetup is the error for a finished cell made with another setup.

@@ -313,17 +313,28 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 	cks := localCheckpoints(t)
 	otherWeights := localCheckpoints(t)[1]
 	otherWeights.Step = cks[0].Step
+	otherConfig := cks[0]
+	otherConfig.Dir = filepath.Join(t.TempDir(), "ckpt")
+	copyDir(t, cks[0].Dir, otherConfig.Dir)
+	if err := os.WriteFile(filepath.Join(otherConfig.Dir, "config.json"), []byte(`{"layer_norm_eps": 0.5}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	newerEngine := func(backend string) string { return "gomlx v9.9.9" }
+	oneMore := append(cks, Checkpoint{Model: "pythia-160m", Step: 1000, Dir: cks[0].Dir})
 	tests := []struct {
-		name   string
-		engine *fakeEngine
-		cks    []Checkpoint
-		batch  int
-		want   string
+		name    string
+		engine  *fakeEngine
+		version func(backend string) string
+		cks     []Checkpoint
+		batch   int
+		want    string
 	}{
-		{"weights", &fakeEngine{}, []Checkpoint{otherWeights}, 1, "weights sha256 "},
-		{"tokenizer", &fakeEngine{tokenizer: strings.Repeat("9", 64)}, cks, 1, "tokenizer sha256 777777777777... there, 999999999999... now"},
-		{"compute dtype", &fakeEngine{dtype: "bfloat16"}, cks, 1, "compute dtype float32 there, bfloat16 now"},
-		{"backend", &fakeEngine{backend: "xla:cuda"}, append(cks, Checkpoint{Model: "pythia-160m", Step: 1000, Dir: cks[0].Dir}), 1, "backend fake there, xla:cuda now"},
+		{"weights", &fakeEngine{}, nil, []Checkpoint{otherWeights}, 1, "weights sha256 "},
+		{"config", &fakeEngine{}, nil, []Checkpoint{otherConfig}, 1, "config.json sha256 44136fa355b3... there, "},
+		{"tokenizer", &fakeEngine{tokenizer: strings.Repeat("9", 64)}, nil, cks, 1, "tokenizer sha256 777777777777... there, 999999999999... now"},
+		{"compute dtype", &fakeEngine{dtype: "bfloat16"}, nil, cks, 1, "compute dtype float32 there, bfloat16 now"},
+		{"backend", &fakeEngine{backend: "xla:cuda"}, nil, oneMore, 1, "backend fake there, xla:cuda now"},
+		{"engine", &fakeEngine{}, newerEngine, oneMore, 1, "engine " + EngineVersion("fake") + " there, gomlx v9.9.9 now"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -331,7 +342,7 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 			if _, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out}).Run(context.Background(), cks); err != nil {
 				t.Fatal(err)
 			}
-			_, err := (&Runner{Engine: tc.engine, Sources: sources(), Out: out, BatchSize: tc.batch}).Run(context.Background(), tc.cks)
+			_, err := (&Runner{Engine: tc.engine, Sources: sources(), Out: out, BatchSize: tc.batch, engineVersion: tc.version}).Run(context.Background(), tc.cks)
 			if err == nil || !strings.Contains(err.Error(), "computed with another setup ("+tc.want) || !strings.Contains(err.Error(), ".json") {
 				t.Errorf("rerun: %v; want a refusal naming a result file and %q", err, tc.want)
 			}
@@ -532,4 +543,104 @@ func TestEditedPartialFileIsRefused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), partial+":3: chunk 1: compression_ratio") || resumed.scores != 0 {
 		t.Errorf("resumed from an edited partial file: %v, %d batches scored; want an error naming %s:3 before any work", err, resumed.scores, partial)
 	}
+}
+
+// copyDir copies the files of folder src into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestFolderOfAnEarlierVersionIsRefusedWithAdvice: cells and .partial
+// files written before a cell's setup recorded config.json and the engine
+// cannot be matched against this run's; the run says so and what to do.
+func TestFolderOfAnEarlierVersionIsRefusedWithAdvice(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	for _, what := range []string{"cell", "partial"} {
+		t.Run(what, func(t *testing.T) {
+			out := t.TempDir()
+			r := &Runner{Engine: &fakeEngine{}, Sources: sources()[:1], Out: out}
+			path := filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json")
+			if what == "partial" {
+				ctx, cancel := context.WithCancel(context.Background())
+				r.Engine = &fakeEngine{cancelAfter: 2, cancel: cancel}
+				if _, err := r.Run(ctx, cks); err == nil {
+					t.Fatal("cancelled run returned no error")
+				}
+				path += partialExt
+			} else if _, err := r.Run(context.Background(), cks); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What an earlier version wrote: the cell, or the .partial file's
+			// header line, without config_sha256 and engine.
+			head, rest, _ := bytes.Cut(data, []byte("\n"))
+			if what == "cell" {
+				head, rest = data, nil
+			}
+			var record map[string]any
+			if err := json.Unmarshal(head, &record); err != nil {
+				t.Fatal(err)
+			}
+			if dropKeys(record, "config_sha256", "engine") != 2 {
+				t.Fatalf("%s records no config_sha256 and engine:\n%s", path, head)
+			}
+			old, err := json.Marshal(record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rest != nil {
+				old = append(append(old, '\n'), rest...)
+			}
+			if err := os.WriteFile(path, old, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			engine := &fakeEngine{}
+			_, err = (&Runner{Engine: engine, Sources: sources()[:1], Out: out}).Run(context.Background(), cks)
+			if err == nil || !strings.Contains(err.Error(), path+" was written by an earlier paperrepro") || !strings.Contains(err.Error(), "another -out") || engine.scores != 0 {
+				t.Errorf("rerun over a %s of an earlier version: %v (%d batches scored); want advice naming %s", what, err, engine.scores, path)
+			}
+		})
+	}
+}
+
+// dropKeys deletes keys wherever they occur in a decoded JSON value and
+// returns how many it deleted.
+func dropKeys(v any, keys ...string) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range keys {
+			if _, ok := v[k]; ok {
+				delete(v, k)
+				n++
+			}
+		}
+		for _, child := range v {
+			n += dropKeys(child, keys...)
+		}
+	case []any:
+		for _, child := range v {
+			n += dropKeys(child, keys...)
+		}
+	}
+	return n
 }

@@ -46,11 +46,14 @@ that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
-in. Nothing is silently reused: each cell records its setup (weights and
-tokenizer sha256, backend, protocol options and compute dtype, for lossless
-the batch size, data files and their sha256), one folder holds one
-configuration, and a run whose setup differs from the folder's cells or
-.partial files is refused before any work, naming what differs. A local
+in. Nothing is silently reused: each cell records its setup (the sha256 of
+the weights, config.json and tokenizer, the backend and the GoMLX version,
+protocol options and compute dtype, for lossless the batch size, data files
+and their sha256), one folder holds one configuration, and a run whose
+setup differs from the folder's cells or .partial files is refused before
+any work, naming what differs; so is a cell edited by hand (its ratio no
+longer what its chunks give). Cells written by a paperrepro that did not
+record config.json and the engine are not resumed: run into another -out. A local
 checkpoint needs -step (unless its folder is named stepN).
 
 Many runs may share one output folder: each computes a cell only under the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 // TestRunChecksSummaryBeforeWork: a summary table path the run could not
@@ -63,5 +65,48 @@ func TestEditedCellIsRefused(t *testing.T) {
 		if code != exitFail || !strings.Contains(stderr, cell+": field compression_ratio 0.1234, but its chunks give") {
 			t.Errorf("%s on an edited cell: exit %d\n%s%s", args[0], code, stdout, stderr)
 		}
+	}
+}
+
+// TestChangedConfigIsNotReused: config.json shapes the numbers as much as
+// the weights (here layer_norm_eps and rotary_pct), so a cell computed with
+// another config.json is not reused - the run is refused, naming it - and
+// the changed model does give another compression ratio in a fresh folder.
+func TestChangedConfigIsNotReused(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	ckpt := filepath.Join(t.TempDir(), "pythia-tiny-16", "step1000")
+	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), ckpt)
+	cr := func(out string) string {
+		t.Helper()
+		code, stdout, stderr := run(t, "run", "-model-dir", ckpt, "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out)
+		if code != exitOK {
+			t.Fatalf("run: exit %d\n%s%s", code, stdout, stderr)
+		}
+		c, err := results.ReadCell(filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("%.4f", c.CR)
+	}
+	out := t.TempDir()
+	before := cr(out)
+	config := filepath.Join(ckpt, "config.json")
+	text, err := os.ReadFile(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed := strings.NewReplacer(`"layer_norm_eps": 1e-05`, `"layer_norm_eps": 0.5`, `"rotary_pct": 0.25`, `"rotary_pct": 1.0`).Replace(string(text))
+	if changed == string(text) {
+		t.Fatalf("nothing to change in %s", text)
+	}
+	if err := os.WriteFile(config, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "run", "-model-dir", ckpt, "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out)
+	if code != exitFail || !strings.Contains(stderr, "computed with another setup (config.json sha256 ") {
+		t.Errorf("rerun after editing config.json: exit %d\n%s%s\nwant a refusal naming config.json", code, stdout, stderr)
+	}
+	if after := cr(t.TempDir()); after == before {
+		t.Errorf("CR %s with either config.json: the edit should change the model", before)
 	}
 }
