@@ -483,7 +483,7 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 		Backend:   backend,
 		Engine:    plan.setup.Engine,
 		Protocol:  st.protocol,
-		Data:       plan.source.Provenance(),
+		Data:      plan.source.Provenance(),
 	}
 	if cp.resolved.Repo == "" {
 		cell.Checkpoint.Dir = cp.resolved.Dir
