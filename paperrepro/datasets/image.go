@@ -136,7 +136,7 @@ func openImages(dir string, opts Options) (Source, error) {
 			}
 		}
 	}
-	return &memorySource{modality: Image, size: opts.ChunkSize, data: data, prov: prov}, nil
+	return newMemorySource(Image, opts.ChunkSize, data, prov), nil
 }
 
 // unusable says why a decoded image gives no patch, or "" when it does.

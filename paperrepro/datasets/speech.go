@@ -83,7 +83,7 @@ func openSpeech(dir string, opts Options) (Source, error) {
 		return nil, fmt.Errorf("speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
 			len(files), dir, len(data), rule, len(data)/opts.ChunkSize, opts.ChunkSize, opts.Count)
 	}
-	return &memorySource{modality: Speech, size: opts.ChunkSize, data: data, prov: prov}, nil
+	return newMemorySource(Speech, opts.ChunkSize, data, prov), nil
 }
 
 // appendFLAC decodes the FLAC stream raw and appends its samples to dst in

@@ -127,12 +127,16 @@ func differences(was, now setup) []string {
 		add("protocol option "+key, jsonText(was.Protocol.Options[key]), jsonText(now.Protocol.Options[key]))
 	}
 	w, n := portableData(was.Data), portableData(now.Data)
+	dataDiffs := len(diffs)
 	add("data modality", w.Modality, n.Modality)
 	add("chunk count", fmt.Sprint(w.Count), fmt.Sprint(n.Count))
 	add("chunk size", fmt.Sprint(w.ChunkSize), fmt.Sprint(n.ChunkSize))
 	add("data rule", w.Rule, n.Rule)
 	add("data rule parameters", jsonText(w.Parameters), jsonText(n.Parameters))
 	add("data files", filesText(w.Files), filesText(n.Files))
+	if len(diffs) == dataDiffs { // other chunks follow from any other difference of the data
+		add("chunks sha256", short(w.ChunksSHA256), short(n.ChunksSHA256))
+	}
 	add("skipped data files", jsonText(w.Skipped), jsonText(n.Skipped))
 	return diffs
 }

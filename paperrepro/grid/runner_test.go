@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
@@ -47,9 +49,11 @@ func (s *memSource) Chunk(i int) ([]byte, error) { return append([]byte(nil), s.
 func (s *memSource) Provenance() datasets.Provenance {
 	// A seed parameter (uint64, read back as float64) and an empty list,
 	// which a JSON round trip drops: a rerun must still see the same data.
+	sum := sha256.Sum256(bytes.Join(s.chunks, nil))
 	return datasets.Provenance{Modality: s.modality, Rule: s.rule, ChunkSize: 64, Count: len(s.chunks),
 		Parameters: map[string]any{"seed": uint64(3)}, Skipped: []datasets.SkippedFile{},
-		Root: "/somewhere", Files: []datasets.FileRecord{{Path: s.modality + ".bin", SHA256: strings.Repeat("ab", 32), Bytes: 64}}}
+		Root: "/somewhere", Files: []datasets.FileRecord{{Path: s.modality + ".bin", SHA256: strings.Repeat("ab", 32), Bytes: 64}},
+		ChunksSHA256: hex.EncodeToString(sum[:])}
 }
 
 // fakeEngine scores a chunk by a pure function of its bytes and the weights'
@@ -303,6 +307,13 @@ func TestChangedDataIsNotReused(t *testing.T) {
 	_, err := (&Runner{Engine: &fakeEngine{}, Sources: changed, Out: out}).Run(context.Background(), cks)
 	if err == nil || !strings.Contains(err.Error(), "another setup (data rule test there, other now)") || !strings.Contains(err.Error(), "text.json") {
 		t.Errorf("rerun with other data: %v, want an error naming the stale file", err)
+	}
+	// The same files and rule, other bytes (as another decoder would give).
+	otherBytes := sources()
+	otherBytes[0] = newMemSource("text", 10, 2)
+	_, err = (&Runner{Engine: &fakeEngine{}, Sources: otherBytes, Out: out}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), "another setup (chunks sha256 ") {
+		t.Errorf("rerun with other chunk bytes: %v, want a refusal naming the chunks' sha256", err)
 	}
 }
 
