@@ -17,7 +17,7 @@ func TestRowGroupSpan(t *testing.T) {
 	}
 	meta := &format.FileMetaData{RowGroups: []format.RowGroup{
 		{Columns: []format.ColumnChunk{chunk(4, 0, 100), chunk(120, 104, 50), chunk(200, 0, 10)}},
-		{Columns: []format.ColumnChunk{chunk(300, 0, 1 << 40), chunk(400, 0, 10)}},
+		{Columns: []format.ColumnChunk{chunk(300, 0, 1<<40), chunk(400, 0, 10)}},
 		{Columns: []format.ColumnChunk{chunk(-8, 0, 100), chunk(400, 0, 10)}},
 	}}
 	start, end, err := rowGroupSpan(meta, 0, []int{0, 1}, 1000)
