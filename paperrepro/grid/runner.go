@@ -233,6 +233,13 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 	if err := CheckCheckpoints(checkpoints); err != nil {
 		return nil, err
 	}
+	modalities := make([]string, len(r.Sources))
+	for i, src := range r.Sources {
+		modalities[i] = src.Modality()
+	}
+	if err := checkModalities(modalities); err != nil {
+		return nil, err
+	}
 	st := &run{Runner: r, protocol: r.Engine.Protocol(), pace: pacer{stopBy: r.StopBy}}
 	dir := filepath.Join(r.Out, st.protocol.Label())
 	if st.protocol.Name == ProtocolLossless {
@@ -304,12 +311,16 @@ func (st *run) nextBatch(s step, left int, weights int64) (int, error) {
 }
 
 // CheckCheckpoints refuses what no table could hold: a step below 1, a
-// checkpoint without a name, or one named twice.
+// checkpoint without a name, or one named twice; and a name that is a path
+// (a folder of the output's, which a separator or ".." would leave).
 func CheckCheckpoints(checkpoints []Checkpoint) error {
 	seen := map[string]bool{}
 	for _, ck := range checkpoints {
 		if ck.Model == "" {
 			return fmt.Errorf("grid: checkpoint %s/%s%s has no model name", ck.Repo, ck.Revision, ck.Dir)
+		}
+		if ck.Model == "." || ck.Model == ".." || strings.ContainsAny(ck.Model, `/\`) || !filepath.IsLocal(ck.Model) {
+			return fmt.Errorf("grid: model name %q is a path: a model's name becomes one folder of the output, so it holds no / or \\ and is not . or ..", ck.Model)
 		}
 		if ck.Step < 1 {
 			return fmt.Errorf("grid: %s: step %d: the scaling law needs a training step of at least 1 (S^-beta); "+
@@ -319,6 +330,17 @@ func CheckCheckpoints(checkpoints []Checkpoint) error {
 			return fmt.Errorf("grid: %s is named twice", ck)
 		}
 		seen[ck.String()] = true
+	}
+	return nil
+}
+
+// checkModalities refuses a modality named twice, whose cells would be
+// counted twice.
+func checkModalities(modalities []string) error {
+	for i, m := range modalities {
+		if slices.Contains(modalities[:i], m) {
+			return fmt.Errorf("grid: modality %s is given twice: its cells would be counted twice", m)
+		}
 	}
 	return nil
 }

@@ -449,6 +449,12 @@ func TestRunRefusesBadCheckpointsAndBatches(t *testing.T) {
 	ck := localCheckpoints(t)[0]
 	unnamed, step0 := ck, ck
 	unnamed.Model, step0.Step = "", 0
+	named := func(name string) []Checkpoint {
+		c := ck
+		c.Model = name
+		return []Checkpoint{c}
+	}
+	out := t.TempDir()
 	for _, tc := range []struct {
 		name  string
 		cks   []Checkpoint
@@ -457,14 +463,27 @@ func TestRunRefusesBadCheckpointsAndBatches(t *testing.T) {
 	}{
 		{"step 0", []Checkpoint{step0}, 1, "step 0: the scaling law needs a training step of at least 1"},
 		{"no name", []Checkpoint{unnamed}, 1, "has no model name"},
+		{"name leaving the folder", named("../../../escape"), 1, `model name "../../../escape" is a path`},
+		{"name with a folder", named("org/model"), 1, `model name "org/model" is a path`},
+		{"name with a backslash", named(`org\model`), 1, `is a path`},
+		{"dot dot", named(".."), 1, `model name ".." is a path`},
+		{"dot", named("."), 1, `model name "." is a path`},
 		{"twice", []Checkpoint{ck, ck}, 1, "pythia-70m step 1000 is named twice"},
 		{"negative batch", []Checkpoint{ck}, -3, "batch size -3"},
+		{"modality twice", []Checkpoint{ck}, 0, "modality text is given twice"},
 	} {
 		engine := &fakeEngine{}
-		_, err := (&Runner{Engine: engine, Sources: sources(), Out: t.TempDir(), BatchSize: tc.batch}).Run(context.Background(), tc.cks)
+		srcs := sources()
+		if tc.name == "modality twice" {
+			srcs = append(srcs, newMemSource("text", 3, 9))
+		}
+		_, err := (&Runner{Engine: engine, Sources: srcs, Out: filepath.Join(out, "a", "b", "c"), BatchSize: tc.batch}).Run(context.Background(), tc.cks)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || engine.opens != 0 {
 			t.Errorf("%s: %v; want %q before any work", tc.name, err, tc.want)
 		}
+	}
+	if escaped, _ := filepath.Glob(filepath.Join(out, "*", "*", "step1000")); len(escaped) > 0 {
+		t.Errorf("cells written outside the output folder: %v", escaped)
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {

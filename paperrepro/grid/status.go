@@ -128,8 +128,12 @@ type StatusGrid struct {
 // files: every model and step found under a protocol folder, each with every
 // modality found there.
 func ReadStatus(out string, grid *StatusGrid) (*Status, error) {
-	if _, err := os.Stat(out); err != nil {
+	info, err := os.Stat(out)
+	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("status: %s is a file, not a results folder (give the folder a run's -out named)", out)
 	}
 	if grid == nil {
 		keys, err := findCells(out)
@@ -145,6 +149,9 @@ func ReadStatus(out string, grid *StatusGrid) (*Status, error) {
 			st.Cells = append(st.Cells, c)
 		}
 		return st, nil
+	}
+	if err := checkModalities(grid.Modalities); err != nil {
+		return nil, err
 	}
 	label := grid.Protocol.Label()
 	root := out

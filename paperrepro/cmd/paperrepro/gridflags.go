@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"slices"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
@@ -13,6 +14,7 @@ import (
 // chunks and protocol - shared by run, status and slurm so that one grid
 // is named the same way in each.
 type gridFlags struct {
+	fs         *flag.FlagSet
 	models     *modelFlags
 	modalities *string
 	chunks     *int
@@ -25,6 +27,7 @@ var gridFlagNames = []string{"models", "steps", "model-dir", "model-name", "step
 
 func addGridFlags(fs *flag.FlagSet) *gridFlags {
 	return &gridFlags{
+		fs:         fs,
 		models:     addModelFlags(fs, paperModels, paperSteps),
 		modalities: fs.String("modalities", "text,image,speech", "comma-separated modalities"),
 		chunks:     fs.Int("chunks", datasets.DefaultCount, "chunks per modality (the paper: 2048)"),
@@ -50,13 +53,24 @@ func (g *gridFlags) checkpoints() ([]grid.Checkpoint, error) {
 	return cks, nil
 }
 
-// validate checks the values that need no files.
+// validate checks the values that need no files: chunks, modalities named
+// once each, and a -step given at least 1 (a -step 0 would otherwise give
+// way to the step a folder named stepN states).
 func (g *gridFlags) validate() error {
 	if *g.chunks < 1 {
 		return usagef("-chunks must be at least 1, got %d", *g.chunks)
 	}
-	if len(splitList(*g.modalities)) == 0 {
+	modalities := splitList(*g.modalities)
+	if len(modalities) == 0 {
 		return usagef("name at least one modality (text, image, speech)")
+	}
+	for i, m := range modalities {
+		if slices.Contains(modalities[:i], m) {
+			return usagef("-modalities: %s is named twice", m)
+		}
+	}
+	if anyFlagSet(g.fs, []string{"step"}) && *g.models.step < 1 {
+		return usagef("-step %d: a training step is at least 1 (leave -step out to take N from a checkpoint folder named stepN)", *g.models.step)
 	}
 	return nil
 }

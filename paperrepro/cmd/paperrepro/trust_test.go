@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,5 +109,58 @@ func TestChangedConfigIsNotReused(t *testing.T) {
 	}
 	if after := cr(t.TempDir()); after == before {
 		t.Errorf("CR %s with either config.json: the edit should change the model", before)
+	}
+}
+
+// TestGridFlagsSayWhatTheyMean: a name that is a path, a modality named
+// twice and an explicit -step 0 are refused as the usage errors they are,
+// rather than writing outside -out, counting a cell twice or taking the
+// step from the folder's name instead.
+func TestGridFlagsSayWhatTheyMean(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	ckpt := filepath.Join(t.TempDir(), "mine", "step1000")
+	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), ckpt)
+	root := t.TempDir()
+	out := filepath.Join(root, "a", "b", "c")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "-model-dir", ckpt, "-model-name", "../../../escape", "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out}, `model name "../../../escape" is a path`},
+		{[]string{"run", "-models", "EleutherAI/../..", "-steps", "1000", "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out}, `model name ".." is a path`},
+		{[]string{"run", "-model-dir", ckpt, "-modalities", "text,text", "-chunks", "1", "-data-dir", data, "-out", out}, "-modalities: text is named twice"},
+		{[]string{"status", "-model-dir", ckpt, "-modalities", "text,image,text", out}, "-modalities: text is named twice"},
+		{[]string{"run", "-model-dir", ckpt, "-step", "0", "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out}, "-step 0: a training step is at least 1"},
+	} {
+		code, stdout, stderr := run(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d\n%s%s\nwant a usage error saying %q", tc.args, code, stdout, stderr, tc.want)
+		}
+	}
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if rel, _ := filepath.Rel(out, path); err == nil && !d.IsDir() && !filepath.IsLocal(rel) {
+			t.Errorf("%s written outside -out", path)
+		}
+		return nil
+	})
+}
+
+// TestStatusOfAFileIsAnError: status of a path that is no results folder
+// says so and fails, rather than reporting an empty grid.
+func TestStatusOfAFileIsAnError(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "results.txt")
+	if err := os.WriteFile(file, []byte("not a folder\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"status", file}, {"status", "-models", "70m", "-steps", "1000", file}} {
+		code, stdout, stderr := run(t, args...)
+		if code != exitFail || !strings.Contains(stderr, file+" is a file, not a results folder") {
+			t.Errorf("%v: exit %d\n%s%s\nwant a failure saying it is no results folder", args, code, stdout, stderr)
+		}
+	}
+	empty := t.TempDir()
+	code, stdout, _ := run(t, "status", empty)
+	if code != exitOK || !strings.Contains(stdout, "no cells found") {
+		t.Errorf("status of an empty folder: exit %d\n%s\nwant 0 cells and a hint", code, stdout)
 	}
 }
