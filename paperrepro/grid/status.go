@@ -54,6 +54,10 @@ type CellStatus struct {
 	// running cell, or the dead worker that left an interrupted one.
 	Owner     *LockOwner
 	Heartbeat time.Time
+	// PresumedDead is when the worker of a running cell on another machine
+	// will be presumed dead unless it beats again (a worker on this
+	// machine is known alive while its process runs); zero otherwise.
+	PresumedDead time.Time
 	// Shard is the shard the cell belongs to, or -1 when not known.
 	Shard int
 }
@@ -281,6 +285,9 @@ func cellStatus(path string, key cellKey) (CellStatus, error) {
 		c.State = CellInterrupted
 		if alive {
 			c.State = CellRunning
+			if host, _ := os.Hostname(); info.Owner.Host != host {
+				c.PresumedDead = info.Heartbeat.Add(lockStaleAfter)
+			}
 		}
 	}
 	return c, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -119,24 +120,40 @@ func runShard(flagValue string, getenv func(string) string) (grid.Shard, error) 
 	return shard, nil
 }
 
-// reportShard prints what a run of one shard did. It writes no table: the
+// reportShard prints what a run of one shard did; it fails when other
+// workers held some of its cells (see heldError). It writes no table: the
 // shards' cells are merged once all are done, by a run without -shard.
-func reportShard(out streams, summary *grid.Summary, shard grid.Shard) {
+func reportShard(out streams, summary *grid.Summary, shard grid.Shard) error {
 	fmt.Fprintf(out.Out, "shard %s: %d cells (%d computed now, %d from earlier runs)\n", shard, len(summary.Cells), summary.Computed, summary.Reused)
 	reportHeld(out, summary)
 	if summary.Tokens > 0 {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s\n", summary.Tokens, summary.Seconds, summary.TokensPerSecond())
 	}
 	fmt.Fprintln(out.Out, "once every shard is done, 'paperrepro run' with the same flags and no -shard merges the cells into the tables")
+	return heldError(summary)
 }
 
-// reportHeld lists the cells a run skipped because other live runs hold them.
+// reportHeld lists the cells a run skipped because other workers hold them,
+// each with when its worker will be presumed dead and what to do.
 func reportHeld(out streams, summary *grid.Summary) {
 	if len(summary.Held) == 0 {
 		return
 	}
-	fmt.Fprintf(out.Out, "%d cells skipped, being computed by other runs:\n", len(summary.Held))
+	fmt.Fprintf(out.Out, "%s skipped, held by other workers:\n", plural(len(summary.Held), "cell"))
 	for _, h := range summary.Held {
 		fmt.Fprintf(out.Out, "  %v\n", h)
+	}
+}
+
+// heldError is the run's failure when other workers held some of its cells:
+// exit status 0 means that every cell of the run's share is done.
+func heldError(summary *grid.Summary) error {
+	switch n := len(summary.Held); n {
+	case 0:
+		return nil
+	case 1:
+		return errors.New("1 cell of this run's share is not done: another worker holds it (see above)")
+	default:
+		return fmt.Errorf("%d cells of this run's share are not done: other workers hold them (see above)", n)
 	}
 }

@@ -57,8 +57,11 @@ record config.json and the engine are not resumed: run into another -out. A loca
 checkpoint needs -step (unless its folder is named stepN).
 
 Many runs may share one output folder: each computes a cell only under the
-cell's lock, skips (and reports) a cell another live run holds, and takes
-over the lock of a run that died, resuming from the chunks it saved. With
+cell's lock and takes over the lock of a run that died, resuming from the
+chunks it saved. A run on this machine is known dead once its process ends;
+one on another machine once its heartbeat (every 15 s) is 3 minutes old. A
+cell another live run holds is skipped and reported with what to do, and
+the run then exits with status 1: its share is not done. With
 -shard i/n (or inside a Slurm job array, where it is read from
 SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) a run computes only its
 share, balanced by model size x chunks, and writes no ` + tablesFile + `:
@@ -132,8 +135,7 @@ Examples:
 				return batchFlagError(err)
 			}
 			if shard.Count > 0 {
-				reportShard(out_, summary, shard)
-				return nil
+				return reportShard(out_, summary, shard)
 			}
 			return reportRun(out_, summary, filepath.Dir(summaryPath))
 		},
@@ -141,7 +143,8 @@ Examples:
 }
 
 // reportRun writes the table CSV of every cell in the run's protocol folder
-// dir, earlier runs' included, and prints what was done.
+// dir, earlier runs' included, and prints what was done; it fails when
+// other workers held some of the run's cells (see heldError).
 func reportRun(out streams, summary *grid.Summary, dir string) error {
 	tables, err := results.Read(dir)
 	if err != nil {
@@ -157,7 +160,7 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
 			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)
 	}
-	return nil
+	return heldError(summary)
 }
 
 // checkSummaryFile refuses, before any work, a summary table path the run

@@ -180,7 +180,11 @@ func cellWorker(c grid.CellStatus) string {
 		if c.State == grid.CellInterrupted {
 			verb = "left by dead worker"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s, heartbeat %s ago", verb, c.Owner, time.Since(c.Heartbeat).Round(time.Second)))
+		worker := fmt.Sprintf("%s %s, heartbeat %s ago", verb, c.Owner, time.Since(c.Heartbeat).Round(time.Second))
+		if !c.PresumedDead.IsZero() {
+			worker += ", presumed dead at " + c.PresumedDead.Format(time.TimeOnly) + " unless it beats again"
+		}
+		parts = append(parts, worker)
 	}
 	return strings.Join(parts, "  ")
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
@@ -162,5 +163,67 @@ func TestStatusOfAFileIsAnError(t *testing.T) {
 	code, stdout, _ := run(t, "status", empty)
 	if code != exitOK || !strings.Contains(stdout, "no cells found") {
 		t.Errorf("status of an empty folder: exit %d\n%s\nwant 0 cells and a hint", code, stdout)
+	}
+}
+
+// TestHeldCellSaysWhenItsHolderIsPresumedDead: a cell whose lock another
+// machine's worker holds, its heartbeat 54 s old, is not computed; the run
+// says when that worker will be presumed dead and what to do, and exits
+// non-zero, since its share of the grid is not done. Once the heartbeat is
+// older than that, the run takes the cell over.
+func TestHeldCellSaysWhenItsHolderIsPresumedDead(t *testing.T) {
+	data := fakeHubEnv(t)
+	out := t.TempDir()
+	lock := filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json.lock")
+	if err := os.MkdirAll(filepath.Dir(lock), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	owner := fmt.Sprintf(`{"host": "gpu-node-17", "pid": 4242, "slurm_job": "77_1", "since": %q}`, time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+	if err := os.WriteFile(lock, []byte(owner+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	beat := func(age time.Duration) {
+		if err := os.Chtimes(lock, time.Now().Add(-age), time.Now().Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"run", "-shard", "0/1", "-models", "EleutherAI/pythia-tiny-16", "-steps", "1000", "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out}
+	beat(54 * time.Second)
+	code, stdout, stderr := run(t, args...)
+	for _, want := range []string{"pid 4242 on gpu-node-17 (Slurm job 77_1)", "heartbeat 54s ago", "presumed dead once its heartbeat is 3m0s old", "run again then"} {
+		if !strings.Contains(stdout+stderr, want) {
+			t.Errorf("the run does not say %q:\n%s%s", want, stdout, stderr)
+		}
+	}
+	if code != exitFail || !strings.Contains(stderr, "1 cell of this run's share is not done") {
+		t.Errorf("exit %d\n%s; want a failure: the shard is not done", code, stderr)
+	}
+	beat(4 * time.Minute)
+	code, stdout, stderr = run(t, args...)
+	if code != exitOK || !strings.Contains(stderr, "taking over the lock of pid 4242 on gpu-node-17") {
+		t.Errorf("with a heartbeat 4 minutes old: exit %d\n%s%s\nwant the cell taken over", code, stdout, stderr)
+	}
+}
+
+// TestStatusSaysWhenARemoteWorkerIsPresumedDead: status shows, beside a
+// cell another machine's worker holds, when that worker will be presumed
+// dead.
+func TestStatusSaysWhenARemoteWorkerIsPresumedDead(t *testing.T) {
+	out := t.TempDir()
+	lock := filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json.lock")
+	if err := os.MkdirAll(filepath.Dir(lock), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(lock, []byte(`{"host": "gpu-node-17", "pid": 4242, "since": "2026-01-01T00:00:00Z"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	beat := time.Now().Add(-54 * time.Second)
+	if err := os.Chtimes(lock, beat, beat); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, "status", out)
+	want := "presumed dead at " + beat.Add(3*time.Minute).Format(time.TimeOnly)
+	if code != exitOK || !strings.Contains(stdout, "worker pid 4242 on gpu-node-17") || !strings.Contains(stdout, want) {
+		t.Errorf("status: exit %d\n%s%s\nwant the worker and %q", code, stdout, stderr, want)
 	}
 }
