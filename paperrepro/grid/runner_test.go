@@ -674,3 +674,22 @@ func dropKeys(v any, keys ...string) int {
 	}
 	return n
 }
+
+// TestUnwritableCellPathIsRefusedBeforeWork: a folder where a cell's result
+// file or .partial file goes fails the run before any chunk is scored,
+// not once the cell is computed.
+func TestUnwritableCellPathIsRefusedBeforeWork(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	for _, name := range []string{"text.json", "text.json.partial"} {
+		out := t.TempDir()
+		blocker := filepath.Join(out, "seed", "pythia-70m", "step1000", name)
+		if err := os.MkdirAll(blocker, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		engine := &fakeEngine{}
+		_, err := (&Runner{Engine: engine, Sources: sources()[:1], Out: out}).Run(context.Background(), cks)
+		if err == nil || !strings.Contains(err.Error(), blocker) || engine.scores != 0 {
+			t.Errorf("%s a folder: %v after %d batches; want a refusal naming it before any work", name, err, engine.scores)
+		}
+	}
+}
