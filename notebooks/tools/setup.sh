@@ -17,7 +17,7 @@ mkdir -p "$bin"
 has_version() { # binary module version
 	[[ -x $1 ]] && go version -m "$1" 2>/dev/null | grep -qP "^\tmod\t$2\t$3\t"
 }
-if ! has_version "$bin/gonb" github.com/janpfeifer/gonb v0.11.1 ||
+if ! has_version "$bin/gonb" github.com/janpfeifer/gonb v0.11.5 ||
 	! has_version "$bin/goimports" golang.org/x/tools v0.36.0; then
 	echo "setup: installing gonb and goimports into $bin"
 	GOBIN=$bin go install tool

@@ -18,7 +18,7 @@ if [[ -z $root ]]; then
 	exit 1
 fi
 go mod edit -require=github.com/paperrepro/paperrepro@v0.0.0 -replace=github.com/paperrepro/paperrepro="$root"
-if ! out=$(go get github.com/janpfeifer/gonb@v0.11.1 2>&1); then
+if ! out=$(go get github.com/janpfeifer/gonb@v0.11.5 2>&1); then
 	echo "$out" >&2
 	exit 1
 fi

@@ -23,6 +23,15 @@ const (
 	RuleTiles = "tiles"
 )
 
+// Gray conversions of Options.Gray.
+const (
+	// GrayLuma is PIL's convert("L"), the ITU-R 601 luma, which the paper's
+	// code uses: L = (19595 R + 38470 G + 7471 B + 32768) >> 16.
+	GrayLuma = "luma"
+	// GrayMean is the mean of R, G and B, rounded down: L = (R + G + B) / 3.
+	GrayMean = "mean"
+)
+
 // DefaultPatchWidth is the width of an image patch; with 2048-byte chunks
 // patches are 32 rows x 64 columns.
 const DefaultPatchWidth = 64
@@ -64,6 +73,15 @@ func openImages(dir string, opts Options) (Source, error) {
 	}
 
 	params := map[string]any{"patch_width": width, "patch_height": height}
+	gray := luma
+	switch opts.Gray {
+	case "", GrayLuma:
+	case GrayMean:
+		gray = meanGray
+		params["gray"] = "(R+G+B)/3, rounded down"
+	default:
+		return nil, fmt.Errorf("image: unknown gray conversion %q (want %s or %s)", opts.Gray, GrayLuma, GrayMean)
+	}
 	var rng *rand.Rand
 	if rule != RuleTiles {
 		rng = rand.New(rand.NewPCG(opts.Seed, 0))
@@ -87,9 +105,9 @@ func openImages(dir string, opts Options) (Source, error) {
 		if k > 0 && k%len(files) == 0 {
 			switch rule {
 			case RuleTiles:
-				return nil, fmt.Errorf("image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
+				return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
 			case RulePaper:
-				return nil, fmt.Errorf("image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
+				return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
 					len(files), dir, len(data)/opts.ChunkSize, opts.Count, FetchDataCommand(Image), opts.Count)
 			}
 			if usableInPass == 0 {
@@ -121,18 +139,18 @@ func openImages(dir string, opts Options) (Source, error) {
 		if rule == RulePaper {
 			x0 := rng.IntN(max(1, bounds.Dx()-width))
 			y0 := rng.IntN(max(1, bounds.Dy()-height))
-			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height)
+			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height, gray)
 			continue
 		}
 		if rule == RuleRandomCrop {
 			x0 := rng.IntN(bounds.Dx() - width + 1)
 			y0 := rng.IntN(bounds.Dy() - height + 1)
-			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height)
+			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height, gray)
 			continue
 		}
 		for y0 := bounds.Min.Y; y0+height <= bounds.Max.Y && len(data) < need; y0 += height {
 			for x0 := bounds.Min.X; x0+width <= bounds.Max.X && len(data) < need; x0 += width {
-				data = appendGrayPatch(data, d.img, x0, y0, width, height)
+				data = appendGrayPatch(data, d.img, x0, y0, width, height, gray)
 			}
 		}
 	}
@@ -300,9 +318,9 @@ func decodeImage(path string) decodedImage {
 }
 
 // appendGrayPatch appends the width x height patch of img at (x0, y0), row
-// by row, as 8-bit gray L = (19595 R + 38470 G + 7471 B + 32768) >> 16, the
-// ITU-R 601 luma of PIL's convert("L"). Gray images are taken as they are.
-func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []byte {
+// by row, as 8-bit gray(R, G, B) (luma or meanGray). Gray images are taken
+// as they are.
+func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int, gray func(r, g, b uint8) byte) []byte {
 	switch m := img.(type) {
 	case *image.Gray:
 		for y := y0; y < y0+height; y++ {
@@ -314,14 +332,14 @@ func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []b
 			for x := x0; x < x0+width; x++ {
 				c := m.YCbCrAt(x, y)
 				r, g, b := color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
-				dst = append(dst, luma(r, g, b))
+				dst = append(dst, gray(r, g, b))
 			}
 		}
 	default:
 		for y := y0; y < y0+height; y++ {
 			for x := x0; x < x0+width; x++ {
 				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
-				dst = append(dst, luma(c.R, c.G, c.B))
+				dst = append(dst, gray(c.R, c.G, c.B))
 			}
 		}
 	}
@@ -331,4 +349,9 @@ func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []b
 // luma is PIL's convert("L") on 8-bit R, G, B.
 func luma(r, g, b uint8) byte {
 	return byte((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 32768) >> 16)
+}
+
+// meanGray is the mean of 8-bit R, G and B, rounded down.
+func meanGray(r, g, b uint8) byte {
+	return byte((uint32(r) + uint32(g) + uint32(b)) / 3)
 }

@@ -80,7 +80,7 @@ func openSpeech(dir string, opts Options) (Source, error) {
 		prov.Files = append(prov.Files, FileRecord{Path: relPath(dir, path), SHA256: sha256Hex(raw), Bytes: int64(len(raw))})
 	}
 	if len(data) < need {
-		return nil, fmt.Errorf("speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
+		return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
 			len(files), dir, len(data), rule, len(data)/opts.ChunkSize, opts.ChunkSize, opts.Count)
 	}
 	return newMemorySource(Speech, opts.ChunkSize, data, prov), nil

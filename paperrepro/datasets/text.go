@@ -109,7 +109,8 @@ func openText(path string, opts Options) (Source, error) {
 			path, total, Enwik8Size, Enwik8PrefixSize)
 	}
 	if int64(n) < need {
-		return nil, fmt.Errorf("text: %s holds %d bytes: %d whole chunks of %d bytes available, %d requested", path, total, total/int64(opts.ChunkSize), opts.ChunkSize, opts.Count)
+		return nil, tooFewChunks(int(total/int64(opts.ChunkSize)), opts.Count,
+			"text: %s holds %d bytes: %d whole chunks of %d bytes available, %d requested", path, total, total/int64(opts.ChunkSize), opts.ChunkSize, opts.Count)
 	}
 	return newMemorySource(Text, opts.ChunkSize, head, Provenance{
 		Modality:   Text,

@@ -22,9 +22,13 @@ fail() {
 }
 
 cd "$root"
+# As the Makefile: Go 1.27 for GoMLX v0.28, and the pure-Go backend's SIMD
+# kernels (the bundle's binaries also run the pure-Go fall-back).
+export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3}
+export GOEXPERIMENT=${GOEXPERIMENT:-simd}
 command -v go >/dev/null || fail "no go command on PATH"
 [[ $(go env CGO_ENABLED) == 1 ]] || fail "cgo is off (no C compiler, or CGO_ENABLED=0): the GPU check needs GoMLX's XLA backend, which needs cgo"
-go list -deps ./paperrepro/cmd/paperrepro | grep -qx github.com/gomlx/gomlx/backends/xla ||
+go list -deps ./paperrepro/cmd/paperrepro | grep -qx github.com/gomlx/go-xla/compute/xla ||
 	fail "the command builds without GoMLX's XLA backend (GOFLAGS=${GOFLAGS:-} has -tags noxla?)"
 for need in fixtures/pythia-tiny/expected_seed_protocol.csv data/tokenizer/tokenizer.json data/enwik8/enwik8.prefix data/imagenet-sample data/librispeech-sample; do
 	[[ -e $shared/$need ]] || fail "missing $shared/$need (set PAPERREPRO_SHARED to the shared fixtures folder)"

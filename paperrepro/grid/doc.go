@@ -43,7 +43,7 @@
 // # Running on an NVIDIA GPU
 //
 // The model code is GoMLX, so the same grid runs on a GPU through GoMLX's XLA
-// backend (github.com/gomlx/gomlx/backends/xla, which loads a PJRT plugin with
+// backend (github.com/gomlx/go-xla/compute/xla, which loads a PJRT plugin with
 // dlopen). It is compiled in wherever cgo works (-tags noxla leaves it out);
 // the binary can be built on any linux/amd64 machine and copied over:
 //

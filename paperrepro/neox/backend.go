@@ -10,8 +10,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/gobackend"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
 )
 
@@ -28,14 +28,14 @@ type xlaSupport struct {
 	plugins func() []string
 	// open starts the XLA backend with a plugin, given by name or absolute
 	// path, and its options ("cuda", "cpu,shared_buffers", "/x/y.so").
-	open func(config string) (backends.Backend, error)
+	open func(config string) (compute.Backend, error)
 	// install installs the CUDA (cuda true) or the CPU PJRT plugin with
 	// go-xla's installer into its default folder (~/.local/lib/go-xla).
 	install func(cuda bool) error
 }
 
 // safeOpen is open with a panic turned into an error.
-func (x *xlaSupport) safeOpen(config string) (b backends.Backend, err error) {
+func (x *xlaSupport) safeOpen(config string) (b compute.Backend, err error) {
 	defer panics.Recover(&err, "starting XLA with plugin %q", config)
 	return x.open(config)
 }
@@ -50,7 +50,7 @@ var errNoXLA = errors.New("this binary was built without GoMLX's XLA backend (bu
 // sharedBackend is the one GoMLX backend of the process, chosen on first use.
 var sharedBackend = sync.OnceValues(func() (*backendChoice, error) {
 	gpuMemoryAtStart() // before XLA's allocator takes its share of a GPU
-	choice, err := chooseBackend(os.Getenv(backends.ConfigEnvVar), compiledXLA)
+	choice, err := chooseBackend(os.Getenv(compute.ConfigEnvVar), compiledXLA)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func BackendName() (string, error) {
 }
 
 type backendChoice struct {
-	backend backends.Backend
+	backend compute.Backend
 	name    string // as Model.Backend reports it: "go", "xla:cuda", ...
 	note    string // for the log line: why this backend, how to get a faster one
 }
@@ -85,7 +85,7 @@ func chooseBackend(setting string, xla *xlaSupport) (*backendChoice, error) {
 	}
 	name, options, _ := strings.Cut(setting, ":")
 	switch name {
-	case simplego.BackendName:
+	case gobackend.BackendName:
 		return openSimpleGo(options, " (GOMLX_BACKEND="+setting+")")
 	case "xla", "stablehlo", "hlo", "shlo": // GoMLX's names for its XLA backend
 		return openXLA(setting, options, xla)
@@ -180,18 +180,18 @@ func openXLA(setting, config string, xla *xlaSupport) (*backendChoice, error) {
 // openSimpleGo starts GoMLX's pure-Go backend with options (see
 // simpleGoOptions).
 func openSimpleGo(options, note string) (*backendChoice, error) {
-	setting := simplego.BackendName + ":" + simpleGoOptions(options)
+	setting := gobackend.BackendName + ":" + simpleGoOptions(options)
 	b, err := newBackend(setting)
 	if err != nil {
 		return nil, fmt.Errorf("GOMLX_BACKEND=%q: %w", setting, err)
 	}
-	return &backendChoice{backend: b, name: simplego.BackendName, note: note}, nil
+	return &backendChoice{backend: b, name: gobackend.BackendName, note: note}, nil
 }
 
-// newBackend is backends.NewWithConfig, which panics on an unknown name.
-func newBackend(config string) (b backends.Backend, err error) {
+// newBackend is compute.NewWithConfig, which panics on an unknown name.
+func newBackend(config string) (b compute.Backend, err error) {
 	defer panics.Recover(&err, "starting backend %q", config)
-	return backends.NewWithConfig(config)
+	return compute.NewWithConfig(config)
 }
 
 // simpleGoOptions adds ops_sequential unless ops_parallel is asked for.

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gomlx/gomlx/backends"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
+	"github.com/gomlx/compute"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified.
 )
 
 func TestSimpleGoOptions(t *testing.T) {
@@ -33,7 +33,7 @@ func TestSimpleGoOptions(t *testing.T) {
 func fakeXLA(installed []string, failing ...string) *xlaSupport {
 	return &xlaSupport{
 		plugins: func() []string { return installed },
-		open: func(config string) (backends.Backend, error) {
+		open: func(config string) (compute.Backend, error) {
 			plugin, _, _ := strings.Cut(config, ",")
 			for _, f := range failing {
 				if plugin == f {
@@ -43,7 +43,7 @@ func fakeXLA(installed []string, failing ...string) *xlaSupport {
 					return nil, errors.New("while creating plugin " + plugin + ": no CUDA-capable device is detected\n(details...)")
 				}
 			}
-			return backends.NewWithConfig("go:ops_sequential")
+			return compute.NewWithConfig("go:ops_sequential")
 		},
 	}
 }

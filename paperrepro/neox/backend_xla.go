@@ -8,10 +8,10 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/gomlx/go-xla/pkg/installer"
-	"github.com/gomlx/go-xla/pkg/pjrt"
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/xla"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/go-xla/compute/xla"
+	"github.com/gomlx/go-xla/installer"
+	"github.com/gomlx/go-xla/pjrt"
 )
 
 // GoMLX's XLA backend is compiled in wherever cgo works (go build disables
@@ -51,7 +51,7 @@ func init() {
 // preallocate GPU memory, so that the memory in use (and so the batch that
 // still fits) can be read from nvidia-smi; a plugin that refuses the option
 // is started with its defaults.
-func openXLAPlugin(config string) (backends.Backend, error) {
+func openXLAPlugin(config string) (compute.Backend, error) {
 	plugin, _, _ := strings.Cut(config, ",")
 	if !strings.Contains(strings.ToLower(plugin), "cuda") {
 		return xla.New(config)

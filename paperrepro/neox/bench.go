@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified.
+	"github.com/gomlx/gomlx/core/tensors"
 )
 
 // BenchResult is what Bench measured for one model shape.

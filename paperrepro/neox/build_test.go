@@ -19,7 +19,7 @@ func TestBuildIncludesXLA(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const xlaPkg = "github.com/gomlx/gomlx/backends/xla"
+	const xlaPkg = "github.com/gomlx/go-xla/compute/xla"
 	for _, tc := range []struct {
 		name     string
 		args     []string

@@ -8,8 +8,8 @@ import (
 	"slices"
 	"testing"
 
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified.
+	"github.com/gomlx/gomlx/core/tensors"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 )

@@ -6,15 +6,15 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/gomlx/gomlx/backends"
-	"github.com/gomlx/gomlx/backends/simplego"
-	"github.com/gomlx/gomlx/pkg/core/dtypes"
-	"github.com/gomlx/gomlx/pkg/core/dtypes/bfloat16"
-	. "github.com/gomlx/gomlx/pkg/core/graph" //nolint:revive // graph code reads best unqualified.
-	"github.com/gomlx/gomlx/pkg/core/shapes"
-	"github.com/gomlx/gomlx/pkg/core/tensors"
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/dtypes/bfloat16"
+	"github.com/gomlx/compute/dtypes/float16"
+	"github.com/gomlx/compute/gobackend"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // graph code reads best unqualified.
+	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/panics"
-	"github.com/x448/float16"
 )
 
 // Model is a loaded GPT-NeoX checkpoint ready to score token sequences. Its
@@ -22,7 +22,7 @@ import (
 type Model struct {
 	cfg         Config
 	dtype       dtypes.DType // of the weights and activations
-	backend     backends.Backend
+	backend     compute.Backend
 	backendName string
 
 	// The graph's constant inputs, passed to every execution in this order
@@ -81,8 +81,9 @@ func CheckDType(name string) (string, error) {
 }
 
 // Load reads a Hugging Face GPT-NeoX checkpoint folder: config.json plus
-// model.safetensors, a sharded model.safetensors.index.json, or
-// pytorch_model.bin. Weights stored as F32, F16 or BF16 become float32.
+// model.safetensors, model.safetensors.index.json with its shards,
+// pytorch_model.bin, or pytorch_model.bin.index.json with its shards.
+// Weights stored as F32, F16 or BF16 become float32.
 func Load(dir string) (*Model, error) {
 	return LoadWith(dir, Options{})
 }
@@ -189,7 +190,7 @@ const outputLayerName = "embed_out.weight"
 // numbers as one product.
 func outputLayerBlocks(backendName string, vocab int) []span {
 	rows := vocab
-	if backendName == simplego.BackendName {
+	if backendName == gobackend.BackendName {
 		rows = outputBlockRows
 	}
 	var blocks []span
@@ -239,10 +240,10 @@ func (m *Model) newTensor(dims []int, fill func(dst []float32) error) (*tensors.
 			return nil, err
 		}
 		if err := fill(flat.([]float32)); err != nil {
-			_ = m.backend.BufferFinalize(buf)
+			buf.Finalize()
 			return nil, err
 		}
-		return tensors.FromBuffer(m.backend, buf)
+		return tensors.FromBuffer(buf)
 	}
 	t := tensors.FromShape(shape)
 	var fillErr error
@@ -276,7 +277,7 @@ func (m *Model) newConvertedTensor(dims []int, fill func(dst []float32) error) (
 	case dtypes.Float16:
 		tensors.MustMutableFlatData(t, func(flat []float16.Float16) {
 			for i, v := range values {
-				flat[i] = float16.Fromfloat32(v)
+				flat[i] = float16.FromFloat32(v)
 			}
 		})
 	default:

@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gomlx/gomlx/backends/simplego"
+	"github.com/gomlx/compute/gobackend"
 )
 
 // Memory is an amount of memory in bytes and where the figure comes from.
@@ -183,7 +183,7 @@ func ForwardBytes(cfg Config, dtype, backendName string, batch, seqLen int) int6
 	logits := min(tokens, int64(outputRows(backendName)))*int64(cfg.VocabSize)*(4+8+8) + tokens*s*int64(cfg.HiddenSize)
 	io := tokens * (4 + 4 + 8)
 	total := io + max(states+attention, logits)
-	if backendName == simplego.BackendName {
+	if backendName == gobackend.BackendName {
 		total *= 2
 	}
 	return total
@@ -200,7 +200,7 @@ func DecoderBytes(cfg Config, dtype, backendName string, batch, maxLen int) int6
 	caches := 2 * int64(cfg.NumHiddenLayers) * b * l * int64(cfg.HiddenSize) * s
 	step := b*int64(cfg.VocabSize)*(4+8+8) + b*s*int64(12*cfg.HiddenSize+3*cfg.IntermediateSize) + 3*4*b*int64(cfg.NumAttentionHeads)*l
 	total := caches + step
-	if backendName == simplego.BackendName {
+	if backendName == gobackend.BackendName {
 		total *= 2
 	}
 	return total
