@@ -19,7 +19,8 @@
 //
 // Nothing is reused silently. Every cell and .partial file records its
 // setup - the sha256 of the weights, of config.json and of the tokenizer,
-// the backend and the engine version computing on it (EngineVersion), the
+// the backend and the engine computing on it with its versions
+// (neox.Model.Engine), the
 // protocol with its options and compute dtype (for the lossless protocol
 // also the batch size, which shapes the coder's floats), and the data with
 // its files' sums - and a digest of it, the fingerprint. One protocol folder

@@ -101,7 +101,7 @@ func (s setup) withRun(run setup) setup {
 	return s
 }
 
-// withBackend is s computed on backend by engine (EngineVersion).
+// withBackend is s computed on backend by engine (Session.Engine).
 func (s setup) withBackend(backend, engine string) setup {
 	s.Backend, s.Engine = backend, engine
 	return s

@@ -19,7 +19,6 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
-	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -41,6 +40,10 @@ type Engine interface {
 type Session interface {
 	// Backend names the compute backend, e.g. "go" or "xla:cuda".
 	Backend() string
+	// Engine names the software computing the model's floats with its
+	// versions (neox.Model.Engine), e.g. "gomlx v0.28.16, compute v0.1.14,
+	// go-xla v0.4.13": another version may round differently.
+	Engine() string
 	// Params is the model's parameter count, used for models whose name
 	// states no nominal size.
 	Params() float64
@@ -129,9 +132,6 @@ type Runner struct {
 	StopBy time.Time
 	// now is the clock (tests set it); nil means time.Now.
 	now func() time.Time
-	// engineVersion names the engine computing on a backend (tests set
-	// it); nil means EngineVersion.
-	engineVersion func(backend string) string
 }
 
 // Summary is the outcome of a run.
@@ -179,7 +179,6 @@ type checkpointPlan struct {
 	pending    []cellPlan
 	reuse      []reusedCell
 	resolved   *hub.Checkpoint
-	config     string // sha256 of the checkpoint's config.json
 	tokenizer  results.TokenizerInfo
 	weights    int64 // bytes of weights files, the pacer's measure of the model's cost
 }
@@ -203,7 +202,8 @@ type run struct {
 	*Runner
 	protocol results.ProtocolInfo
 	folder   folderState
-	backend  string // known once a checkpoint is loaded
+	backend  string // known once a checkpoint is loaded, as is engine
+	engine   string
 	summary  *Summary
 	bar      *progress
 	pace     pacer
@@ -286,14 +286,6 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 }
 
 func (r *Runner) batchSize() int { return max(r.BatchSize, 1) }
-
-// engineOf names the engine that computes on backend.
-func (r *Runner) engineOf(backend string) string {
-	if r.engineVersion != nil {
-		return r.engineVersion(backend)
-	}
-	return EngineVersion(backend)
-}
 
 func (r *Runner) clock() time.Time {
 	if r.now != nil {
@@ -395,7 +387,7 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 			for _, p := range partials {
 				records = append(records, recordedPartial(p))
 			}
-			weights, config, tokenizer := cp.resolved.WeightsSHA256, cp.config, cp.tokenizer.SHA256
+			weights, config, tokenizer := cp.resolved.WeightsSHA256, cp.resolved.ConfigSHA256, cp.tokenizer.SHA256
 			if err := refuseChanged(records, func(was setup) (setup, bool) { return was.withCheckpoint(weights, config, tokenizer), true }); err != nil {
 				return nil, 0, err
 			}
@@ -405,8 +397,7 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 	return plans, total, nil
 }
 
-// resolve fetches or finds the checkpoint's files, hashes its config.json
-// and chooses its tokenizer.
+// resolve fetches or finds the checkpoint's files and chooses its tokenizer.
 func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
 	if cp.resolved != nil {
 		return nil
@@ -415,20 +406,13 @@ func (st *run) resolve(ctx context.Context, cp *checkpointPlan) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", cp.checkpoint, err)
 	}
-	config, err := download.FileSHA256(filepath.Join(ckpt.Dir, configFile))
-	if err != nil {
-		return fmt.Errorf("%s: %w", cp.checkpoint, err)
-	}
 	tok, err := st.Engine.Tokenizer(ckpt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", cp.checkpoint, err)
 	}
-	cp.resolved, cp.config, cp.tokenizer, cp.weights = ckpt, config, tok, weightsBytes(ckpt)
+	cp.resolved, cp.tokenizer, cp.weights = ckpt, tok, weightsBytes(ckpt)
 	return nil
 }
-
-// configFile is a checkpoint's model configuration, beside its weights.
-const configFile = "config.json"
 
 // runCheckpoint computes one checkpoint's pending cells, each under its
 // lock, and loads the checkpoint once a cell is left to compute.
@@ -468,9 +452,9 @@ func (st *run) runCheckpoint(ctx context.Context, cp *checkpointPlan) error {
 // computeCell reads the .partial file again. *session is the checkpoint,
 // loaded on the first cell that needs it.
 func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *Session, plan cellPlan) error {
-	plan.setup = plan.setup.withCheckpoint(cp.resolved.WeightsSHA256, cp.config, cp.tokenizer.SHA256)
+	plan.setup = plan.setup.withCheckpoint(cp.resolved.WeightsSHA256, cp.resolved.ConfigSHA256, cp.tokenizer.SHA256)
 	if st.backend != "" {
-		plan.setup = plan.setup.withBackend(st.backend, st.engineOf(st.backend))
+		plan.setup = plan.setup.withBackend(st.backend, st.engine)
 	}
 	if reused, err := st.finishedMeanwhile(plan); err != nil || reused {
 		return err
@@ -487,12 +471,12 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 		st.pace.loaded(cp.weights, st.clock().Sub(began).Seconds())
 		st.fresh = true
 		*session = s
-		if err := st.checkBackend(s.Backend()); err != nil {
+		if err := st.checkBackend(s.Backend(), s.Engine()); err != nil {
 			return err
 		}
 	}
 	backend := (*session).Backend()
-	plan.setup = plan.setup.withBackend(backend, st.engineOf(backend))
+	plan.setup = plan.setup.withBackend(backend, (*session).Engine())
 	params, ok := results.NominalParams(cp.checkpoint.Model)
 	if !ok {
 		params = (*session).Params()
@@ -500,7 +484,7 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 	cell := &results.Cell{
 		Model: cp.checkpoint.Model, Params: params, Step: cp.checkpoint.Step, Modality: plan.source.Modality(),
 		Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit,
-			WeightsSHA256: cp.resolved.WeightsSHA256, ConfigSHA256: cp.config},
+			WeightsSHA256: cp.resolved.WeightsSHA256, ConfigSHA256: cp.resolved.ConfigSHA256},
 		Tokenizer: cp.tokenizer,
 		Backend:   backend,
 		Engine:    plan.setup.Engine,
@@ -548,15 +532,14 @@ func (st *run) finishedMeanwhile(plan cellPlan) (reused bool, err error) {
 	return true, nil
 }
 
-// checkBackend refuses to add cells computed on another backend than the
-// folder's finished and partial cells: floating-point results differ
-// between backends.
-func (st *run) checkBackend(backend string) error {
+// checkBackend refuses to add cells computed on another backend, or by
+// another engine, than the folder's finished and partial cells:
+// floating-point results differ between them.
+func (st *run) checkBackend(backend, engine string) error {
 	if st.backend != "" {
 		return nil
 	}
-	st.backend = backend
-	engine := st.engineOf(backend)
+	st.backend, st.engine = backend, engine
 	return refuseChanged(st.folder.records(), func(was setup) (setup, bool) { return was.withBackend(backend, engine), true })
 }
 

@@ -64,9 +64,9 @@ type fakeEngine struct {
 	// cancelAfter > 0 cancels cancel after that many Score calls.
 	cancelAfter int
 	cancel      context.CancelFunc
-	// protocol, dtype, tokenizer and backend default to "seed", "float32",
-	// a fixed sha256 and "fake".
-	protocol, dtype, tokenizer, backend string
+	// protocol, dtype, tokenizer, backend and engine default to "seed",
+	// "float32", a fixed sha256, "fake" and "fake-engine v1".
+	protocol, dtype, tokenizer, backend, engine string
 	// nanChunk > 0 makes the nanChunk-th chunk scored cost NaN bits.
 	nanChunk int
 }
@@ -90,6 +90,7 @@ type fakeSession struct {
 }
 
 func (s *fakeSession) Backend() string { return cmp.Or(s.engine.backend, "fake") }
+func (s *fakeSession) Engine() string  { return cmp.Or(s.engine.engine, "fake-engine v1") }
 func (s *fakeSession) Params() float64 { return 1234 }
 func (s *fakeSession) Close() error    { return nil }
 func (s *fakeSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
@@ -330,22 +331,20 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(otherConfig.Dir, "config.json"), []byte(`{"layer_norm_eps": 0.5}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	newerEngine := func(backend string) string { return "gomlx v9.9.9" }
 	oneMore := append(cks, Checkpoint{Model: "pythia-160m", Step: 1000, Dir: cks[0].Dir})
 	tests := []struct {
-		name    string
-		engine  *fakeEngine
-		version func(backend string) string
-		cks     []Checkpoint
-		batch   int
-		want    string
+		name   string
+		engine *fakeEngine
+		cks    []Checkpoint
+		batch  int
+		want   string
 	}{
-		{"weights", &fakeEngine{}, nil, []Checkpoint{otherWeights}, 1, "weights sha256 "},
-		{"config", &fakeEngine{}, nil, []Checkpoint{otherConfig}, 1, "config.json sha256 44136fa355b3... there, "},
-		{"tokenizer", &fakeEngine{tokenizer: strings.Repeat("9", 64)}, nil, cks, 1, "tokenizer sha256 777777777777... there, 999999999999... now"},
-		{"compute dtype", &fakeEngine{dtype: "bfloat16"}, nil, cks, 1, "compute dtype float32 there, bfloat16 now"},
-		{"backend", &fakeEngine{backend: "xla:cuda"}, nil, oneMore, 1, "backend fake there, xla:cuda now"},
-		{"engine", &fakeEngine{}, newerEngine, oneMore, 1, "engine " + EngineVersion("fake") + " there, gomlx v9.9.9 now"},
+		{"weights", &fakeEngine{}, []Checkpoint{otherWeights}, 1, "weights sha256 "},
+		{"config", &fakeEngine{}, []Checkpoint{otherConfig}, 1, "config.json sha256 44136fa355b3... there, "},
+		{"tokenizer", &fakeEngine{tokenizer: strings.Repeat("9", 64)}, cks, 1, "tokenizer sha256 777777777777... there, 999999999999... now"},
+		{"compute dtype", &fakeEngine{dtype: "bfloat16"}, cks, 1, "compute dtype float32 there, bfloat16 now"},
+		{"backend", &fakeEngine{backend: "xla:cuda"}, oneMore, 1, "backend fake there, xla:cuda now"},
+		{"engine", &fakeEngine{engine: "gomlx v9.9.9"}, oneMore, 1, "engine fake-engine v1 there, gomlx v9.9.9 now"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -353,7 +352,7 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 			if _, err := (&Runner{Engine: &fakeEngine{}, Sources: sources(), Out: out}).Run(context.Background(), cks); err != nil {
 				t.Fatal(err)
 			}
-			_, err := (&Runner{Engine: tc.engine, Sources: sources(), Out: out, BatchSize: tc.batch, engineVersion: tc.version}).Run(context.Background(), tc.cks)
+			_, err := (&Runner{Engine: tc.engine, Sources: sources(), Out: out, BatchSize: tc.batch}).Run(context.Background(), tc.cks)
 			if err == nil || !strings.Contains(err.Error(), "computed with another setup ("+tc.want) || !strings.Contains(err.Error(), ".json") {
 				t.Errorf("rerun: %v; want a refusal naming a result file and %q", err, tc.want)
 			}

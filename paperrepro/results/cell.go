@@ -54,9 +54,9 @@ type Cell struct {
 	Tokenizer TokenizerInfo `json:"tokenizer"`
 	// Backend is the GoMLX backend that computed the cell.
 	Backend string `json:"backend"`
-	// Engine names the versions of the code that computed the model's
-	// floats (GoMLX, and go-xla on an XLA backend), e.g. "gomlx v0.26.0";
-	// empty in cells written before it was recorded.
+	// Engine names the software that computed the model's floats with its
+	// versions (neox.Model.Engine), e.g. "gomlx v0.28.16, compute v0.1.14,
+	// go-xla v0.4.13"; empty in cells written before it was recorded.
 	Engine string `json:"engine,omitempty"`
 	// Protocol is the protocol and its options.
 	Protocol ProtocolInfo `json:"protocol"`

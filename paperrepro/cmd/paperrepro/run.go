@@ -47,7 +47,7 @@ that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
 in. Nothing is silently reused: each cell records its setup (the sha256 of
-the weights, config.json and tokenizer, the backend and the GoMLX version,
+the weights, config.json and tokenizer, the backend and the GoMLX versions,
 protocol options and compute dtype, for lossless the batch size, data files
 and their sha256), one folder holds one configuration, and a run whose
 setup differs from the folder's cells or .partial files is refused before
