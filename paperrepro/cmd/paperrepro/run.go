@@ -91,6 +91,9 @@ Examples:
 			if err := gridDef.validate(); err != nil {
 				return err
 			}
+			if _, err := gridDef.protocolInfo(); err != nil { // a usage error, before the data is read
+				return err
+			}
 			shard, err := runShard(*shardFlag, os.Getenv)
 			if err != nil {
 				return err
