@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
 	"github.com/paperrepro/paperrepro/paperrepro/fitreport"
@@ -227,6 +228,23 @@ func tablesWithSizes(tables []results.Table, count string) ([]results.Table, err
 		}
 	}
 	return out, nil
+}
+
+// sourcedInputs are the files readSourcedTables(input) reads, as inputs
+// for output.check: the paper's files when input is the paper's folder
+// (not the project's registered prediction beside them, which a command
+// may rewrite), else what results.Read reads.
+func sourcedInputs(input string) []string {
+	if info, err := os.Stat(input); err == nil && info.IsDir() {
+		if _, err := results.LoadPaper(input); err == nil {
+			files := []string{filepath.Join(input, results.PaperTable1File), filepath.Join(input, results.PaperPredictionFile)}
+			for _, name := range results.PaperTableFiles {
+				files = append(files, filepath.Join(input, name))
+			}
+			return files
+		}
+	}
+	return resultInputs(input)
 }
 
 // readSourcedTables reads the tables at input as results.Read does, except

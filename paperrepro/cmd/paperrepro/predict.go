@@ -95,7 +95,7 @@ Examples:
 				input = args[0]
 			}
 			if csvOut.given() {
-				if err := csvOut.check(resultInputs(input)); err != nil {
+				if err := csvOut.check(sourcedInputs(input)); err != nil {
 					return err
 				}
 			}
