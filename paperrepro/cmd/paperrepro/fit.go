@@ -25,9 +25,7 @@ const defaultExpectedDir = "expected"
 
 func newFitCommand() *command {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
-	resamples := fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the confidence intervals")
-	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
-	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
+	bootstrap := addBootstrapFlags(fs)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, to print its Table 1 and Section 4.6 prediction beside ours (\"\" for none)")
 	table1 := addOutputFile(fs, "also write our Table 1 with intervals, R^2 and RMSE to this CSV `FILE` (replaced only with -f)")
 	params := fs.String("params", paramsNominal, "which parameter count is a model's size P: nominal (the size a Pythia name states, 70e6 ... 1.4e9, as the paper's Table 1 fits them), total or non-embedding (counted from the Pythia configs)")
@@ -77,11 +75,9 @@ Examples:
 			if len(args) > 1 {
 				return usagef("fit takes one results CSV or folder, got %d arguments", len(args))
 			}
-			if *resamples < 2 {
-				return usagef("-resamples must be at least 2, got %d", *resamples)
-			}
-			if !(*level > 0 && *level < 1) {
-				return usagef("-level must be between 0 and 1, got %g", *level)
+			opts, err := bootstrap.options()
+			if err != nil {
+				return err
 			}
 			input := defaultExpectedDir
 			if len(args) == 1 {
@@ -103,7 +99,6 @@ Examples:
 			if err != nil {
 				return err
 			}
-			opts := scaling.BootstrapOptions{Resamples: *resamples, Seed: *seed, Level: *level}
 			var analyses []*scaling.Analysis
 			for _, t := range tables {
 				if err := ctx.Err(); err != nil {
@@ -258,4 +253,32 @@ func readSourcedTables(input string) ([]results.Table, error) {
 		}
 	}
 	return results.Read(input)
+}
+
+// bootstrapFlags are the bootstrap settings of fit and predict, whose
+// defaults are those of the figures' bands.
+type bootstrapFlags struct {
+	resamples *int
+	seed      *uint64
+	level     *float64
+}
+
+// addBootstrapFlags defines -resamples, -seed and -level.
+func addBootstrapFlags(fs *flag.FlagSet) bootstrapFlags {
+	return bootstrapFlags{
+		resamples: fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the confidence intervals"),
+		seed:      fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)"),
+		level:     fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals"),
+	}
+}
+
+// options checks the flags and returns them as bootstrap options.
+func (b bootstrapFlags) options() (scaling.BootstrapOptions, error) {
+	if *b.resamples < 2 {
+		return scaling.BootstrapOptions{}, usagef("-resamples must be at least 2, got %d", *b.resamples)
+	}
+	if !(*b.level > 0 && *b.level < 1) {
+		return scaling.BootstrapOptions{}, usagef("-level must be between 0 and 1, got %g", *b.level)
+	}
+	return scaling.BootstrapOptions{Resamples: *b.resamples, Seed: *b.seed, Level: *b.level}, nil
 }

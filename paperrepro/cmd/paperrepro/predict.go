@@ -38,9 +38,7 @@ func newPredictCommand() *command {
 	models := fs.String("models", "", "comma-separated models to predict: Pythia sizes (2.8b, pythia-6.9b, 12b-deduped) or bare parameter counts (5e9); default every Pythia size larger than the tables' largest model")
 	steps := fs.String("steps", "", "comma-separated training steps to predict at (default the tables' steps)")
 	params := fs.String("params", paramsNominal, "which parameter count is a model's size P: nominal, total or non-embedding (see 'paperrepro fit --help')")
-	resamples := fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the intervals")
-	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
-	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
+	bootstrap := addBootstrapFlags(fs)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, for -law table1")
 	csvOut := addOutputFile(fs, "also write the predictions to this CSV `FILE` (replaced only with -f)")
 	return &command{
@@ -74,11 +72,9 @@ Examples:
 			if len(args) > 1 {
 				return usagef("predict takes one results CSV or folder, got %d arguments", len(args))
 			}
-			if *resamples < 2 {
-				return usagef("-resamples must be at least 2, got %d", *resamples)
-			}
-			if !(*level > 0 && *level < 1) {
-				return usagef("-level must be between 0 and 1, got %g", *level)
+			opts, err := bootstrap.options()
+			if err != nil {
+				return err
 			}
 			if *law != lawRefit && *law != lawTable1 {
 				return usagef("-law: unknown %q (want %s or %s)", *law, lawRefit, lawTable1)
@@ -117,7 +113,7 @@ Examples:
 			if *law == lawTable1 {
 				ps.Law = "paper, Table 1"
 			} else {
-				ps.Bootstrap = scaling.BootstrapOptions{Resamples: *resamples, Seed: *seed, Level: *level}
+				ps.Bootstrap = opts
 				ps.FormsCompared = len(scaling.Forms())
 			}
 			for _, t := range tables {
