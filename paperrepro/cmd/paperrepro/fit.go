@@ -28,7 +28,7 @@ func newFitCommand() *command {
 	bootstrap := addBootstrapFlags(fs)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, to print its Table 1 and Section 4.6 prediction beside ours (\"\" for none)")
 	table1 := addOutputFile(fs, "also write our Table 1 with intervals, R^2 and RMSE to this CSV `FILE` (replaced only with -f)")
-	params := fs.String("params", paramsNominal, "which parameter count is a model's size P: nominal (the size a Pythia name states, 70e6 ... 1.4e9, as the paper's Table 1 fits them), total or non-embedding (counted from the Pythia configs)")
+	params := fs.String("params", string(scaling.Nominal), "which parameter count is a model's size P: nominal (the size a Pythia name states, 70e6 ... 1.4e9, as the paper's Table 1 fits them), total or non-embedding (counted from the Pythia configs)")
 	forms := fs.Bool("forms", false, "also compare the paper's functional form with four alternatives on each table (AICc, BIC, R^2, held-out error), with and without the first step")
 	return &command{
 		name:    "fit",
@@ -92,7 +92,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if tables, err = tablesWithSizes(tables, *params); err != nil {
+			count, err := parseParams(*params)
+			if err != nil {
+				return err
+			}
+			if tables, err = scaling.TablesWithSizes(tables, count, pythiaConfig); err != nil {
 				return fmt.Errorf("%s: %w", input, err)
 			}
 			paper, hasPaper, err := loadPaperIfPresent(*paperDir, *paperDir != defaultExpectedDir)
@@ -117,7 +121,7 @@ Examples:
 			if hasPaper {
 				ref = &paper
 			}
-			fmt.Fprintf(out.Out, "P: %s\n", paramsDescriptions[*params])
+			fmt.Fprintf(out.Out, "P: %s\n", count.Describe())
 			fitreport.WriteText(out.Out, input, analyses, ref)
 			if *forms {
 				fmt.Fprintln(out.Out)
@@ -160,69 +164,16 @@ func writeTable1CSV(path string, analyses []*scaling.Analysis) error {
 	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
-// The values of -params: which count of a model's parameters is its size P.
-const (
-	paramsNominal      = "nominal"
-	paramsTotal        = "total"
-	paramsNonEmbedding = "non-embedding"
-)
+// pythiaConfig is the configuration the -params counts come from.
+func pythiaConfig(model string) (scaling.Parameters, error) { return neox.PythiaConfig(model) }
 
-// paramsDescriptions says what P is under each value of -params.
-var paramsDescriptions = map[string]string{
-	paramsNominal:      "nominal sizes, as the model names state them (70e6 for pythia-70m), as the paper's Table 1 fits them",
-	paramsTotal:        "total parameter counts from the Pythia configs, embeddings included (70,426,624 for pythia-70m); the paper's Table 1 fits nominal sizes",
-	paramsNonEmbedding: "non-embedding parameter counts from the Pythia configs (18,915,328 for pythia-70m), as Kaplan et al. count them; the paper's Table 1 fits nominal sizes",
-}
-
-// modelSize returns the size P of a model under the -params value count:
-// for nominal the size its name states, else given's size of it (a model
-// whose name states none, such as a local checkpoint); for total and
-// non-embedding the count from its Pythia config.
-func modelSize(count string, given map[string]float64) (func(model string) (float64, error), error) {
-	switch count {
-	case paramsNominal:
-		return func(model string) (float64, error) {
-			if p, ok := results.NominalParams(model); ok {
-				return p, nil
-			}
-			if p, ok := given[model]; ok {
-				return p, nil
-			}
-			return 0, fmt.Errorf("its name states no size: give it as a parameter count")
-		}, nil
-	case paramsTotal, paramsNonEmbedding:
-		return func(model string) (float64, error) {
-			c, err := neox.PythiaConfig(model)
-			if err != nil {
-				return 0, fmt.Errorf("-params %s counts the parameters of Pythia models from their configs: %w", count, err)
-			}
-			if count == paramsTotal {
-				return float64(c.Parameters()), nil
-			}
-			return float64(c.NonEmbeddingParameters()), nil
-		}, nil
+// parseParams reads -params.
+func parseParams(name string) (scaling.Count, error) {
+	c, err := scaling.ParseCount(name)
+	if err != nil {
+		return "", usagef("-params: %v", err)
 	}
-	return nil, usagef("-params: unknown %q (want %s, %s or %s)", count, paramsNominal, paramsTotal, paramsNonEmbedding)
-}
-
-// tablesWithSizes returns tables with every model's size P under the
-// -params value count (see modelSize).
-func tablesWithSizes(tables []results.Table, count string) ([]results.Table, error) {
-	out := make([]results.Table, len(tables))
-	for i, t := range tables {
-		given := map[string]float64{}
-		for _, r := range t.Rows {
-			given[r.Model] = r.Params
-		}
-		size, err := modelSize(count, given)
-		if err != nil {
-			return nil, err
-		}
-		if out[i], err = scaling.TableWithSizes(t, size); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	return c, nil
 }
 
 // sourcedInputs are the files readSourcedTables(input) reads, as inputs

@@ -117,8 +117,11 @@ func TestPredictCommandRefit(t *testing.T) {
 	if code, _, errOut := run(t, "predict", "-o", csvPath, expected); code != exitUsage || !strings.Contains(errOut, "exists: give -f to replace it") {
 		t.Errorf("existing -o without -f: exit %d, %s", code, errOut)
 	}
-	code, out, errOut = run(t, "predict", "-resamples", "10", "-params", "non-embedding", "-models", "12b", "-steps", "143000", expected+"/table2_text.csv")
-	if code != exitOK || !strings.Contains(out, "P as non-embedding parameter counts") || !strings.Contains(out, "pythia-12b  11.3B") {
+	// Under non-embedding counts the default models are still those beyond
+	// the table's largest, 1.4b, whose count (1.2B) is below its name's.
+	code, out, errOut = run(t, "predict", "-resamples", "10", "-params", "non-embedding", "-steps", "143000", expected+"/table2_text.csv")
+	if code != exitOK || !strings.Contains(out, "P as non-embedding parameter counts") || !strings.Contains(out, "pythia-12b  11.3B") ||
+		!strings.Contains(out, "pythia-2.8b  2.52B") || strings.Contains(out, "pythia-1.4b") {
 		t.Errorf("-params non-embedding: exit %d, %s%s", code, out, errOut)
 	}
 }
