@@ -51,7 +51,7 @@ func (c *Client) FetchFile(ctx context.Context, repo, revision, name string) (st
 	}
 	info, err := c.revisionInfo(ctx, repo, revision)
 	if err != nil {
-		return "", err
+		return "", c.withOfflineHelp(err, fmt.Sprintf("paperrepro fetch-data -modalities tokenizer (or %s)", FetchCommand(repo, revision)))
 	}
 	if !isCommit(info.SHA) {
 		return "", fmt.Errorf("%s@%s: the hub answered commit %q, expected 40 hex digits", repo, revision, info.SHA)
