@@ -38,7 +38,7 @@ func newBenchCommand() *command {
 	chunks := fs.Int("chunks", datasets.DefaultCount, "chunks per modality of the grid whose ETA is given")
 	sample := fs.Int("sample", 64, "chunks per modality to count tokens on, when the data is present")
 	dataDir := fs.String("data-dir", "", "data folder, to count tokens per chunk on the real chunks (default $"+datasets.EnvDataDir+", else ~/.cache/paperrepro/data; else the sample folder testdata/data of this repository)")
-	results := fs.String("results", "results/seed+float16", "the folder `make reproduce` writes cells to: finished cells there are left out of its ETA")
+	results := fs.String("results", "results/seed+float16", "the `DIR` make reproduce writes cells to: finished cells there are left out of its ETA")
 	return &command{
 		name:    "bench",
 		summary: "measure the forward pass on Pythia's shapes here, and the ETA of the grid and of `make reproduce`",
