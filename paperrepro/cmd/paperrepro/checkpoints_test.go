@@ -2,11 +2,13 @@ package main
 
 import (
 	"flag"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 )
 
 // TestLocalCheckpointNames: a -model-dir folder laid out like a hub
@@ -84,6 +86,29 @@ func TestLargerPythiaModels(t *testing.T) {
 	for i, s := range shapes {
 		if want := "pythia-" + strings.TrimPrefix(wantRepos[i], "EleutherAI/pythia-"); s.Name != want || s.Config != cfgs[i] {
 			t.Errorf("bench shape %d: %s, want %s with the checkpoint's shape", i, s.Name, want)
+		}
+	}
+}
+
+// TestSlurmLargerModels: the Slurm script takes the larger sizes and the
+// -deduped twins like the paper's, and fetches them before the array.
+func TestSlurmLargerModels(t *testing.T) {
+	data := testenv.Shared(t, "data")
+	dir := t.TempDir()
+	script, binary := filepath.Join(dir, "big.sh"), filepath.Join(dir, "paperrepro")
+	writeExecutable(t, binary, "true\n")
+	code, stdout, stderr := run(t, "slurm", "-binary", binary, "-models", "2.8b,6.9b,12b-deduped", "-steps", "1000,143000", "-chunks", "16",
+		"-paper", testenv.Expected(t), "-data-dir", data, "-out", filepath.Join(dir, "out"), "-hf-home", filepath.Join(dir, "hf"), "-o", script)
+	if code != exitOK || !strings.Contains(stdout, "18 cells") {
+		t.Fatalf("slurm: exit %d\n%s%s", code, stdout, stderr)
+	}
+	text, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"3 models x 2 steps x 3 modalities = 18 cells", "fetch -models 2.8b,6.9b,12b-deduped -steps 1000,143000"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("script lacks %q", want)
 		}
 	}
 }
