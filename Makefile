@@ -17,8 +17,9 @@ export GOEXPERIMENT ?= simd
 
 .PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
 
-## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go setup-notebooks setup-codecs setup-slurm
+## setup: install everything a fresh machine needs to run and test paperrepro (idempotent);
+## Slurm is left out (make slurm-test installs it)
+setup: setup-go setup-notebooks setup-codecs
 
 ## setup-go: Go modules, then a PJRT plugin for GoMLX's XLA backend when one
 ## can be had (CUDA where nvidia-smi lists a GPU, else CPU); never fails for lack of one.
@@ -41,34 +42,44 @@ setup-codecs:
 	if [ -n "$$missing" ]; then \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		echo "setup: installing$$missing"; \
-		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		$$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## test: vet, every Go test, the Slurm job array, then the notebooks; also vets
-## the build without XLA (-tags noxla) and runs the backend-choice tests there,
-## so both builds stay working
+## test: vet; the quick tests (go test -short, under a minute); every Go test, the Slurm job
+## array (where Slurm is installed; always under CI=true) and the notebooks; then one line per
+## group of skipped tests and why. Also vets the build without XLA (-tags noxla) and runs the
+## backend-choice tests there, so both builds stay working.
+SKIPS = $(or $(TMPDIR),/tmp)/paperrepro-test-skips.jsonl
+TESTSUMMARY = $(GO) run ./paperrepro/internal/testsummary
 test: setup
+	@rm -f $(SKIPS)
 	$(GO) vet ./...
 	$(GO) vet -tags noxla ./...
-	$(GO) test ./...
-	$(GO) test -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro
-	$(MAKE) slurm-test
+	$(GO) test -short ./...
+	$(GO) test -json ./... | $(TESTSUMMARY) -record $(SKIPS)
+	$(GO) test -json -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro | $(TESTSUMMARY) -record $(SKIPS)
+	@[ "$${CI:-}" != true ] || $(MAKE) setup-slurm
+	$(GO) test -json $(SLURM_TEST_FLAGS) | $(TESTSUMMARY) -v -record $(SKIPS)
 	$(MAKE) notebooks
+	@$(TESTSUMMARY) -report $(SKIPS)
 
-## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages,
-## for slurm-test; installs only what is missing (skips where it cannot, fails under CI=true)
+## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages, for
+## slurm-test only (make setup leaves them out); installs only what is missing (skips where
+## it cannot, fails under CI=true)
 setup-slurm:
 	paperrepro/internal/slurmtest/setup.sh
 
 ## slurm-test: stand up a one-node Slurm cluster on this machine (state in a
-## temporary folder), run the pythia-tiny grid (2 models x 2 steps x 3
+## temporary folder), run the tiny test grid (2 models x 2 steps x 2
 ## modalities) as a 4-task job array, kill one task mid-cell and requeue it,
 ## and compare the merged tables with a single-process run.
 ## SLURM_CHUNKS=16 runs the full 16 chunks per cell (longer).
 SLURM_CHUNKS ?= 2
+SLURM_TEST_FLAGS = -count=1 -timeout 60m -run '^TestSlurmArrayOnALocalCluster$$' ./paperrepro/cmd/paperrepro \
+	-slurm -slurm.chunks $(SLURM_CHUNKS)
 slurm-test: setup-go setup-slurm
-	$(GO) test ./paperrepro/cmd/paperrepro -run '^TestSlurmArrayOnALocalCluster$$' -count=1 -timeout 60m -v \
-		-slurm -slurm.chunks $(SLURM_CHUNKS)
+	$(GO) test -v $(SLURM_TEST_FLAGS)
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
 ## (selfcheck.sh first proves that failing cells of each kind make it fail). Then the notebooks

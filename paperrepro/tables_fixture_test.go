@@ -21,7 +21,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// The Table 2-4 check on the tiny checkpoints of ../shared/fixtures/pythia-tiny:
+// The Table 2-4 check on the tiny checkpoints of package pythiatiny:
 // the same tableCheck as TestTable2, its expected table the PyTorch
 // reference numbers of the tiny grid (pythia-tiny-16 and -32 at step1000
 // and step2000, text) instead of the paper's, its tolerance the
@@ -36,7 +36,7 @@ import (
 // Face cache, in the layout huggingface_hub uses, and returns the cache folder.
 func fakeHubCache(t *testing.T) string {
 	t.Helper()
-	server := hubtest.Start(t, testenv.Shared(t, "fixtures", "pythia-tiny"), "EleutherAI")
+	server := hubtest.Start(t, testenv.TinyGrid(t), "EleutherAI")
 	client := &hub.Client{Endpoint: server.URL, CacheDir: t.TempDir()}
 	for _, model := range miniGrid.models {
 		for _, rev := range miniGrid.revisions {
@@ -85,7 +85,7 @@ func tinyCheck(t *testing.T, root string, chunks, batch int) tableCheck {
 		tolerance: 1e-4,
 		chunks:    chunks,
 		results:   root,
-		dataDir:   testenv.Shared(t, "data"),
+		dataDir:   testenv.SampleData(t),
 		batch:     batch,
 		rerun:     "go test ./paperrepro -run '^TestTableCheckChild$'",
 		reproduce: "go test ./paperrepro -run '^TestTableCheckChild$' -timeout 0",

@@ -44,8 +44,10 @@ if ((${#missing[@]})); then
 		sudo=(sudo)
 	fi
 	echo "setup: installing ${missing[*]}"
-	"${sudo[@]}" apt-get update -qq
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+	# An apt-get or dpkg already running (unattended upgrades, another setup)
+	# holds the lock: wait for it, up to 10 minutes, instead of failing.
+	"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 if ! works; then

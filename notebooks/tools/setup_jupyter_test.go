@@ -73,7 +73,7 @@ func TestSetupJupyterUsesAWorkingJupyterOnPath(t *testing.T) {
 func TestSetupJupyterFallsBackToDebianPackages(t *testing.T) {
 	bin := fakeBin(t, map[string]string{
 		// Broken until apt-get has run.
-		"jupyter":    `grep -q "apt-get install" "$CALLS"`,
+		"jupyter":    `grep -q "^apt-get .* install " "$CALLS"`,
 		"dpkg-query": "exit 1", // nothing installed
 		"apt-get":    "exit 0",
 		"sudo":       `"$@"`,
@@ -85,6 +85,12 @@ func TestSetupJupyterFallsBackToDebianPackages(t *testing.T) {
 	for _, deb := range []string{"jupyter-nbconvert", "python3-nbclient", "python3-ipykernel", "jupyter-notebook"} {
 		if !strings.Contains(calls, "install") || !strings.Contains(calls, deb) {
 			t.Errorf("apt-get did not install %s; calls:\n%s", deb, calls)
+		}
+	}
+	// Another apt-get or dpkg holding the lock is waited for, not a failure.
+	for _, call := range strings.Split(strings.TrimSpace(calls), "\n") {
+		if strings.HasPrefix(call, "apt-get ") && !strings.HasPrefix(call, "apt-get -o DPkg::Lock::Timeout=600 ") {
+			t.Errorf("apt-get called without waiting for a held dpkg lock: %s", call)
 		}
 	}
 }
@@ -109,7 +115,7 @@ func TestSetupJupyterReportsABrokenJupyterItCannotFix(t *testing.T) {
 		"apt-get":    "exit 0",
 	})
 	out, calls, ok := runSetupJupyter(t, bin)
-	if ok || strings.Contains(calls, "apt-get install") || !strings.Contains(out, filepath.Join(bin, "jupyter")) {
+	if ok || strings.Contains(calls, " install ") || !strings.Contains(out, filepath.Join(bin, "jupyter")) {
 		t.Errorf("broken jupyter first on PATH: ok=%v, output %q, calls:\n%s", ok, out, calls)
 	}
 }

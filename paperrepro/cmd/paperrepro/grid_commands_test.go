@@ -12,12 +12,13 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// fakeHubEnv serves the tiny fixture checkpoints from a fake hub and points
-// the environment's hub settings at it and at an empty cache.
+// fakeHubEnv serves the tiny test checkpoints (testenv.TinyGrid) from a
+// fake hub and points the environment's hub settings at it and at an empty
+// cache. It returns the sample data folder every clone carries.
 func fakeHubEnv(t *testing.T) (data string) {
 	t.Helper()
-	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
-	data = testenv.Shared(t, "data")
+	fixtures := testenv.TinyGrid(t)
+	data = testenv.SampleData(t)
 	server := hubtest.Start(t, fixtures, "EleutherAI")
 	t.Setenv("HF_ENDPOINT", server.URL)
 	t.Setenv("HF_HUB_CACHE", t.TempDir())
@@ -113,7 +114,7 @@ func TestModelErrors(t *testing.T) {
 	}
 	// A broken checkpoint is named once, not "loading X: loading X:".
 	broken := filepath.Join(t.TempDir(), "broken", "step5")
-	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), broken)
+	copyCheckpoint(t, testenv.TinyCheckpoint(t, "pythia-tiny-16", "step1000"), broken)
 	if err := os.WriteFile(filepath.Join(broken, "model.safetensors"), []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -257,8 +258,8 @@ func copyCheckpoint(t *testing.T, src, dst string) {
 // weights or another tokenizer under the same name is refused, naming what
 // differs, before any work.
 func TestREADMELocalModelExample(t *testing.T) {
-	data := testenv.Shared(t, "data")
-	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
+	data := testenv.SampleData(t)
+	fixtures := testenv.TinyGrid(t)
 	expected := testenv.Expected(t)
 	work := t.TempDir()
 	t.Chdir(work)

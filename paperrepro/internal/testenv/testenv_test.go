@@ -1,9 +1,12 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -71,4 +74,69 @@ func TestCSVRecords(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSampleDataStartsLikeShared: the sample's text is a prefix of the
+// shared enwik8 and its utterances are the shared sample's first two in
+// file-name order, unchanged, so that expected numbers hold for both.
+func TestSampleDataStartsLikeShared(t *testing.T) {
+	sample := SampleData(t)
+	shared := Shared(t, "data")
+	text := readFile(t, filepath.Join(sample, "enwik8", "enwik8.prefix"))
+	if full := readFile(t, filepath.Join(shared, "enwik8", "enwik8.prefix")); len(text) != 128*2048 || !bytes.HasPrefix(full, text) {
+		t.Errorf("the sample's enwik8 (%d bytes) is not the first 128 chunks of the shared one", len(text))
+	}
+	all, err := os.ReadDir(filepath.Join(shared, "librispeech-sample"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := make([]string, len(all))
+	for i, e := range all {
+		names[i] = e.Name()
+	}
+	sort.Strings(names)
+	ours, err := filepath.Glob(filepath.Join(sample, "librispeech-sample", "*.flac"))
+	if err != nil || len(ours) != 2 {
+		t.Fatalf("the sample has %d utterances (%v), want 2", len(ours), err)
+	}
+	for i, path := range ours {
+		if filepath.Base(path) != names[i] || !bytes.Equal(readFile(t, path), readFile(t, filepath.Join(shared, "librispeech-sample", names[i]))) {
+			t.Errorf("the sample's utterance %d is %s, not the shared sample's %s", i, filepath.Base(path), names[i])
+		}
+	}
+	if tok := readFile(t, filepath.Join(sample, "tokenizer", "tokenizer.json")); !bytes.Equal(tok, readFile(t, filepath.Join(shared, "tokenizer", "tokenizer.json"))) {
+		t.Error("the sample's tokenizer differs from the shared one")
+	}
+}
+
+// TestTinyGridMatchesItsSums writes the tiny grid: every file has the
+// sha256 its expected numbers were computed on (TinyGrid fails otherwise),
+// and a changed file is caught.
+func TestTinyGridMatchesItsSums(t *testing.T) {
+	dir := TinyGrid(t)
+	sums := Testdata(t, "pythia-tiny", "SHA256SUMS")
+	weights := filepath.Join(dir, "pythia-tiny-32", "step2000", "model.safetensors")
+	b := readFile(t, weights)
+	b[len(b)-1] ^= 1
+	if err := os.WriteFile(weights, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkSums(dir, sums); err == nil || !strings.Contains(err.Error(), "pythia-tiny-32/step2000/model.safetensors has sha256") {
+		t.Errorf("a changed weights file: %v, want it named", err)
+	}
+	if err := os.Remove(weights); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkSums(dir, sums); err == nil {
+		t.Error("a missing weights file passed")
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
