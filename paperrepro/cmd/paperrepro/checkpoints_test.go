@@ -93,20 +93,20 @@ func TestLargerPythiaModels(t *testing.T) {
 // TestSlurmLargerModels: the Slurm script takes the larger sizes and the
 // -deduped twins like the paper's, and fetches them before the array.
 func TestSlurmLargerModels(t *testing.T) {
-	data := testenv.Shared(t, "data")
+	data := testenv.SampleData(t)
 	dir := t.TempDir()
 	script, binary := filepath.Join(dir, "big.sh"), filepath.Join(dir, "paperrepro")
 	writeExecutable(t, binary, "true\n")
-	code, stdout, stderr := run(t, "slurm", "-binary", binary, "-models", "2.8b,6.9b,12b-deduped", "-steps", "1000,143000", "-chunks", "16",
+	code, stdout, stderr := run(t, "slurm", "-binary", binary, "-models", "2.8b,6.9b,12b-deduped", "-steps", "1000,143000", "-modalities", "text,speech", "-chunks", "16",
 		"-paper", testenv.Expected(t), "-data-dir", data, "-out", filepath.Join(dir, "out"), "-hf-home", filepath.Join(dir, "hf"), "-o", script)
-	if code != exitOK || !strings.Contains(stdout, "18 cells") {
+	if code != exitOK || !strings.Contains(stdout, "12 cells") {
 		t.Fatalf("slurm: exit %d\n%s%s", code, stdout, stderr)
 	}
 	text, err := os.ReadFile(script)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"3 models x 2 steps x 3 modalities = 18 cells", "fetch -models 2.8b,6.9b,12b-deduped -steps 1000,143000"} {
+	for _, want := range []string{"3 models x 2 steps x 2 modalities = 12 cells", "fetch -models 2.8b,6.9b,12b-deduped -steps 1000,143000"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("script lacks %q", want)
 		}
