@@ -335,7 +335,11 @@ func TestTextLegibleAndInside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range append(figs, tokens, pred, single) {
+	beyond, err := Beyond(tables, laws, registered(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(figs, tokens, pred, single, beyond) {
 		for _, d := range drawText(t, f) {
 			if d.size < 7.5 {
 				t.Errorf("%s: %q drawn at %.1f pt, want at least 7.5", f.Name, d.s, float64(d.size))

@@ -105,6 +105,17 @@ func checkTable(t results.Table) error {
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
+// cellsLabel says where a table's cells come from, for keys and titles:
+// its Source ("paper, Table 2", "this project, computed 2026-01-02,
+// xla:cuda"), or that the table does not say. A figure never calls the
+// cells "measured": the paper's tables are transcribed, not measured here.
+func cellsLabel(t results.Table) string {
+	if t.Source == "" {
+		return "cells (source not given)"
+	}
+	return t.Source
+}
+
 // modalityTitle names a table's modality in titles and messages.
 func modalityTitle(m string) string {
 	if m == "" {

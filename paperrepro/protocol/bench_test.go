@@ -66,6 +66,7 @@ type timedModel struct {
 }
 
 func (t timedModel) Backend() string { return t.m.Backend() }
+func (t timedModel) Engine() string  { return t.m.Engine() }
 
 func (t timedModel) NewDecoder(batch, maxLen int) (timedDecoder, error) {
 	d, err := t.m.NewDecoder(batch, maxLen)

@@ -43,7 +43,7 @@ func Compress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer
 		return Report{}, fmt.Errorf("compressing: %w", err)
 	}
 	h := Header{
-		Version: FormatVersion, Protocol: LosslessName, Model: id, Backend: BackendID(m.Backend()),
+		Version: FormatVersion, Protocol: LosslessName, Model: id, Backend: BackendID(m.Backend()), Engine: m.Engine(),
 		Options: opt, Length: len(data), CRC32: crc32.ChecksumIEEE(data), NumChunks: len(chunks),
 	}
 	out := marshalHeader(nil, h)
@@ -62,9 +62,11 @@ func Compress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer
 	return rep, nil
 }
 
-// Decompress reads a container from r, checks that m is the model (id) and
-// backend that compressed it, decodes it with m and tok, checks the length
-// and CRC-32, and only then writes the original to w.
+// Decompress reads a container from r, checks that m is the model (id:
+// weights, config and tokenizer) and backend that compressed it, decodes it
+// with m and tok, checks the length and CRC-32, and only then writes the
+// original to w. A decoding that fails with another engine than the one
+// that compressed says so.
 func Decompress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer, id ModelIdentity) (Header, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -101,16 +103,22 @@ func Decompress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokeniz
 		payloads[i] = rd.bytes(sizes[i], "payload")
 		lengths[i] = min(h.Options.ChunkSize, h.Length-i*h.Options.ChunkSize)
 	}
+	withEngine := func(err error) error {
+		if note := engineNote(h, m.Engine()); note != "" {
+			return fmt.Errorf("decompressing: %w; %s", err, note)
+		}
+		return fmt.Errorf("decompressing: %w", err)
+	}
 	chunks, err := DecodeChunks(m, tok, payloads, lengths, h.Options)
 	if err != nil {
-		return h, fmt.Errorf("decompressing: %w", err)
+		return h, withEngine(err)
 	}
 	out := make([]byte, 0, h.Length)
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	if sum := crc32.ChecksumIEEE(out); len(out) != h.Length || sum != h.CRC32 {
-		return h, fmt.Errorf("decompressing: %w: decoded %d bytes with CRC-32 %08x, the original had %d bytes with CRC-32 %08x", ErrCorrupt, len(out), sum, h.Length, h.CRC32)
+		return h, withEngine(fmt.Errorf("%w: decoded %d bytes with CRC-32 %08x, the original had %d bytes with CRC-32 %08x", ErrCorrupt, len(out), sum, h.Length, h.CRC32))
 	}
 	if _, err := w.Write(out); err != nil {
 		return h, fmt.Errorf("decompressing: writing output: %w", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -39,7 +40,7 @@ func newBaselinesCommand() *command {
 	fs := flag.NewFlagSet("baselines", flag.ContinueOnError)
 	modalities := fs.String("modalities", "text,image,speech", "comma-separated modalities")
 	rules := fs.String("rules", "paper,deletang", `data rules: "paper" (the grid's chunks: the split's order when fetched, else random-crop and pcm16), "deletang" (tiles, pcm8), or both`)
-	count := fs.Int("count", datasets.DefaultCount, "chunks per modality and rule")
+	count := fs.Int("count", datasets.DefaultCount, "chunks per modality and rule, at most: where the data holds fewer whole chunks, all of them (and it says so)")
 	dataDir := fs.String("data-dir", "", "data folder (default $"+datasets.EnvDataDir+", else ~/.cache/paperrepro/data); ../shared/data works as one")
 	imageSeed := fs.Uint64("image-seed", 0, "seed of the image crops (rules paper and random-crop)")
 	codecs := fs.String("codecs", "", "comma-separated codecs to run (default all: gzip, xz, zstd, bzip2, png, png-32wide, flac)")
@@ -69,7 +70,7 @@ the same chunks, and ours beside Deletang et al.'s published figures. Files
 already in the output folder are replaced only with -f.
 
 Examples:
-  paperrepro baselines -data-dir ../shared/data -count 2028
+  paperrepro baselines -data-dir ../shared/data      # all 2048 chunks, or all there are
   paperrepro baselines -modalities image -rules deletang -codecs png -count 512
   paperrepro baselines -ours results/lossless -ours-label "ours, lossless"`,
 		flags: fs,
@@ -181,7 +182,15 @@ func openBaselineSources(modalities, sets []string, dataDir string, count int, s
 			if err != nil {
 				return nil, err
 			}
-			src, err := datasets.Open(m, dataDir, datasets.Options{Rule: rule, Count: count, Seed: seed, Log: out.Err})
+			opts := datasets.Options{Rule: rule, Count: count, Seed: seed, Log: out.Err}
+			src, err := datasets.Open(m, dataDir, opts)
+			var short *datasets.TooFewChunksError
+			if errors.As(err, &short) {
+				fmt.Fprintf(out.Err, "%s (%s rules): the data holds %d whole chunks, fewer than the %d asked for; using all %d\n",
+					m, set, short.Available, short.Requested, short.Available)
+				opts.Count = short.Available
+				src, err = datasets.Open(m, dataDir, opts)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -67,9 +68,10 @@ func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *token
 	if err != nil {
 		return nil, nil, id, err
 	}
-	// A local folder is identified by its weights alone, so that the same
-	// checkpoint decodes wherever it is copied to.
-	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256, TokenizerSHA256: tokenizer.SHA256}
+	// A checkpoint is identified by its content (weights, config, tokenizer),
+	// so that the same files decode wherever they are copied to, from the
+	// hub or a folder.
+	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256, TokenizerSHA256: tokenizer.SHA256, ConfigSHA256: ckpt.ConfigSHA256}
 	return model, tok, id, nil
 }
 
@@ -92,10 +94,11 @@ func newCompressCommand() *command {
 protocol: each chunk's bytes become mod-128 text plus their top bits, the
 text's tokens are coded with the model's next-token probabilities by a range
 coder, the top bits with small adaptive models. The container records the
-model (repository, revision, weights sha256), the tokenizer's sha256 and the
-backend: decompress needs the very same checkpoint, tokenizer and backend,
-since other tokens do not decode and floating-point results differ between
-backends. Writes FILE` + compressedSuffix + ` unless -o is given; an existing
+model (repository, revision, sha256 of the weights and of config.json), the
+tokenizer's sha256, the backend and the engine (GoMLX and go-xla versions):
+decompress needs the very same weights, config, tokenizer and backend, since
+other tokens do not decode and floating-point results differ between
+backends, and says which engine wrote a file it cannot decode. Writes FILE` + compressedSuffix + ` unless -o is given; an existing
 output is replaced only with -f, and the input never. The output is written
 through a temporary file, so a stopped run leaves no half-written file.
 
@@ -152,7 +155,8 @@ Examples:
 				float64(rep.CompressedBytes)/n, 8*float64(rep.CompressedBytes)/n)
 			fmt.Fprintf(out.Out, "  %d chunks, %d tokens; payload %d bytes vs ideal %.0f bits (coder overhead %.0f bits); header %d bytes\n",
 				len(rep.Chunks), tokens, payload, ideal, 8*float64(payload)-ideal, rep.CompressedBytes-payload)
-			fmt.Fprintf(out.Out, "  model %v, tokenizer sha256 %s, backend %s: decompress needs all three\n", id, id.TokenizerSHA256, rep.Header.Backend)
+			fmt.Fprintf(out.Out, "  model %v, config sha256 %s, tokenizer sha256 %s, backend %s, engine %s: decompress needs the same\n",
+				id, id.ConfigSHA256, id.TokenizerSHA256, rep.Header.Backend, rep.Header.Engine)
 			return nil
 		},
 	}
@@ -197,7 +201,7 @@ Examples:
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			fmt.Fprintf(out.Err, "%s was compressed with %v, tokenizer sha256 %s, on %s\n", args[0], h.Model, h.Model.TokenizerSHA256, h.Backend)
+			fmt.Fprintf(out.Err, "%s was compressed with %v, tokenizer sha256 %s, on %s, engine %s\n", args[0], h.Model, h.Model.TokenizerSHA256, h.Backend, cmp.Or(h.Engine, "not recorded (format version 2)"))
 			model, tok, id, err := cf.load(ctx, out)
 			if err != nil {
 				return err

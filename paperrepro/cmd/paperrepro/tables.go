@@ -27,6 +27,9 @@ results CSV - and prints, for each modality, every cell of the paper's
 Tables 2-4 beside ours with the difference. A cell counts as reproduced
 within 0.01 for text and 0.03 for image and speech (their source samples
 cannot be the paper's exactly). Cells not computed yet are listed as such.
+Cells of the models the project's registered prediction covers (pythia-2.8b,
+6.9b and 12b; expected/` + registeredPredictionsFile + `) are set against it:
+inside or outside its bootstrap interval and its spread over forms.
 With -out, files already in that folder are replaced only with -f.
 
 Examples:
@@ -69,6 +72,9 @@ Examples:
 						return err
 					}
 				}
+			}
+			if err := printPredictionChecks(out.Out, *paperDir, ours); err != nil {
+				return err
 			}
 			if output.given() && len(ours) > 0 {
 				return writeTables(output.file(tablesFile), ours)
