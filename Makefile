@@ -58,11 +58,20 @@ test: setup
 	$(GO) vet -tags noxla ./...
 	$(GO) test -short ./...
 	$(GO) test -json ./... | $(TESTSUMMARY) -record $(SKIPS)
+	$(MAKE) fuzz
 	$(GO) test -json -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro | $(TESTSUMMARY) -record $(SKIPS)
 	@[ "$${CI:-}" != true ] || $(MAKE) setup-slurm
 	$(GO) test -json $(SLURM_TEST_FLAGS) | $(TESTSUMMARY) -v -record $(SKIPS)
 	$(MAKE) notebooks
 	@$(TESTSUMMARY) -report $(SKIPS)
+
+## fuzz: every fuzz target for FUZZTIME each (go test alone runs only their seed inputs)
+FUZZTIME ?= 10s
+FUZZDIRS ?= $(shell grep -rl --include='*_test.go' '^func Fuzz' paperrepro | xargs -n1 dirname | sort -u)
+.PHONY: fuzz
+fuzz:
+	@set -e; for dir in $(FUZZDIRS); do for f in $$(grep -h -o '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -d' ' -f2); do \
+		echo "fuzz ./$$dir $$f for $(FUZZTIME)"; $(GO) test ./$$dir -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; done; done
 
 ## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages, for
 ## slurm-test only (make setup leaves them out); installs only what is missing (skips where
@@ -104,7 +113,7 @@ notebooks-refresh: setup-notebooks
 ## figures: redraw figures/ (PNG and SVG) from the paper's tables in expected/
 .PHONY: figures
 figures: setup-go
-	$(GO) run ./paperrepro/cmd/paperrepro figures -o figures expected
+	$(GO) run ./paperrepro/cmd/paperrepro figures -f -out figures expected
 
 ## data: fetch what the notebooks read (network needed; not part of setup, which stays offline):
 ## Pythia's tokenizer (into the Hugging Face cache), enwik8, the first LibriSpeech utterances and,
@@ -133,9 +142,9 @@ reproduce: setup
 	$(PAPERREPRO) fetch
 	$(PAPERREPRO) fetch-data -modalities $(MODALITIES) -chunks $(CHUNKS)
 	$(PAPERREPRO) run -float16 -modalities $(MODALITIES) -chunks $(CHUNKS) -out $(RESULTS)
-	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
-	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
-	$(PAPERREPRO) figures -o $(RESULTS)/figures $(RESULTS)/seed+float16
+	$(PAPERREPRO) tables -f -out $(RESULTS)/tables $(RESULTS)/seed+float16
+	$(PAPERREPRO) fit -f -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
+	$(PAPERREPRO) figures -f -out $(RESULTS)/figures $(RESULTS)/seed+float16
 
 ## gpu-check-bundle: build, here (Go and a C compiler), what the GPU check carries to a GPU
 ## machine without Go or network: binaries with XLA, fixtures, data (paperrepro/gpucheck/bundle/)

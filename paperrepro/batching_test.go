@@ -22,13 +22,13 @@ func TestBatchingChangesNoNumber(t *testing.T) {
 	const chunks, chunkSize = 9, 64
 	var reference []*results.Cell
 	for _, batch := range []int{1, 7, 64} {
-		runner, checkpoints, tokenizer, _ := miniGridSetup(t, []string{datasets.Text, datasets.Speech}, chunks, chunkSize)
+		runner, checkpoints, tokenizer, _ := miniGridSetup(t, miniGrid.models[:1], []string{datasets.Text, datasets.Speech}, chunks, chunkSize)
 		engine, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolSeed, Tokenizer: tokenizer})
 		if err != nil {
 			t.Fatal(err)
 		}
 		runner.Engine, runner.Out, runner.BatchSize = engine, t.TempDir(), batch
-		summary, err := runner.Run(context.Background(), checkpoints[:1])
+		summary, err := runner.Run(context.Background(), checkpoints[:1]) // pythia-tiny-16 at step1000
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,9 @@ func fakeBin(t *testing.T, fakes map[string]string) string {
 	t.Helper()
 	bin := t.TempDir()
 	for _, tool := range []string{"bash", "env", "grep", "id", "cat", "dirname"} {
+		if _, faked := fakes[tool]; faked {
+			continue // a link there would send the fake's bytes to the real tool
+		}
 		path, err := exec.LookPath(tool)
 		if err != nil {
 			t.Skipf("no %s here: %v", tool, err)
@@ -27,7 +30,15 @@ func fakeBin(t *testing.T, fakes map[string]string) string {
 	}
 	for name, body := range fakes {
 		script := "#!/usr/bin/env bash\necho \"" + name + " $*\" >>\"$CALLS\"\n" + body + "\n"
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+		// O_EXCL: never through a link to a real command.
+		f, err := os.OpenFile(filepath.Join(bin, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(script); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}

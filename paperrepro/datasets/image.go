@@ -154,7 +154,7 @@ func openImages(dir string, opts Options) (Source, error) {
 			}
 		}
 	}
-	return &memorySource{modality: Image, size: opts.ChunkSize, data: data, prov: prov}, nil
+	return newMemorySource(Image, opts.ChunkSize, data, prov), nil
 }
 
 // unusable says why a decoded image gives no patch, or "" when it does.
@@ -270,13 +270,46 @@ func decodeInOrder(files []string) (images <-chan decodedImage, stop func()) {
 	return out, func() { close(done) }
 }
 
-// decodeImage reads, hashes and decodes one image file.
+// Limits on an image file, far above any photograph's (ImageNet's largest
+// are a few tens of megapixels in a few megabytes): a file beyond them is
+// skipped rather than read or decoded, since a decoder allocates the pixels
+// its header claims - a 14 MB PNG can claim 120000x120000 of them.
+const (
+	maxImageFileBytes = 256 << 20
+	maxImagePixels    = 1 << 26
+)
+
+// checkPixels refuses an image whose header claims more than maxImagePixels.
+func checkPixels(cfg image.Config) error {
+	if pixels := int64(cfg.Width) * int64(cfg.Height); pixels > maxImagePixels {
+		return fmt.Errorf("%dx%d pixels in its header, more than the %d an image may have here (a decompression bomb, or no photograph)", cfg.Width, cfg.Height, maxImagePixels)
+	}
+	return nil
+}
+
+// decodeImage reads, hashes and decodes one image file, after checking
+// the size of the file and the pixels its header claims.
 func decodeImage(path string) decodedImage {
+	info, err := os.Stat(path)
+	if err != nil {
+		return decodedImage{path: path, err: err}
+	}
+	if info.Size() > maxImageFileBytes {
+		return decodedImage{path: path, bytes: info.Size(), err: fmt.Errorf("%d bytes, more than the %d an image file may have here", info.Size(), maxImageFileBytes)}
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return decodedImage{path: path, err: err}
 	}
 	d := decodedImage{path: path, sha256: sha256Hex(raw), bytes: int64(len(raw))}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		d.err = fmt.Errorf("decoding: %w", err)
+		return d
+	}
+	if d.err = checkPixels(cfg); d.err != nil {
+		return d
+	}
 	d.img, _, d.err = image.Decode(bytes.NewReader(raw))
 	if d.err != nil {
 		d.err = fmt.Errorf("decoding: %w", d.err)

@@ -210,22 +210,6 @@ func beyondPlot(title string, t results.Table, law Law, step int, preds []scalin
 	return p, nil
 }
 
-// sample is the law of s at curveSamples sizes spread evenly on a log axis
-// from lo to hi, with its bootstrap band where it has one.
-func (s series) sample(lo, hi float64) (curve, lower, upper plotter.XYs) {
-	curve = make(plotter.XYs, curveSamples)
-	for i := range curve {
-		x := lo * math.Pow(hi/lo, float64(i)/float64(curveSamples-1))
-		P, S := s.at(x)
-		curve[i] = plotter.XY{X: x, Y: s.law.Fit.Predict(P, S)}
-		if bLo, bHi, ok := s.law.band(P, S); ok {
-			lower = append(lower, plotter.XY{X: x, Y: bLo})
-			upper = append(upper, plotter.XY{X: x, Y: bHi})
-		}
-	}
-	return curve, lower, upper
-}
-
 // predictionMarks draws registered predictions: an open ring at the
 // predicted CR, a thick bar over its bootstrap interval and a thin one with
 // caps over the spread over forms.

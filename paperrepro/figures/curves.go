@@ -140,16 +140,7 @@ func curvePlot(title, xLabel string, xs []float64, lines []series) (*plot.Plot, 
 	yLo, yHi := math.Inf(1), math.Inf(-1)
 	for _, s := range lines {
 		if s.law.Fit != nil {
-			curve, lower, upper := make(plotter.XYs, curveSamples), plotter.XYs{}, plotter.XYs{}
-			for i := range curve {
-				x := lo * math.Pow(hi/lo, float64(i)/float64(curveSamples-1))
-				P, S := s.at(x)
-				curve[i] = plotter.XY{X: x, Y: s.law.Fit.Predict(P, S)}
-				if bLo, bHi, ok := s.law.band(P, S); ok {
-					lower = append(lower, plotter.XY{X: x, Y: bLo})
-					upper = append(upper, plotter.XY{X: x, Y: bHi})
-				}
-			}
+			curve, lower, upper := s.sample(lo, hi)
 			if len(lower) > 1 {
 				band, err := bandPolygon(lower, upper, s.color)
 				if err != nil {
@@ -187,6 +178,22 @@ func curvePlot(title, xLabel string, xs []float64, lines []series) (*plot.Plot, 
 	}
 	p.Y.Min, p.Y.Max = linearPadding(yLo, yHi, 0.06)
 	return p, nil
+}
+
+// sample is the law of s at curveSamples points spread evenly on a log
+// axis from lo to hi, with its bootstrap band where it has one.
+func (s series) sample(lo, hi float64) (curve, lower, upper plotter.XYs) {
+	curve = make(plotter.XYs, curveSamples)
+	for i := range curve {
+		x := lo * math.Pow(hi/lo, float64(i)/float64(curveSamples-1))
+		P, S := s.at(x)
+		curve[i] = plotter.XY{X: x, Y: s.law.Fit.Predict(P, S)}
+		if bLo, bHi, ok := s.law.band(P, S); ok {
+			lower = append(lower, plotter.XY{X: x, Y: bLo})
+			upper = append(upper, plotter.XY{X: x, Y: bHi})
+		}
+	}
+	return curve, lower, upper
 }
 
 // shareColumn gives a column of panels one y range and one x range, and

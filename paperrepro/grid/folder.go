@@ -112,11 +112,8 @@ func refuseChanged(records []recorded, change func(was setup) (now setup, concer
 		if !ok {
 			continue
 		}
-		if diffs := differences(r.setup, now); len(diffs) > 0 {
-			if r.partial {
-				return anotherPartialSetup(r.path, diffs)
-			}
-			return anotherSetup(r.path, diffs)
+		if err := mismatch(r, now); err != nil {
+			return err
 		}
 	}
 	return nil

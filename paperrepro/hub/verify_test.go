@@ -204,3 +204,33 @@ func TestTimeoutsFromEnv(t *testing.T) {
 		t.Errorf("gave up after %v with HF_HUB_ETAG_TIMEOUT=0.2", elapsed)
 	}
 }
+
+// TestDamagedTokenizerIsSeen: a single file fetched alone (tokenizer.json,
+// as fetch-data brings it) is checked against its blob's name too: offline
+// a damaged one is refused, online it is fetched again.
+func TestDamagedTokenizerIsSeen(t *testing.T) {
+	root := fakeRepos(t)
+	if err := os.WriteFile(filepath.Join(root, model, "step1000", "tokenizer.json"), []byte(`{"model": {"type": "BPE"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := hubtest.Start(t, root, org)
+	cache := t.TempDir()
+	path, err := newClient(s, cache).FetchFile(context.Background(), repo, "step1000", "tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipByte(t, path)
+	offline := newClient(s, cache)
+	offline.Offline = true
+	var damaged *hub.DamagedError
+	if _, err := offline.FetchFile(context.Background(), repo, "step1000", "tokenizer.json"); !errors.As(err, &damaged) {
+		t.Errorf("offline, damaged tokenizer.json: %v, want a DamagedError", err)
+	}
+	if _, err := newClient(s, cache).FetchFile(context.Background(), repo, "step1000", "tokenizer.json"); err != nil {
+		t.Fatalf("online: %v", err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || string(data) != `{"model": {"type": "BPE"}}` {
+		t.Errorf("after fetching again: %q, %v", data, err)
+	}
+}

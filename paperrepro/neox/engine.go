@@ -7,12 +7,12 @@ import (
 )
 
 // engineModules are the modules whose versions decide a model's floats:
-// GoMLX's graph building and pure-Go backend, and go-xla with its PJRT
-// plugins for the XLA backends.
-var engineModules = []string{"github.com/gomlx/gomlx", "github.com/gomlx/go-xla"}
+// GoMLX's graph building, its compute backends (the pure-Go one among them),
+// and go-xla with its PJRT plugins for the XLA backends.
+var engineModules = []string{"github.com/gomlx/gomlx", "github.com/gomlx/compute", "github.com/gomlx/go-xla"}
 
 // engineVersions reads the versions of engineModules this program was built
-// with, once: "gomlx v0.26.0, go-xla v0.1.4".
+// with, once: "gomlx v0.28.16, compute v0.1.14, go-xla v0.4.13".
 var engineVersions = sync.OnceValue(func() string {
 	versions := map[string]string{}
 	if info, ok := debug.ReadBuildInfo(); ok {
@@ -35,7 +35,7 @@ var engineVersions = sync.OnceValue(func() string {
 })
 
 // Engine names the software that computes the model's floats, with its
-// versions, e.g. "gomlx v0.26.0, go-xla v0.1.4": another version may round
+// versions, e.g. "gomlx v0.28.16, compute v0.1.14, go-xla v0.4.13": another version may round
 // differently, which results and compressed files must record (a lossless
 // container decodes only with bit-identical floats).
 func (m *Model) Engine() string { return engineVersions() }

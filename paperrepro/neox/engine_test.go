@@ -5,12 +5,13 @@ import (
 	"testing"
 )
 
-// TestEngineNamesItsVersions: the engine string gives the GoMLX and go-xla
-// module versions this test binary was built with (go.mod's requirements).
+// TestEngineNamesItsVersions: the engine string gives the GoMLX, compute
+// and go-xla module versions this test binary was built with (go.mod's
+// requirements).
 func TestEngineNamesItsVersions(t *testing.T) {
 	m := loadFixture(t, "parallel-f32")
 	engine := m.Engine()
-	for _, want := range []string{"gomlx v0.", "go-xla v0."} {
+	for _, want := range []string{"gomlx v0.", "compute v0.", "go-xla v0."} {
 		if !strings.Contains(engine, want) {
 			t.Errorf("Engine() = %q, want it to contain %q", engine, want)
 		}

@@ -69,7 +69,8 @@ type Header struct {
 	Model    ModelIdentity
 	Backend  string // the model's backend and the CPU architecture, e.g. "go/amd64"
 	// Engine is the software that computed the floats, with its versions,
-	// e.g. "gomlx v0.26.0, go-xla v0.1.4"; empty in version 2.
+	// e.g. "gomlx v0.28.16, compute v0.1.14, go-xla v0.4.13"; empty in
+	// version 2.
 	Engine    string
 	Options   Options
 	Length    int    // original length in bytes

@@ -35,7 +35,7 @@ type Model[D StepDecoder] interface {
 	NewDecoder(batch, maxLen int) (D, error)
 	Backend() string
 	// Engine names the software computing the floats, with its versions
-	// ("gomlx v0.26.0, go-xla v0.1.4"): another version may round
+	// ("gomlx v0.28.16, compute v0.1.14, go-xla v0.4.13"): another version may round
 	// differently, so containers record it.
 	Engine() string
 }

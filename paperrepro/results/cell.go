@@ -54,14 +54,18 @@ type Cell struct {
 	Tokenizer TokenizerInfo `json:"tokenizer"`
 	// Backend is the GoMLX backend that computed the cell.
 	Backend string `json:"backend"`
+	// Engine names the software that computed the model's floats with its
+	// versions (neox.Model.Engine), e.g. "gomlx v0.28.16, compute v0.1.14,
+	// go-xla v0.4.13"; empty in cells written before it was recorded.
+	Engine string `json:"engine,omitempty"`
 	// Protocol is the protocol and its options.
 	Protocol ProtocolInfo `json:"protocol"`
 	// Data is where the chunks came from: files, their sha256, the rule.
 	Data datasets.Provenance `json:"data"`
 	// Fingerprint digests everything above that shapes the numbers (weights,
-	// tokenizer, backend, protocol and its options, data), not the
-	// machine-specific paths; a finished cell is reused only by a run with
-	// the same fingerprint.
+	// config.json, tokenizer, backend and engine, protocol and its options
+	// and compute dtype, data), not the machine-specific paths; a finished
+	// cell is reused only by a run with the same fingerprint.
 	Fingerprint string `json:"fingerprint"`
 
 	// Computed is the day the cell was finished, as YYYY-MM-DD in UTC
@@ -105,13 +109,17 @@ type ChunkResult struct {
 
 // CheckpointInfo identifies the weights a cell was computed with: a hub
 // repository at a revision and its commit, or a local folder (Dir), and the
-// weights' sha256 either way.
+// sha256 of the weights and of config.json either way.
 type CheckpointInfo struct {
 	Repo          string `json:"repo,omitempty"`
 	Revision      string `json:"revision,omitempty"`
 	Commit        string `json:"commit,omitempty"`
 	Dir           string `json:"dir,omitempty"`
 	WeightsSHA256 string `json:"weights_sha256"`
+	// ConfigSHA256 is the sha256 of the checkpoint's config.json, which
+	// shapes the model as much as its weights (layer_norm_eps, rotary_pct);
+	// empty in cells written before it was recorded.
+	ConfigSHA256 string `json:"config_sha256,omitempty"`
 }
 
 // TokenizerInfo identifies a tokenizer.json: where it was read from and the

@@ -41,5 +41,7 @@
 // Extrapolation, Analysis.HoldoutRatios, MonotoneBound, LogLogFit and
 // Quantile (the one quantile definition of every interval reported).
 // WithSizes (TableWithSizes), Rescaled and WithoutSteps refit the same
-// cells on other model sizes, in other units, or without some steps.
+// cells on other model sizes, in other units, or without some steps;
+// SizeBy and TablesWithSizes give a model's size as a Count: Nominal (the
+// paper's), Total or NonEmbedding parameters.
 package scaling

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
 	"github.com/paperrepro/paperrepro/paperrepro/fitreport"
@@ -24,12 +25,10 @@ const defaultExpectedDir = "expected"
 
 func newFitCommand() *command {
 	fs := flag.NewFlagSet("fit", flag.ContinueOnError)
-	resamples := fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the confidence intervals")
-	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
-	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
+	bootstrap := addBootstrapFlags(fs)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, to print its Table 1 and Section 4.6 prediction beside ours (\"\" for none)")
 	table1 := addOutputFile(fs, "also write our Table 1 with intervals, R^2 and RMSE to this CSV `FILE` (replaced only with -f)")
-	params := fs.String("params", paramsNominal, "which parameter count is a model's size P: nominal (the size a Pythia name states, 70e6 ... 1.4e9, as the paper's Table 1 fits them), total or non-embedding (counted from the Pythia configs)")
+	params := fs.String("params", string(scaling.Nominal), "which parameter count is a model's size P: nominal (the size a Pythia name states, 70e6 ... 1.4e9, as the paper's Table 1 fits them), total or non-embedding (counted from the Pythia configs)")
 	forms := fs.Bool("forms", false, "also compare the paper's functional form with four alternatives on each table (AICc, BIC, R^2, held-out error), with and without the first step")
 	return &command{
 		name:    "fit",
@@ -76,11 +75,9 @@ Examples:
 			if len(args) > 1 {
 				return usagef("fit takes one results CSV or folder, got %d arguments", len(args))
 			}
-			if *resamples < 2 {
-				return usagef("-resamples must be at least 2, got %d", *resamples)
-			}
-			if !(*level > 0 && *level < 1) {
-				return usagef("-level must be between 0 and 1, got %g", *level)
+			opts, err := bootstrap.options()
+			if err != nil {
+				return err
 			}
 			input := defaultExpectedDir
 			if len(args) == 1 {
@@ -95,14 +92,17 @@ Examples:
 			if err != nil {
 				return err
 			}
-			if tables, err = tablesWithSizes(tables, *params); err != nil {
+			count, err := parseParams(*params)
+			if err != nil {
+				return err
+			}
+			if tables, err = scaling.TablesWithSizes(tables, count, pythiaConfig); err != nil {
 				return fmt.Errorf("%s: %w", input, err)
 			}
 			paper, hasPaper, err := loadPaperIfPresent(*paperDir, *paperDir != defaultExpectedDir)
 			if err != nil {
 				return err
 			}
-			opts := scaling.BootstrapOptions{Resamples: *resamples, Seed: *seed, Level: *level}
 			var analyses []*scaling.Analysis
 			for _, t := range tables {
 				if err := ctx.Err(); err != nil {
@@ -121,7 +121,7 @@ Examples:
 			if hasPaper {
 				ref = &paper
 			}
-			fmt.Fprintf(out.Out, "P: %s\n", paramsDescriptions[*params])
+			fmt.Fprintf(out.Out, "P: %s\n", count.Describe())
 			fitreport.WriteText(out.Out, input, analyses, ref)
 			if *forms {
 				fmt.Fprintln(out.Out)
@@ -164,69 +164,33 @@ func writeTable1CSV(path string, analyses []*scaling.Analysis) error {
 	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
-// The values of -params: which count of a model's parameters is its size P.
-const (
-	paramsNominal      = "nominal"
-	paramsTotal        = "total"
-	paramsNonEmbedding = "non-embedding"
-)
+// pythiaConfig is the configuration the -params counts come from.
+func pythiaConfig(model string) (scaling.Parameters, error) { return neox.PythiaConfig(model) }
 
-// paramsDescriptions says what P is under each value of -params.
-var paramsDescriptions = map[string]string{
-	paramsNominal:      "nominal sizes, as the model names state them (70e6 for pythia-70m), as the paper's Table 1 fits them",
-	paramsTotal:        "total parameter counts from the Pythia configs, embeddings included (70,426,624 for pythia-70m); the paper's Table 1 fits nominal sizes",
-	paramsNonEmbedding: "non-embedding parameter counts from the Pythia configs (18,915,328 for pythia-70m), as Kaplan et al. count them; the paper's Table 1 fits nominal sizes",
+// parseParams reads -params.
+func parseParams(name string) (scaling.Count, error) {
+	c, err := scaling.ParseCount(name)
+	if err != nil {
+		return "", usagef("-params: %v", err)
+	}
+	return c, nil
 }
 
-// modelSize returns the size P of a model under the -params value count:
-// for nominal the size its name states, else given's size of it (a model
-// whose name states none, such as a local checkpoint); for total and
-// non-embedding the count from its Pythia config.
-func modelSize(count string, given map[string]float64) (func(model string) (float64, error), error) {
-	switch count {
-	case paramsNominal:
-		return func(model string) (float64, error) {
-			if p, ok := results.NominalParams(model); ok {
-				return p, nil
+// sourcedInputs are the files readSourcedTables(input) reads, as inputs
+// for output.check: the paper's files when input is the paper's folder
+// (not the project's registered prediction beside them, which a command
+// may rewrite), else what results.Read reads.
+func sourcedInputs(input string) []string {
+	if info, err := os.Stat(input); err == nil && info.IsDir() {
+		if _, err := results.LoadPaper(input); err == nil {
+			files := []string{filepath.Join(input, results.PaperTable1File), filepath.Join(input, results.PaperPredictionFile)}
+			for _, name := range results.PaperTableFiles {
+				files = append(files, filepath.Join(input, name))
 			}
-			if p, ok := given[model]; ok {
-				return p, nil
-			}
-			return 0, fmt.Errorf("its name states no size: give it as a parameter count")
-		}, nil
-	case paramsTotal, paramsNonEmbedding:
-		return func(model string) (float64, error) {
-			c, err := neox.PythiaConfig(model)
-			if err != nil {
-				return 0, fmt.Errorf("-params %s counts the parameters of Pythia models from their configs: %w", count, err)
-			}
-			if count == paramsTotal {
-				return float64(c.Parameters()), nil
-			}
-			return float64(c.NonEmbeddingParameters()), nil
-		}, nil
-	}
-	return nil, usagef("-params: unknown %q (want %s, %s or %s)", count, paramsNominal, paramsTotal, paramsNonEmbedding)
-}
-
-// tablesWithSizes returns tables with every model's size P under the
-// -params value count (see modelSize).
-func tablesWithSizes(tables []results.Table, count string) ([]results.Table, error) {
-	out := make([]results.Table, len(tables))
-	for i, t := range tables {
-		given := map[string]float64{}
-		for _, r := range t.Rows {
-			given[r.Model] = r.Params
-		}
-		size, err := modelSize(count, given)
-		if err != nil {
-			return nil, err
-		}
-		if out[i], err = scaling.TableWithSizes(t, size); err != nil {
-			return nil, err
+			return files
 		}
 	}
-	return out, nil
+	return resultInputs(input)
 }
 
 // readSourcedTables reads the tables at input as results.Read does, except
@@ -240,4 +204,32 @@ func readSourcedTables(input string) ([]results.Table, error) {
 		}
 	}
 	return results.Read(input)
+}
+
+// bootstrapFlags are the bootstrap settings of fit and predict, whose
+// defaults are those of the figures' bands.
+type bootstrapFlags struct {
+	resamples *int
+	seed      *uint64
+	level     *float64
+}
+
+// addBootstrapFlags defines -resamples, -seed and -level.
+func addBootstrapFlags(fs *flag.FlagSet) bootstrapFlags {
+	return bootstrapFlags{
+		resamples: fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the confidence intervals"),
+		seed:      fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)"),
+		level:     fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals"),
+	}
+}
+
+// options checks the flags and returns them as bootstrap options.
+func (b bootstrapFlags) options() (scaling.BootstrapOptions, error) {
+	if *b.resamples < 2 {
+		return scaling.BootstrapOptions{}, usagef("-resamples must be at least 2, got %d", *b.resamples)
+	}
+	if !(*b.level > 0 && *b.level < 1) {
+		return scaling.BootstrapOptions{}, usagef("-level must be between 0 and 1, got %g", *b.level)
+	}
+	return scaling.BootstrapOptions{Resamples: *b.resamples, Seed: *b.seed, Level: *b.level}, nil
 }

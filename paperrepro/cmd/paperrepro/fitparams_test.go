@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
+	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
 
 // TestModelSizeCounts checks -params against the Pythia model cards
@@ -26,30 +27,15 @@ func TestModelSizeCounts(t *testing.T) {
 		{"pythia-12b-deduped", 12e9, 11_846_072_320, 11_327_027_200},
 	} {
 		for _, c := range []struct {
-			count string
+			count scaling.Count
 			want  float64
-		}{{paramsNominal, tc.nominal}, {paramsTotal, tc.total}, {paramsNonEmbedding, tc.nonEmbedding}} {
-			size, err := modelSize(c.count, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got, err := size(tc.model); err != nil || got != c.want {
+		}{{scaling.Nominal, tc.nominal}, {scaling.Total, tc.total}, {scaling.NonEmbedding, tc.nonEmbedding}} {
+			if got, err := scaling.SizeBy(c.count, pythiaConfig, nil)(tc.model); err != nil || got != c.want {
 				t.Errorf("-params %s: %s has %v (%v), want %v", c.count, tc.model, got, err, c.want)
 			}
 		}
 	}
-	// A local model keeps its table's size under nominal and has no config
-	// count; an unknown -params value is a usage error.
-	given := map[string]float64{"mine": 1.5e6}
-	nominal, _ := modelSize(paramsNominal, given)
-	if p, err := nominal("mine"); err != nil || p != 1.5e6 {
-		t.Errorf("nominal size of a local model: %v %v", p, err)
-	}
-	nonEmbedding, _ := modelSize(paramsNonEmbedding, given)
-	if _, err := nonEmbedding("mine"); err == nil || !strings.Contains(err.Error(), "-params non-embedding counts the parameters of Pythia models") {
-		t.Errorf("non-embedding count of a local model: %v", err)
-	}
-	if _, err := modelSize("exact", nil); err == nil || !strings.Contains(err.Error(), `-params: unknown "exact"`) {
+	if _, err := parseParams("exact"); err == nil || !strings.Contains(err.Error(), `-params: unknown parameter count "exact"`) {
 		t.Errorf("unknown -params: %v", err)
 	}
 }
@@ -63,9 +49,9 @@ func TestFitCommandParams(t *testing.T) {
 		count string
 		want  []string
 	}{
-		{paramsNominal, []string{"P: nominal sizes", "alpha        0.3934", "R^2 0.9655"}},
-		{paramsTotal, []string{"P: total parameter counts", "alpha        0.3967", "R^2 0.9656"}},
-		{paramsNonEmbedding, []string{"P: non-embedding parameter counts", "alpha        0.09853", "R^2 0.9657", "pythia-70m   18.9M"}},
+		{"nominal", []string{"P: nominal sizes", "alpha        0.3934", "R^2 0.9655"}},
+		{"total", []string{"P: total parameter counts", "alpha        0.3967", "R^2 0.9656"}},
+		{"non-embedding", []string{"P: non-embedding parameter counts", "alpha        0.09853", "R^2 0.9657", "pythia-70m   18.9M"}},
 	} {
 		code, out, errOut := run(t, "fit", "-params", tc.count, "-resamples", "20", "-paper", expected, expected+"/table2_text.csv")
 		if code != exitOK {

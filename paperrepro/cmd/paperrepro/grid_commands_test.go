@@ -96,14 +96,14 @@ func TestModelErrors(t *testing.T) {
 	}{
 		{[]string{"run", "-models", "7m"}, exitUsage, `unknown model "7m"`},
 		{[]string{"run", "-models", "70m", "-steps", "main"}, exitUsage, "not a Pythia step branch"},
-		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1"}, exitUsage, `unknown protocol "gzip"`},
+		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitUsage, `unknown protocol "gzip"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "999"}, exitFail, `no revision "step999"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-99", "-steps", "1000"}, exitFail, "EleutherAI/pythia-tiny-99 not found"},
 		{[]string{"run", "-model-dir", t.TempDir(), "-step", "1000", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
 		{[]string{"run", "-model-dir", t.TempDir(), "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitUsage, "-step: give the training step"},
 		{[]string{"run", "-batch", "0", "-data-dir", data}, exitUsage, "-batch must be at least 1, got 0"},
 		{[]string{"run", "-batch", "-3", "-data-dir", data}, exitUsage, "-batch must be at least 1, got -3"},
-		{[]string{"run", "-out", "/proc/no-such-place/results", "-data-dir", data, "-chunks", "1"}, exitFail, "output folder"},
+		{[]string{"run", "-out", "/proc/no-such-place/results", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "output folder"},
 		{[]string{"decompress", "/nonexistent.txt"}, exitUsage, "-o"},
 	}
 	for _, tt := range tests {

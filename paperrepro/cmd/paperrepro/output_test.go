@@ -121,11 +121,18 @@ func cloneArgs(s []string) []string { return append([]string(nil), s...) }
 
 // TestOutputFlagsHelp: every command that writes spells its output -o FILE
 // or -out DIR, lists the other spelling as an alias, and takes -f; and no
-// flag's help shows a placeholder that was not filled in (a backquoted
-// expression such as +name+ becomes the flag's argument name).
+// help shows a placeholder that was not filled in (+name+, %s, {{), nor a
+// flag an argument name that is one (a backquoted expression in a flag's
+// usage becomes its argument name).
 func TestOutputFlagsHelp(t *testing.T) {
 	word := regexp.MustCompile(`^[A-Za-z0-9_.-]*$`)
+	placeholder := regexp.MustCompile(`\+[A-Za-z]+\+|%[sdvgq]|\{\{`)
 	for _, cmd := range commands() {
+		var help bytes.Buffer
+		printUsage(&help, cmd)
+		if p := placeholder.FindString(help.String()); p != "" {
+			t.Errorf("%s --help shows %q, a placeholder not filled in", cmd.name, p)
+		}
 		cmd.flags.VisitAll(func(f *flag.Flag) {
 			if name, _ := flag.UnquoteUsage(f); !word.MatchString(name) {
 				t.Errorf("%s -%s: help shows the argument name %q", cmd.name, f.Name, name)

@@ -37,10 +37,8 @@ func newPredictCommand() *command {
 	law := fs.String("law", lawRefit, `the law that predicts: "refit" (this project's fit of the tables read, with bootstrap interval and spread over forms) or "table1" (the paper's printed Table 1 coefficients, from -paper)`)
 	models := fs.String("models", "", "comma-separated models to predict: Pythia sizes (2.8b, pythia-6.9b, 12b-deduped) or bare parameter counts (5e9); default every Pythia size larger than the tables' largest model")
 	steps := fs.String("steps", "", "comma-separated training steps to predict at (default the tables' steps)")
-	params := fs.String("params", paramsNominal, "which parameter count is a model's size P: nominal, total or non-embedding (see 'paperrepro fit --help')")
-	resamples := fs.Int("resamples", figures.DefaultBootstrap.Resamples, "bootstrap resamples for the intervals")
-	seed := fs.Uint64("seed", figures.DefaultBootstrap.Seed, "bootstrap seed (the same seed gives the same intervals)")
-	level := fs.Float64("level", figures.DefaultBootstrap.Level, "confidence level of the intervals")
+	params := fs.String("params", string(scaling.Nominal), "which parameter count is a model's size P: nominal, total or non-embedding (see 'paperrepro fit --help')")
+	bootstrap := addBootstrapFlags(fs)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, for -law table1")
 	csvOut := addOutputFile(fs, "also write the predictions to this CSV `FILE` (replaced only with -f)")
 	return &command{
@@ -74,17 +72,19 @@ Examples:
 			if len(args) > 1 {
 				return usagef("predict takes one results CSV or folder, got %d arguments", len(args))
 			}
-			if *resamples < 2 {
-				return usagef("-resamples must be at least 2, got %d", *resamples)
-			}
-			if !(*level > 0 && *level < 1) {
-				return usagef("-level must be between 0 and 1, got %g", *level)
+			opts, err := bootstrap.options()
+			if err != nil {
+				return err
 			}
 			if *law != lawRefit && *law != lawTable1 {
 				return usagef("-law: unknown %q (want %s or %s)", *law, lawRefit, lawTable1)
 			}
-			if *law == lawTable1 && *params != paramsNominal {
-				return usagef("-law table1 predicts at nominal sizes only: the paper fitted its Table 1 on them (got -params %s)", *params)
+			count, err := parseParams(*params)
+			if err != nil {
+				return err
+			}
+			if *law == lawTable1 && count != scaling.Nominal {
+				return usagef("-law table1 predicts at nominal sizes only: the paper fitted its Table 1 on them (got -params %s)", count)
 			}
 			askedSteps, err := parseSteps(*steps)
 			if err != nil {
@@ -95,7 +95,7 @@ Examples:
 				input = args[0]
 			}
 			if csvOut.given() {
-				if err := csvOut.check(resultInputs(input)); err != nil {
+				if err := csvOut.check(sourcedInputs(input)); err != nil {
 					return err
 				}
 			}
@@ -109,22 +109,22 @@ Examples:
 			} else if tables, err = readSourcedTables(input); err != nil {
 				return err
 			}
-			if tables, err = tablesWithSizes(tables, *params); err != nil {
+			if tables, err = scaling.TablesWithSizes(tables, count, pythiaConfig); err != nil {
 				return fmt.Errorf("%s: %w", input, err)
 			}
 
-			ps := scaling.Predictions{Law: describeRefit(tables, input), Sizes: *params}
+			ps := scaling.Predictions{Law: describeRefit(tables, input), Sizes: string(count)}
 			if *law == lawTable1 {
 				ps.Law = "paper, Table 1"
 			} else {
-				ps.Bootstrap = scaling.BootstrapOptions{Resamples: *resamples, Seed: *seed, Level: *level}
+				ps.Bootstrap = opts
 				ps.FormsCompared = len(scaling.Forms())
 			}
 			for _, t := range tables {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				points, err := predictionPoints(t, splitList(*models), askedSteps, *params)
+				points, err := predictionPoints(t, splitList(*models), askedSteps, count)
 				if err != nil {
 					return err
 				}
@@ -169,15 +169,19 @@ func parseSteps(list string) ([]int, error) {
 
 // predictionPoints returns the points to predict for table t: each of
 // models (default: every Pythia size larger than t's largest) at each of
-// steps (default: t's), with its size under the -params value count.
-func predictionPoints(t results.Table, models []string, steps []int, count string) ([]scaling.Point, error) {
+// steps (default: t's), with its size under count.
+func predictionPoints(t results.Table, models []string, steps []int, count scaling.Count) ([]scaling.Point, error) {
 	if len(steps) == 0 {
 		steps = t.Steps()
 	}
 	if len(models) == 0 {
 		largest := t.Models()[len(t.Models())-1]
+		limit, ok := results.NominalParams(largest.Name)
+		if !ok {
+			limit = largest.Params
+		}
 		for _, p := range neox.PythiaSuite() {
-			if nominal, _ := results.NominalParams(p.Name); nominal > largest.Params {
+			if nominal, _ := results.NominalParams(p.Name); nominal > limit {
 				models = append(models, p.Name)
 			}
 		}
@@ -185,10 +189,7 @@ func predictionPoints(t results.Table, models []string, steps []int, count strin
 			return nil, fmt.Errorf("the %s table's largest model, %s, is Pythia's largest: name the models to predict with -models", t.Modality, largest.Name)
 		}
 	}
-	size, err := modelSize(count, nil)
-	if err != nil {
-		return nil, err
-	}
+	size := scaling.SizeBy(count, pythiaConfig, nil)
 	var points []scaling.Point
 	for _, m := range models {
 		name, p := pythiaName(m), 0.0

@@ -13,11 +13,13 @@ import (
 )
 
 // TestRegisteredPredictionsRederive reruns the command that expected/README.md
-// says made expected/registered_predictions.csv (into a temporary file) and
-// checks that it gives the registered predictions again: the bootstrap is
-// seeded, so a registered prediction can be audited by anyone.
+// says made expected/registered_predictions.csv, exactly as written, in a
+// copy of the folder, and checks that it gives the registered predictions
+// again: the bootstrap is seeded, so anyone can audit a registered
+// prediction.
 func TestRegisteredPredictionsRederive(t *testing.T) {
-	readme, err := os.ReadFile(testenv.Expected(t, "README.md"))
+	expected := testenv.Expected(t)
+	readme, err := os.ReadFile(filepath.Join(expected, "README.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,23 +27,16 @@ func TestRegisteredPredictionsRederive(t *testing.T) {
 	if line == nil {
 		t.Fatal("expected/README.md names no `go run ./paperrepro/cmd/paperrepro predict ...` command")
 	}
-	args := strings.Fields(string(line[1]))
-	out := filepath.Join(t.TempDir(), registeredPredictionsFile)
-	for i, a := range args {
-		if a == "-o" && i+1 < len(args) {
-			if args[i+1] != "expected/"+registeredPredictionsFile {
-				t.Fatalf("the README's command writes %s, not expected/%s", args[i+1], registeredPredictionsFile)
-			}
-			args[i+1] = out
-		}
-	}
-	// The command runs from the repository root; the test from its package.
-	root := filepath.Dir(testenv.Expected(t))
+	// Run the command exactly as written, from a copy of the repository's
+	// expected/ folder (it rewrites the registered file in place).
+	root := t.TempDir()
+	copyDir(t, expected, filepath.Join(root, "expected"))
 	t.Chdir(root)
-	if code, _, errOut := run(t, args...); code != exitOK {
+	if code, _, errOut := run(t, strings.Fields(string(line[1]))...); code != exitOK {
 		t.Fatalf("%s: exit %d: %s", line[1], code, errOut)
 	}
-	registered, err := scaling.ReadPredictions(testenv.Expected(t, registeredPredictionsFile))
+	out := filepath.Join(root, "expected", registeredPredictionsFile)
+	registered, err := scaling.ReadPredictions(filepath.Join(expected, registeredPredictionsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +117,11 @@ func TestPredictCommandRefit(t *testing.T) {
 	if code, _, errOut := run(t, "predict", "-o", csvPath, expected); code != exitUsage || !strings.Contains(errOut, "exists: give -f to replace it") {
 		t.Errorf("existing -o without -f: exit %d, %s", code, errOut)
 	}
-	code, out, errOut = run(t, "predict", "-resamples", "10", "-params", "non-embedding", "-models", "12b", "-steps", "143000", expected+"/table2_text.csv")
-	if code != exitOK || !strings.Contains(out, "P as non-embedding parameter counts") || !strings.Contains(out, "pythia-12b  11.3B") {
+	// Under non-embedding counts the default models are still those beyond
+	// the table's largest, 1.4b, whose count (1.2B) is below its name's.
+	code, out, errOut = run(t, "predict", "-resamples", "10", "-params", "non-embedding", "-steps", "143000", expected+"/table2_text.csv")
+	if code != exitOK || !strings.Contains(out, "P as non-embedding parameter counts") || !strings.Contains(out, "pythia-12b  11.3B") ||
+		!strings.Contains(out, "pythia-2.8b  2.52B") || strings.Contains(out, "pythia-1.4b") {
 		t.Errorf("-params non-embedding: exit %d, %s%s", code, out, errOut)
 	}
 }
@@ -144,6 +142,27 @@ func TestPredictCommandErrors(t *testing.T) {
 		code, _, errOut := run(t, append(append([]string{"predict"}, tc.args...), expected)...)
 		if code != exitUsage || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q; want a usage error containing %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+// copyDir copies the files of the folder src into a new folder dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -46,16 +46,22 @@ that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
-in. Nothing is silently reused: each cell records its setup (weights and
-tokenizer sha256, backend, protocol options and compute dtype, for lossless
-the batch size, data files and their sha256), one folder holds one
-configuration, and a run whose setup differs from the folder's cells or
-.partial files is refused before any work, naming what differs. A local
+in. Nothing is silently reused: each cell records its setup (the sha256 of
+the weights, config.json and tokenizer, the backend and the GoMLX versions,
+protocol options and compute dtype, for lossless the batch size, data files
+and their sha256), one folder holds one configuration, and a run whose
+setup differs from the folder's cells or .partial files is refused before
+any work, naming what differs; so is a cell edited by hand (its ratio no
+longer what its chunks give). Cells written by a paperrepro that did not
+record config.json and the engine are not resumed: run into another -out. A local
 checkpoint needs -step (unless its folder is named stepN).
 
 Many runs may share one output folder: each computes a cell only under the
-cell's lock, skips (and reports) a cell another live run holds, and takes
-over the lock of a run that died, resuming from the chunks it saved. With
+cell's lock and takes over the lock of a run that died, resuming from the
+chunks it saved. A run on this machine is known dead once its process ends;
+one on another machine once its heartbeat (every 15 s) is 3 minutes old. A
+cell another live run holds is skipped and reported with what to do, and
+the run then exits with status 1: its share is not done. With
 -shard i/n (or inside a Slurm job array, where it is read from
 SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) a run computes only its
 share, balanced by model size x chunks, and writes no ` + tablesFile + `:
@@ -83,6 +89,9 @@ Examples:
 				return usagef("run takes no arguments, got %q", args)
 			}
 			if err := gridDef.validate(); err != nil {
+				return err
+			}
+			if _, err := gridDef.protocolInfo(); err != nil { // a usage error, before the data is read
 				return err
 			}
 			shard, err := runShard(*shardFlag, os.Getenv)
@@ -129,8 +138,7 @@ Examples:
 				return batchFlagError(err)
 			}
 			if shard.Count > 0 {
-				reportShard(out_, summary, shard)
-				return nil
+				return reportShard(out_, summary, shard)
 			}
 			return reportRun(out_, summary, filepath.Dir(summaryPath))
 		},
@@ -138,7 +146,8 @@ Examples:
 }
 
 // reportRun writes the table CSV of every cell in the run's protocol folder
-// dir, earlier runs' included, and prints what was done.
+// dir, earlier runs' included, and prints what was done; it fails when
+// other workers held some of the run's cells (see heldError).
 func reportRun(out streams, summary *grid.Summary, dir string) error {
 	tables, err := results.Read(dir)
 	if err != nil {
@@ -154,7 +163,7 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
 			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)
 	}
-	return nil
+	return heldError(summary)
 }
 
 // checkSummaryFile refuses, before any work, a summary table path the run

@@ -53,42 +53,69 @@ var Models = []Model{
 // Revisions are the grid's steps, as hub branch names.
 var Revisions = []string{"step1000", "step2000"}
 
-// Files are the files of every checkpoint folder.
-var Files = []string{"config.json", "model.safetensors"}
+// Grid returns the files of every model at every revision, keyed by their
+// slash-separated paths <model>/<revision>/<file>.
+func Grid() (map[string][]byte, error) {
+	grid := map[string][]byte{}
+	for _, m := range Models {
+		for _, rev := range Revisions {
+			files, err := Checkpoint(m, rev)
+			if err != nil {
+				return nil, err
+			}
+			for name, content := range files {
+				grid[m.Name+"/"+rev+"/"+name] = content
+			}
+		}
+	}
+	return grid, nil
+}
 
 // WriteGrid writes every model at every revision under dir, as
 // dir/<model>/<revision>/.
 func WriteGrid(dir string) error {
-	for _, m := range Models {
-		for _, rev := range Revisions {
-			if err := Write(filepath.Join(dir, m.Name, rev), m, rev); err != nil {
-				return err
-			}
+	grid, err := Grid()
+	if err != nil {
+		return err
+	}
+	return WriteFiles(dir, grid)
+}
+
+// Write writes one checkpoint of model m at revision rev into dir.
+func Write(dir string, m Model, rev string) error {
+	files, err := Checkpoint(m, rev)
+	if err != nil {
+		return err
+	}
+	return WriteFiles(dir, files)
+}
+
+// WriteFiles writes files, keyed by slash-separated paths, under dir.
+func WriteFiles(dir string, files map[string][]byte) error {
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return fmt.Errorf("pythia-tiny: %w", err)
+		}
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			return fmt.Errorf("pythia-tiny: %w", err)
 		}
 	}
 	return nil
 }
 
-// Write writes one checkpoint of model m at revision rev into dir.
-func Write(dir string, m Model, rev string) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("pythia-tiny: %w", err)
-	}
+// Checkpoint returns the files of model m at revision rev: config.json and
+// model.safetensors.
+func Checkpoint(m Model, rev string) (map[string][]byte, error) {
 	config, err := json.MarshalIndent(m.config(), "", "  ")
 	if err != nil {
-		return fmt.Errorf("pythia-tiny: config of %s: %w", m.Name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), append(config, '\n'), 0o644); err != nil {
-		return fmt.Errorf("pythia-tiny: %w", err)
+		return nil, fmt.Errorf("pythia-tiny: config of %s: %w", m.Name, err)
 	}
 	weights, err := m.safetensors(m.Name + "/" + rev)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "model.safetensors"), weights, 0o644); err != nil {
-		return fmt.Errorf("pythia-tiny: %w", err)
-	}
-	return nil
+	return map[string][]byte{"config.json": append(config, '\n'), "model.safetensors": weights}, nil
 }
 
 // config is m's Hugging Face config.json, Pythia's settings at m's size.

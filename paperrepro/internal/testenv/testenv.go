@@ -19,10 +19,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
@@ -69,31 +69,62 @@ func SampleData(t testing.TB) string {
 
 // TinyGrid writes the tiny checkpoints of package pythiatiny into a new
 // temporary folder, as <model>/<revision>/{config.json,model.safetensors},
-// and returns it. Every file must have the sha256 recorded in
+// and returns it. Every file has the sha256 recorded in
 // testdata/pythia-tiny/SHA256SUMS, the files the reference's expected
 // numbers (TinyExpected) were computed on.
 func TinyGrid(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := pythiatiny.WriteGrid(dir); err != nil {
+	if err := pythiatiny.WriteFiles(dir, tinyFiles(t)); err != nil {
 		t.Fatalf("testenv: %v", err)
-	}
-	if err := checkSums(dir, Testdata(t, "pythia-tiny", "SHA256SUMS")); err != nil {
-		t.Fatalf("testenv: the generated tiny checkpoints are not the ones the expected numbers were computed on: %v\n"+
-			"(after changing package pythiatiny, run testdata/pythia-tiny/make_expected.sh)", err)
 	}
 	return dir
 }
 
-// TinyCheckpoint writes the tiny grid (TinyGrid) and returns the folder of
-// one of its checkpoints.
+// TinyCheckpoint writes one checkpoint of the tiny grid (see TinyGrid) into
+// a new temporary folder, as <model>/<revision>/, and returns that folder.
 func TinyCheckpoint(t testing.TB, model, revision string) string {
 	t.Helper()
-	dir := filepath.Join(TinyGrid(t), model, revision)
-	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("testenv: the tiny grid has no %s at %s: %v", model, revision, err)
+	prefix := model + "/" + revision + "/"
+	files := map[string][]byte{}
+	for name, content := range tinyFiles(t) {
+		if strings.HasPrefix(name, prefix) {
+			files[name] = content
+		}
 	}
-	return dir
+	if len(files) == 0 {
+		t.Fatalf("testenv: the tiny grid has no %s at %s", model, revision)
+	}
+	dir := t.TempDir()
+	if err := pythiatiny.WriteFiles(dir, files); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return filepath.Join(dir, model, revision)
+}
+
+// tiny holds the tiny grid's files, generated and checked once per test
+// binary (about a second of CPU), for every test that writes them.
+var tiny struct {
+	once  sync.Once
+	files map[string][]byte
+	err   error
+}
+
+// tinyFiles returns the tiny grid's files by their paths in the grid
+// folder, failing the test when they are not those SHA256SUMS lists.
+func tinyFiles(t testing.TB) map[string][]byte {
+	t.Helper()
+	sums := Testdata(t, "pythia-tiny", "SHA256SUMS")
+	tiny.once.Do(func() {
+		if tiny.files, tiny.err = pythiatiny.Grid(); tiny.err == nil {
+			tiny.err = checkSums(tiny.files, sums)
+		}
+	})
+	if tiny.err != nil {
+		t.Fatalf("testenv: the generated tiny checkpoints are not the ones the expected numbers were computed on: %v\n"+
+			"(after changing package pythiatiny, run testdata/pythia-tiny/make_expected.sh)", tiny.err)
+	}
+	return tiny.files
 }
 
 // TinyExpected returns the path of one of the reference's files for the
@@ -104,9 +135,9 @@ func TinyExpected(t testing.TB, name string) string {
 	return Testdata(t, "pythia-tiny", name)
 }
 
-// checkSums checks every file listed in sums (sha256sum's format, paths
-// relative to dir) and that dir holds no other file.
-func checkSums(dir, sums string) error {
+// checkSums checks that files (by slash-separated path) are exactly those
+// listed in sums, in sha256sum's format, with those hashes.
+func checkSums(files map[string][]byte, sums string) error {
 	f, err := os.Open(sums)
 	if err != nil {
 		return err
@@ -119,39 +150,22 @@ func checkSums(dir, sums string) error {
 		if !ok {
 			return fmt.Errorf("%s: line %q is not \"<sha256>  <file>\"", sums, lines.Text())
 		}
-		got, err := fileSHA256(filepath.Join(dir, name))
-		if err != nil {
-			return err
+		content, ok := files[name]
+		if !ok {
+			return fmt.Errorf("%s lists %s, which was not written", sums, name)
 		}
-		if got != want {
-			return fmt.Errorf("%s has sha256 %s, %s says %s", name, got, sums, want)
+		if got := sha256.Sum256(content); hex.EncodeToString(got[:]) != want {
+			return fmt.Errorf("%s has sha256 %x, %s says %s", name, got, sums, want)
 		}
 		listed++
 	}
 	if err := lines.Err(); err != nil {
 		return fmt.Errorf("%s: %w", sums, err)
 	}
-	written, err := filepath.Glob(filepath.Join(dir, "*", "*", "*"))
-	if err != nil {
-		return err
-	}
-	if len(written) != listed {
-		return fmt.Errorf("%d files written, %s lists %d", len(written), sums, listed)
+	if len(files) != listed {
+		return fmt.Errorf("%d files written, %s lists %d", len(files), sums, listed)
 	}
 	return nil
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Expected returns the path of elem under the repository's expected/ folder,

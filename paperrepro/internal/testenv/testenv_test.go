@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -111,24 +112,40 @@ func TestSampleDataStartsLikeShared(t *testing.T) {
 
 // TestTinyGridMatchesItsSums writes the tiny grid: every file has the
 // sha256 its expected numbers were computed on (TinyGrid fails otherwise),
-// and a changed file is caught.
+// and a changed, missing or extra file is caught.
 func TestTinyGridMatchesItsSums(t *testing.T) {
 	dir := TinyGrid(t)
 	sums := Testdata(t, "pythia-tiny", "SHA256SUMS")
-	weights := filepath.Join(dir, "pythia-tiny-32", "step2000", "model.safetensors")
-	b := readFile(t, weights)
-	b[len(b)-1] ^= 1
-	if err := os.WriteFile(weights, b, 0o644); err != nil {
-		t.Fatal(err)
+	written := map[string][]byte{}
+	for name := range tinyFiles(t) {
+		written[name] = readFile(t, filepath.Join(dir, filepath.FromSlash(name)))
 	}
-	if err := checkSums(dir, sums); err == nil || !strings.Contains(err.Error(), "pythia-tiny-32/step2000/model.safetensors has sha256") {
-		t.Errorf("a changed weights file: %v, want it named", err)
+	if err := checkSums(written, sums); err != nil || len(written) != 8 {
+		t.Fatalf("the %d files TinyGrid wrote: %v", len(written), err)
 	}
-	if err := os.Remove(weights); err != nil {
-		t.Fatal(err)
+	const weights = "pythia-tiny-32/step2000/model.safetensors"
+	for _, tc := range []struct {
+		name, says string
+		edit       func(files map[string][]byte)
+	}{
+		{"changed", weights + " has sha256", func(files map[string][]byte) {
+			files[weights] = append([]byte(nil), files[weights]...)
+			files[weights][len(files[weights])-1] ^= 1
+		}},
+		{"missing", "lists " + weights + ", which was not written", func(files map[string][]byte) { delete(files, weights) }},
+		{"extra", "9 files written", func(files map[string][]byte) { files["pythia-tiny-32/step2000/extra.json"] = nil }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files := maps.Clone(written)
+			tc.edit(files)
+			if err := checkSums(files, sums); err == nil || !strings.Contains(err.Error(), tc.says) {
+				t.Errorf("%v, want an error saying %q", err, tc.says)
+			}
+		})
 	}
-	if err := checkSums(dir, sums); err == nil {
-		t.Error("a missing weights file passed")
+	one := TinyCheckpoint(t, "pythia-tiny-16", "step1000")
+	if got := readFile(t, filepath.Join(one, "model.safetensors")); !bytes.Equal(got, written["pythia-tiny-16/step1000/model.safetensors"]) {
+		t.Errorf("TinyCheckpoint wrote other weights than TinyGrid")
 	}
 }
 

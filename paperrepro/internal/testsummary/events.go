@@ -90,9 +90,12 @@ func (r *reader) handle(e event) {
 	if t == nil {
 		t = &test{name: e.Test}
 		r.tests[key] = t
-		if i := strings.LastIndex(e.Test, "/"); i > 0 {
-			if parent := r.tests[e.Package+"\x00"+e.Test[:i]]; parent != nil {
+		// The nearest test above it: a subtest's own name may hold slashes.
+		for name := e.Test; strings.Contains(name, "/"); {
+			name = name[:strings.LastIndex(name, "/")]
+			if parent := r.tests[e.Package+"\x00"+name]; parent != nil {
 				parent.subtests = append(parent.subtests, t)
+				break
 			}
 		}
 	}

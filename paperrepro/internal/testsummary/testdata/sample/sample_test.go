@@ -25,3 +25,8 @@ func TestPartlySkipped(t *testing.T) {
 func TestFails(t *testing.T) {
 	t.Run("inner", func(t *testing.T) { t.Error("the number is wrong") })
 }
+
+func TestSlashedSubtests(t *testing.T) {
+	t.Run("model/step/text", func(t *testing.T) {})
+	t.Run("model/step/image", func(t *testing.T) { t.Skip("needs images") })
+}
