@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
 
 // The numbers below are the fits of the paper's own Tables 2-4, as
@@ -78,5 +79,20 @@ func TestTermsOfThePapersPrediction(t *testing.T) {
 	}
 	if got := terms.Text(); !strings.Contains(got, "$a$ (irreducible)\t0.1000\t88%") || !strings.Contains(got, "the paper states\t≈ 0.115") {
 		t.Errorf("TermsTable:\n%s", got)
+	}
+}
+
+func TestOnBoundAndLastCell(t *testing.T) {
+	b := &scaling.BootstrapResult{Options: scaling.BootstrapOptions{Resamples: 1000}, AtBound: []int{143, 0, 2}}
+	if got := OnBound(b, []string{"a", "b", "c"}); got != "a in 143, c in 2 of the 1000" {
+		t.Errorf("OnBound = %q", got)
+	}
+	b.AtBound = []int{0, 0, 0}
+	if got := OnBound(b, []string{"a", "b", "c"}); got != "none" {
+		t.Errorf("OnBound, none on a bound = %q", got)
+	}
+	h := scaling.Holdout{Cells: []scaling.Cell{{S: 8000, CR: 0.2}, {S: 143000, CR: 0.1}, {S: 1000, CR: 0.3}}}
+	if got := LastCell(h); got.S != 143000 || got.CR != 0.1 {
+		t.Errorf("LastCell = %+v", got)
 	}
 }
