@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
@@ -179,11 +180,12 @@ func CompareForms(t results.Table) []*scaling.Comparison {
 }
 
 // FormsTable sets out CompareForms' two comparisons of a table: per form
-// its coefficients, ΔAICc (the lowest in bold), Akaike weight, BIC, R² and
-// held-out RMSE.
+// the parameters K the criteria count (its k coefficients and the error
+// variance σ², FormFit.K), ΔAICc (the lowest in bold), Akaike weight, BIC,
+// R² and held-out RMSE.
 func FormsTable(t results.Table, cmps []*scaling.Comparison) Table {
 	labels := []string{"all cells", "without step " + figures.Count(float64(t.Steps()[0]))}
-	head := []Cell{{Text: "form", RowSpan: 2}, {Text: "k", RowSpan: 2}}
+	head := []Cell{{Text: "form", RowSpan: 2}, {Text: "K = k + 1 (σ²)", RowSpan: 2}}
 	var sub []Cell
 	for i, c := range cmps {
 		head = append(head, Cell{Text: fmt.Sprintf("%s (%d cells)", labels[i], c.Forms[0].Cells), Cols: 5})
@@ -191,7 +193,7 @@ func FormsTable(t results.Table, cmps []*scaling.Comparison) Table {
 	}
 	tab := Table{Caption: t.Modality, Head: [][]Cell{head, sub}}
 	for j, f := range cmps[0].Forms {
-		row := []string{"`" + f.Form.Name() + "`", strconv.Itoa(f.Params)}
+		row := []string{"`" + f.Form.Name() + "`", strconv.Itoa(f.K())}
 		for _, c := range cmps {
 			g := c.Forms[j]
 			delta := fmt.Sprintf("%.1f", g.DeltaAICc)
@@ -206,14 +208,15 @@ func FormsTable(t results.Table, cmps []*scaling.Comparison) Table {
 }
 
 // FormSpread is what a comparison of forms says about a prediction at
-// (P, S): its range over all forms, the predictions of the forms within 2
-// of the lowest AICc (about equally supported, a reparametrisation counted
-// once), and the paper's form's estimate and bootstrap interval.
+// (P, S): its range over all forms, the predictions of the forms tied by
+// AICc (within scaling.TieAICc of the lowest: about equally supported, a
+// reparametrisation counted once), and the paper's form's estimate and
+// bootstrap interval.
 type FormSpread struct {
 	Lo, Hi float64
-	// Close lists the close forms' predictions as "0.1127 (`form`)".
+	// Close lists the tied forms' predictions as "0.1127 (`form`)".
 	Close []string
-	// CloseLo and CloseHi bound the close forms' predictions.
+	// CloseLo and CloseHi bound the tied forms' predictions.
 	CloseLo, CloseHi float64
 	// Estimate, BootLo and BootHi are the paper's form's prediction and its
 	// bootstrap interval at level Level.
@@ -225,12 +228,10 @@ type FormSpread struct {
 func Spread(c *scaling.Comparison, p, s float64) FormSpread {
 	r := FormSpread{CloseLo: math.Inf(1), CloseHi: math.Inf(-1)}
 	r.Lo, r.Hi = c.Spread(p, s)
-	for _, f := range c.Forms {
-		if f.DeltaAICc < 2 && f.SameCurvesAs < 0 {
-			v := f.Fit.Predict(p, s)
-			r.Close = append(r.Close, fmt.Sprintf("%.4f (`%s`)", v, f.Form.Name()))
-			r.CloseLo, r.CloseHi = min(r.CloseLo, v), max(r.CloseHi, v)
-		}
+	for _, f := range c.Tied() {
+		v := f.Fit.Predict(p, s)
+		r.Close = append(r.Close, fmt.Sprintf("%.4f (`%s`)", v, f.Form.Name()))
+		r.CloseLo, r.CloseHi = min(r.CloseLo, v), max(r.CloseHi, v)
 	}
 	fit := c.Forms[0].Fit
 	boot := Must(scaling.Bootstrap(fit, figures.DefaultBootstrap))
@@ -239,7 +240,77 @@ func Spread(c *scaling.Comparison, p, s float64) FormSpread {
 	return r
 }
 
+// BestByAICc names the form a comparison favours by AICc when one is
+// clear of the others by at least scaling.TieAICc, else the tied forms
+// ("tie: `F1`, `F2`"): a smaller difference singles none out.
+func BestByAICc(c *scaling.Comparison) string {
+	var names []string
+	for _, f := range c.Tied() {
+		names = append(names, "`"+f.Form.Name()+"`")
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return "tie: " + strings.Join(names, ", ")
+}
+
 // At names Section 4.6's point, as "CR(5B, 200k)".
 func At(pred results.Prediction) string {
 	return fmt.Sprintf("CR(%s, %s)", figures.Count(pred.Params), figures.Count(pred.Step))
+}
+
+// CountAnalysis is Analyses of the tables with P under one count of
+// parameters.
+type CountAnalysis struct {
+	Count    scaling.Count
+	Analyses []*scaling.Analysis
+}
+
+// CountAnalyses analyses the tables (Analyses) once under every count of
+// parameters (scaling.Counts), the sizes from each model's Pythia config
+// (scaling.TablesWithSizes).
+func CountAnalyses(tables []results.Table) []CountAnalysis {
+	var out []CountAnalysis
+	for _, c := range scaling.Counts() {
+		out = append(out, CountAnalysis{Count: c, Analyses: Analyses(Must(scaling.TablesWithSizes(tables, c, PythiaParameters)))})
+	}
+	return out
+}
+
+// CountsTable sets the fits under each count of parameters side by side:
+// per count a heading row (the count and what P is under it), then per
+// table α with its bootstrap interval and how many resamples ended with α
+// on a bound, R² and RMSE.
+func CountsTable(cas []CountAnalysis) Table {
+	opts := cas[0].Analyses[0].Bootstrap.Options
+	t := NewTable([]string{"modality", fmt.Sprintf("α [%.0f%% interval]", 100*opts.Level), fmt.Sprintf("resamples with α on a bound (of %d)", opts.Resamples), "R²", "RMSE"})
+	for _, ca := range cas {
+		t.Rows = append(t.Rows, []Cell{{Text: fmt.Sprintf("**P %s**: %s", ca.Count, ca.Count.Describe()), Cols: 5}})
+		for _, a := range ca.Analyses {
+			alpha := slices.Index(a.Fit.Form.Coefficients(), "alpha")
+			iv := a.Bootstrap.Intervals[alpha]
+			t.Add(a.Modality, fmt.Sprintf("**%.4f** [%s, %s]", iv.Estimate, Num(iv.Lo), Num(iv.Hi)), strconv.Itoa(a.Bootstrap.AtBound[alpha]),
+				fmt.Sprintf("%.4f", a.Fit.R2), fmt.Sprintf("%.4f", a.Fit.RMSE))
+		}
+	}
+	return t
+}
+
+// CountsReading says, per table, how α and R² move with the count of
+// parameters: "text: α 0.3934 (nominal), 0.3967 (total), 0.0985
+// (non-embedding); R² 0.9655 to 0.9657".
+func CountsReading(cas []CountAnalysis) []string {
+	var lines []string
+	for i, a := range cas[0].Analyses {
+		var alphas []string
+		r2Lo, r2Hi := math.Inf(1), math.Inf(-1)
+		for _, ca := range cas {
+			fit := ca.Analyses[i].Fit
+			alpha, _ := fit.Coefficient("alpha")
+			alphas = append(alphas, fmt.Sprintf("%.4f (%s)", alpha, ca.Count))
+			r2Lo, r2Hi = min(r2Lo, fit.R2), max(r2Hi, fit.R2)
+		}
+		lines = append(lines, fmt.Sprintf("%s: α %s; R² %.4f to %.4f", a.Modality, strings.Join(alphas, ", "), r2Lo, r2Hi))
+	}
+	return lines
 }

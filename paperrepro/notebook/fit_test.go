@@ -77,7 +77,7 @@ func TestTermsOfThePapersPrediction(t *testing.T) {
 	if math.Abs(total-0.1134) > 5e-5 {
 		t.Errorf("total %.4f, want 0.1134", total)
 	}
-	if got := terms.Text(); !strings.Contains(got, "$a$ (irreducible)\t0.1000\t88%") || !strings.Contains(got, "the paper states\t≈ 0.115") {
+	if got := terms.Text(); !strings.Contains(got, "$a$ (irreducible)\t0.1000\t88%") || !strings.Contains(got, "paper, Section 4.6, states\t≈ 0.115") {
 		t.Errorf("TermsTable:\n%s", got)
 	}
 }
@@ -94,5 +94,59 @@ func TestOnBoundAndLastCell(t *testing.T) {
 	h := scaling.Holdout{Cells: []scaling.Cell{{S: 8000, CR: 0.2}, {S: 143000, CR: 0.1}, {S: 1000, CR: 0.3}}}
 	if got := LastCell(h); got.S != 143000 || got.CR != 0.1 {
 		t.Errorf("LastCell = %+v", got)
+	}
+}
+
+// Text's fit under each count of parameters: α 0.3934 nominal, 0.3967
+// total, 0.0985 non-embedding, at nearly the same R² (`paperrepro fit
+// -params` prints the same).
+func TestCountAnalysesOfThePapersTables(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: nine fits with 1000 bootstrap resamples each take seconds")
+	}
+	cas := CountAnalyses(Paper().Tables)
+	if len(cas) != 3 || cas[0].Count != scaling.Nominal || cas[2].Count != scaling.NonEmbedding {
+		t.Fatalf("counts %v", cas)
+	}
+	want := "text: α 0.3934 (nominal), 0.3967 (total), 0.0985 (non-embedding); R² 0.9655 to 0.9657"
+	if got := CountsReading(cas); len(got) != 3 || got[0] != want {
+		t.Errorf("CountsReading = %q, want first %q", got, want)
+	}
+	tab := CountsTable(cas)
+	if len(tab.Rows) != 12 || tab.Rows[8][0].Cols != 5 || !strings.Contains(tab.Rows[8][0].Text, scaling.NonEmbedding.Describe()) {
+		t.Fatalf("CountsTable: a heading row and three tables per count:\n%s", tab.Text())
+	}
+	if text := tab.Rows[9]; text[0].Text != "text" || !strings.HasPrefix(text[1].Text, "**0.0985** [") || text[3].Text != "0.9657" {
+		t.Errorf("text's row under non-embedding counts: %v", text)
+	}
+}
+
+func TestBestByAICcReportsTiesAsTies(t *testing.T) {
+	cmps := CompareForms(PaperTable(datasets.Text))
+	// All cells: ln(P) and the paper's form are 0.13 apart, a tie.
+	if got := BestByAICc(cmps[0]); got != "tie: `CR = a + b*ln(P) + c*S^-beta`, `CR = a + b*P^-alpha + c*S^-beta`" {
+		t.Errorf("text, all cells: %q", got)
+	}
+	// Without step 1000 the paper's form is clear of the next by 11.
+	if got := BestByAICc(cmps[1]); got != "`CR = a + b*P^-alpha + c*S^-beta`" {
+		t.Errorf("text, without step 1000: %q", got)
+	}
+	forms := FormsTable(PaperTable(datasets.Text), cmps)
+	if forms.Head[0][1].Text != "K = k + 1 (σ²)" || forms.Rows[0][1].Text != "6" || forms.Rows[1][1].Text != "4" {
+		t.Errorf("K counts the five coefficients and σ² of the paper's form: %q, %q", forms.Head[0][1].Text, forms.Rows[0][1].Text)
+	}
+}
+
+func TestRegisteredAndTable1Predictions(t *testing.T) {
+	ps := RegisteredPredictions()
+	if len(ps.Rows) != 45 || ps.Sizes != "nominal" || ps.Bootstrap.Resamples != 1000 {
+		t.Errorf("registered predictions: %d rows, sizes %q, %d resamples; want 3 sizes × 5 steps × 3 modalities, nominal, 1000", len(ps.Rows), ps.Sizes, ps.Bootstrap.Resamples)
+	}
+	if p, ok := ps.Find(datasets.Text, "pythia-2.8b", 1000); !ok || p.CR != 0.194339 {
+		t.Errorf("text, pythia-2.8b, step 1000: %+v", p)
+	}
+	// 0.10 + 60 (5e9)^-0.38 + 10 (2e5)^-0.75 = 0.1134.
+	if p := PaperPrediction(); math.Abs(p.CR-0.1134) > 5e-5 || p.P != 5e9 || p.Step != 200000 || p.HasInterval() {
+		t.Errorf("PaperPrediction = %+v, want 0.1134 at (5e9, 200000) without an interval", p)
 	}
 }

@@ -176,6 +176,17 @@ func (p Places) Tokenizer() (Found, error) {
 // testdata/data (a small sample of enwik8 and LibriSpeech ships with every
 // clone), then ../shared/data. The Hugging Face cache holds none.
 func (p Places) Data(modality string) (Found, error) {
+	all, err := p.AllData(modality)
+	if err != nil {
+		return Found{}, err
+	}
+	return all[0], nil
+}
+
+// AllData finds a modality's data set in every place that holds it, in the
+// order Data looks (Data returns the first), or says where it looked.
+func (p Places) AllData(modality string) ([]Found, error) {
+	var found []Found
 	var tried []string
 	for _, c := range []struct {
 		place Place
@@ -184,17 +195,20 @@ func (p Places) Data(modality string) (Found, error) {
 		if c.dir == "" {
 			continue
 		}
-		path, err := datasets.Locate(modality, c.dir)
-		if err == nil {
-			return Found{path, c.place}, nil
+		if path, err := datasets.Locate(modality, c.dir); err == nil {
+			found = append(found, Found{path, c.place})
+		} else {
+			tried = append(tried, c.dir)
 		}
-		tried = append(tried, c.dir)
+	}
+	if len(found) > 0 {
+		return found, nil
 	}
 	missing := &MissingError{What: "the " + modality + " data", Tried: tried, Command: dataCommand}
 	if modality == datasets.Image {
 		missing.Note = imageNetNote
 	}
-	return Found{}, missing
+	return nil, missing
 }
 
 // dataCommand brings the data sets; ImageNet needs imageNetNote first.

@@ -3,7 +3,9 @@ package notebook
 import (
 	"fmt"
 	"math"
+	"strconv"
 
+	"github.com/paperrepro/paperrepro/paperrepro/cite"
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
@@ -25,20 +27,28 @@ func BytesPerToken(tok *tokenize.Tokenizer, src datasets.Source) float64 {
 	return float64(bytes) / float64(tokens)
 }
 
-// PythiaSize is a Pythia model's parameter count by name (as in the tables'
-// rows): all of them, or only those outside the embeddings, as Kaplan et
-// al. count them. It suits scaling.WithSizes.
-func PythiaSize(nonEmbedding bool) func(model string) (float64, error) {
-	return func(model string) (float64, error) {
-		c, err := neox.PythiaConfig(model)
-		if err != nil {
-			return 0, err
-		}
-		if nonEmbedding {
-			return float64(c.NonEmbeddingParameters()), nil
-		}
-		return float64(c.Parameters()), nil
+// PythiaParameters is a Pythia model's configuration by name (as in the
+// tables' rows), as scaling.SizeBy and scaling.TablesWithSizes take it:
+// scaling.SizeBy(scaling.NonEmbedding, nb.PythiaParameters, nil) is a
+// model's non-embedding parameter count, as Kaplan et al. count N.
+func PythiaParameters(model string) (scaling.Parameters, error) {
+	return neox.PythiaConfig(model)
+}
+
+// KaplanAlphaN is Kaplan et al.'s exponent of loss against non-embedding
+// parameters, L(N) = (N_c/N)^α_N, which Section 4.5 of the paper sets its
+// α beside. It is cited, not computed here.
+var KaplanAlphaN = cite.Fact{Value: "0.076", Source: "Kaplan et al. (2020), Eq. 1.1"}
+
+// CitedNumber is the number a cited fact states, for arithmetic with it
+// (how many times a computed exponent is the cited one); a fact that
+// states no plain number stops the cell.
+func CitedNumber(f cite.Fact) float64 {
+	v, err := strconv.ParseFloat(f.Value, 64)
+	if err != nil {
+		Check(fmt.Errorf("the cited fact %s is not a number: %w", f, err))
 	}
+	return v
 }
 
 // UnitsTable fits the paper's law to a table's cells in three units: the

@@ -1,6 +1,7 @@
 package notebook
 
 import (
+	"cmp"
 	"html"
 	"regexp"
 	"strings"
@@ -14,8 +15,10 @@ import (
 //
 // It knows the subset the cells use: paragraphs, "#" headings, "- " and
 // "1. " lists (one line per item), lines indented by four spaces (a code
-// block), **bold**, *italic*, `code` and math, which it passes on as written
-// (escaped) for MathJax. Anything else is text, escaped.
+// block), **bold**, *italic*, `code`, <sup>superscripts</sup>, backslash
+// escapes and character references (such as &lt;) of Markdown, and math,
+// which it passes on as written (escaped) for MathJax: the Markdown a
+// cite.Fact writes renders too. Anything else is text, escaped.
 func markdownHTML(md string) string {
 	var b strings.Builder
 	lines := strings.Split(strings.TrimSpace(md), "\n")
@@ -69,12 +72,24 @@ func startsParagraph(line string) bool {
 		!heading.MatchString(line) && !bullet.MatchString(line) && !numbered.MatchString(line)
 }
 
-// inlineHTML renders a line's **bold**, *italic* and `code`, passes $math$
-// on for MathJax, and escapes the rest. A marker without its closing twin is
-// text.
+// inlineHTML renders a line's **bold**, *italic*, `code` and
+// <sup>superscript</sup>, a backslash-escaped punctuation character as
+// itself and a character reference (&lt;, &#38;) as written, passes $math$
+// on for MathJax, and escapes the rest. A marker without its closing twin
+// is text.
 func inlineHTML(s string) string {
 	var b strings.Builder
 	for len(s) > 0 {
+		if len(s) > 1 && s[0] == '\\' && strings.IndexByte(markdownPunctuation, s[1]) >= 0 {
+			b.WriteString(html.EscapeString(s[1:2]))
+			s = s[2:]
+			continue
+		}
+		if ref := charReference.FindString(s); ref != "" {
+			b.WriteString(ref)
+			s = s[len(ref):]
+			continue
+		}
 		d, inner, rest, ok := span(s)
 		if !ok {
 			b.WriteString(html.EscapeString(s[:1]))
@@ -91,9 +106,17 @@ func inlineHTML(s string) string {
 	return b.String()
 }
 
-// inline is an inline marker and what it becomes around its content.
+// markdownPunctuation are the characters a backslash escapes in Markdown.
+const markdownPunctuation = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+
+// charReference matches an HTML character reference at the start of a
+// string: a named one or a decimal or hexadecimal one.
+var charReference = regexp.MustCompile(`^&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});`)
+
+// inline is an inline element: its opening marker, its closing one ("" for
+// the same as the opening), and what it becomes around its content.
 type inline struct {
-	marker, before, after string
+	marker, closer, before, after string
 	// verbatim content is escaped but not read for markers.
 	verbatim bool
 }
@@ -101,11 +124,12 @@ type inline struct {
 // inlines are the inline markers, longest first so that "**" is not read
 // as two "*" nor "$$" as two "$". Math stays as written, for MathJax.
 var inlines = []inline{
-	{"`", "<code>", "</code>", true},
-	{"$$", "$$", "$$", true},
-	{"$", "$", "$", true},
-	{"**", "<b>", "</b>", false},
-	{"*", "<i>", "</i>", false},
+	{"`", "", "<code>", "</code>", true},
+	{"$$", "", "$$", "$$", true},
+	{"$", "", "$", "$", true},
+	{"<sup>", "</sup>", "<sup>", "</sup>", false},
+	{"**", "", "<b>", "</b>", false},
+	{"*", "", "<i>", "</i>", false},
 }
 
 // span recognises the inline element s starts with: its marker, its
@@ -115,12 +139,30 @@ func span(s string) (d inline, inner, rest string, ok bool) {
 		if !strings.HasPrefix(s, d.marker) {
 			continue
 		}
+		closer := cmp.Or(d.closer, d.marker)
 		body := s[len(d.marker):]
-		end := strings.Index(body, d.marker)
+		end := strings.Index(body, closer)
+		if !d.verbatim {
+			end = indexUnescaped(body, closer)
+		}
 		if end <= 0 || strings.HasPrefix(body, " ") || strings.HasSuffix(body[:end], " ") {
 			return inline{}, "", "", false
 		}
-		return d, body[:end], body[end+len(d.marker):], true
+		return d, body[:end], body[end+len(closer):], true
 	}
 	return inline{}, "", "", false
+}
+
+// indexUnescaped is strings.Index(s, sub) passing over backslash-escaped
+// characters, which are text and close nothing.
+func indexUnescaped(s, sub string) int {
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s):
+			i++
+		case strings.HasPrefix(s[i:], sub):
+			return i
+		}
+	}
+	return -1
 }

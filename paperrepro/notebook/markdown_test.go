@@ -1,8 +1,14 @@
 package notebook
 
 import (
+	"bytes"
+	"fmt"
 	"image/color"
+	"io"
+	"os"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/cite"
 )
 
 func TestMarkdownHTML(t *testing.T) {
@@ -19,6 +25,10 @@ func TestMarkdownHTML(t *testing.T) {
 		{"heading", "### Reading *Table 1*", "<h3>Reading <i>Table 1</i></h3>"},
 		{"bullets", "Two things:\n\n- **one**\n- two", "<p>Two things:</p><ul><li><b>one</b></li><li>two</li></ul>"},
 		{"numbered", "1. first\n2. second\n\nafter", "<ol><li>first</li><li>second</li></ol><p>after</p>"},
+		{"superscript", "x<sup>**2**</sup> and <sup>unclosed", "<p>x<sup><b>2</b></sup> and &lt;sup&gt;unclosed</p>"},
+		{"backslash escapes", `a\_b \*not italic\* *it\*s* \q`, `<p>a_b *not italic* <i>it*s</i> \q</p>`},
+		{"character references pass, a bare & is escaped", "&lt;x&gt; &#38; & y", "<p>&lt;x&gt; &#38; &amp; y</p>"},
+		{"a cited fact", cite.Fact{Value: "a_b<c", Source: "x [y]"}.Markdown(), "<p>" + cite.Fact{Value: "a_b<c", Source: "x [y]"}.HTML() + "</p>"},
 		{"code block", "*run:*\n\n    make data\n    make notebooks", "<p><i>run:</i></p><pre><code>make data\nmake notebooks</code></pre>"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -41,5 +51,18 @@ func TestTableHTML(t *testing.T) {
 	}
 	if got, want := tab.Text(), "Table 2 · text\nmodel\tCR\npythia-70m\t**0.175**\ndark\tpale"; got != want {
 		t.Errorf("Text() = %q, want %q", got, want)
+	}
+}
+
+func TestReport(t *testing.T) {
+	var out bytes.Buffer
+	text = &out
+	t.Cleanup(func() { text = os.Stdout })
+	Report(func(w io.Writer) { fmt.Fprintf(w, "a\tb <c>\n") })
+	if out.String() != "a\tb <c>\n\n" {
+		t.Errorf("Report outside GoNB printed %q", out.String())
+	}
+	if got := preHTML("a\tb <c>\n"); got != "<pre>a\tb &lt;c&gt;</pre>" {
+		t.Errorf("preHTML = %q", got)
 	}
 }

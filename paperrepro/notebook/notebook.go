@@ -35,8 +35,10 @@ package notebook
 import (
 	"cmp"
 	"fmt"
+	"html"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
@@ -81,6 +83,19 @@ func Markdown(md string) {
 // Show shows a table.
 func Show(t Table) {
 	display(t.HTML(), t.Text())
+}
+
+// Report shows what write writes as preformatted text: a report of the
+// fitreport package, say, as `paperrepro` prints it.
+func Report(write func(w io.Writer)) {
+	var b strings.Builder
+	write(&b)
+	display(preHTML(b.String()), b.String())
+}
+
+// preHTML is text as preformatted HTML, escaped.
+func preHTML(text string) string {
+	return "<pre>" + html.EscapeString(strings.TrimRight(text, "\n")) + "</pre>"
 }
 
 // PNG shows a PNG image in the notebook and waits until GoNB has it.

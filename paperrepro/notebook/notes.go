@@ -212,29 +212,59 @@ func BlogTable(tables []results.Table, blog map[string][]float64) (t Table, lowe
 	return t, lowest, highest
 }
 
-// ParamCountsTable gives each model's nominal size (the tables' P), its
-// total and non-embedding parameter counts from its Pythia config, and the
-// non-embedding share.
+// ParamCountsTable gives each model's size under every count of
+// parameters (scaling.Counts: the nominal size the tables use as P, and the
+// total and non-embedding counts of its Pythia config, scaling.SizeBy), and
+// the non-embedding share of the total.
 func ParamCountsTable(models []results.ModelSize) Table {
-	t := NewTable([]string{"model", "nominal (used as P)", "total", "non-embedding", "non-embedding share"})
+	head := []string{"model"}
+	for _, c := range scaling.Counts() {
+		head = append(head, string(c))
+	}
+	t := NewTable(append(head, "non-embedding share"))
 	for _, m := range models {
-		total, ne := Must(PythiaSize(false)(m.Name)), Must(PythiaSize(true)(m.Name))
-		t.Add(m.Name, fmt.Sprintf("%.0f M", m.Params/1e6), fmt.Sprintf("%.1f M", total/1e6), fmt.Sprintf("%.1f M", ne/1e6), fmt.Sprintf("%.0f%%", 100*ne/total))
+		row := []string{m.Name}
+		size := map[scaling.Count]float64{}
+		for _, c := range scaling.Counts() {
+			size[c] = Must(scaling.SizeBy(c, PythiaParameters, nil)(m.Name))
+			row = append(row, fmt.Sprintf("%.1f M", size[c]/1e6))
+		}
+		t.Add(append(row, fmt.Sprintf("%.0f%%", 100*size[scaling.NonEmbedding]/size[scaling.Total]))...)
 	}
 	return t
 }
 
-// AlphaBySizeTable fits the paper's law to each table on the nominal sizes
-// and on the non-embedding parameter counts: α and R² of each.
+// DescribeCounts lists what P is under each count of parameters
+// (scaling.Count.Describe), as Markdown.
+func DescribeCounts() string {
+	var lines []string
+	for _, c := range scaling.Counts() {
+		lines = append(lines, fmt.Sprintf("- **%s**: %s", c, c.Describe()))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// AlphaBySizeTable fits the paper's law to each table with P under every
+// count of parameters (scaling.TablesWithSizes): α and R² of each.
 func AlphaBySizeTable(tables []results.Table) Table {
-	t := NewTable([]string{"modality", "α, nominal P", "R²", "α, non-embedding P", "R²"})
-	for _, tab := range tables {
-		obs := scaling.Observations(tab)
-		nominal := Must(scaling.Fit(scaling.PowerLaw{}, obs))
-		exact := Must(scaling.Fit(scaling.PowerLaw{}, Must(scaling.WithSizes(obs, PythiaSize(true)))))
-		a, _ := nominal.Coefficient("alpha")
-		b, _ := exact.Coefficient("alpha")
-		t.Add(tab.Modality, fmt.Sprintf("%.3f", a), fmt.Sprintf("%.3f", nominal.R2), fmt.Sprintf("%.3f", b), fmt.Sprintf("%.3f", exact.R2))
+	head := []Cell{{Text: "modality", RowSpan: 2}}
+	var sub []Cell
+	fits := map[scaling.Count][]*scaling.Result{}
+	for _, c := range scaling.Counts() {
+		head = append(head, Cell{Text: "P " + string(c), Cols: 2})
+		sub = append(sub, Row("α", "R²")...)
+		for _, tab := range Must(scaling.TablesWithSizes(tables, c, PythiaParameters)) {
+			fits[c] = append(fits[c], Must(scaling.FitTable(scaling.PowerLaw{}, tab)))
+		}
+	}
+	t := Table{Head: [][]Cell{head, sub}}
+	for i, tab := range tables {
+		row := []string{tab.Modality}
+		for _, c := range scaling.Counts() {
+			alpha, _ := fits[c][i].Coefficient("alpha")
+			row = append(row, fmt.Sprintf("%.3f", alpha), fmt.Sprintf("%.3f", fits[c][i].R2))
+		}
+		t.Add(row...)
 	}
 	return t
 }

@@ -1,11 +1,13 @@
 package notebook
 
 import (
+	"fmt"
 	"math"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/paperrepro/paperrepro/paperrepro/cite"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 )
@@ -75,7 +77,7 @@ func TestChunkSpreadTable(t *testing.T) {
 func TestKaplansFormAndUnits(t *testing.T) {
 	text := PaperTable("text")
 	obs := scaling.Observations(text)
-	exact, err := scaling.WithSizes(obs, PythiaSize(true))
+	exact, err := scaling.WithSizes(obs, scaling.SizeBy(scaling.NonEmbedding, PythiaParameters, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,4 +92,32 @@ func TestKaplansFormAndUnits(t *testing.T) {
 	if strings.Count(units, "**0.393**\t**0.759**") != 3 {
 		t.Errorf("UnitsTable: α and β must stay in every unit:\n%s", units)
 	}
+}
+
+func TestParameterCounts(t *testing.T) {
+	models := PaperTable("text").Models()
+	if got := ParamCountsTable(models).Text(); !strings.Contains(got, "model\tnominal\ttotal\tnon-embedding\tnon-embedding share\npythia-70m\t70.0 M\t70.4 M\t18.9 M\t27%") {
+		t.Errorf("ParamCountsTable:\n%s", got)
+	}
+	if got := AlphaBySizeTable(Paper().Tables).Text(); !strings.Contains(got, "text\t0.393\t0.965\t0.397\t0.966\t0.099\t0.966") {
+		t.Errorf("AlphaBySizeTable:\n%s", got)
+	}
+	described := DescribeCounts()
+	for _, c := range scaling.Counts() {
+		if !strings.Contains(described, "- **"+string(c)+"**: "+c.Describe()) {
+			t.Errorf("DescribeCounts lacks %s:\n%s", c, described)
+		}
+	}
+}
+
+func TestCitedNumber(t *testing.T) {
+	if got := CitedNumber(KaplanAlphaN); got != 0.076 {
+		t.Errorf("CitedNumber(KaplanAlphaN) = %g", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "not a number") {
+			t.Errorf("a fact that is no number: recovered %v", r)
+		}
+	}()
+	CitedNumber(cite.Fact{Value: "2025-07-09", Source: "x"})
 }

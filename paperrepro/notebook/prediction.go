@@ -2,6 +2,7 @@ package notebook
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
@@ -13,6 +14,27 @@ import (
 // predicts for.
 func PredictionTable() results.Table {
 	return PaperTable(Paper().Prediction.Modality)
+}
+
+// RegisteredPredictions is the project's registered prediction for the
+// Pythia sizes beyond the paper's grid, from the checkout's
+// expected/registered_predictions.csv (scaling.ReadPredictions; its
+// README says when and by which command it was made). A checkout without
+// it is broken, and the cell stops.
+func RegisteredPredictions() scaling.Predictions {
+	return Must(scaling.ReadPredictions(filepath.Join(DefaultPlaces().Repo, "expected", "registered_predictions.csv")))
+}
+
+// PaperPrediction is what the paper's Table 1 row gives at Section 4.6's
+// point (scaling.PredictTable1), to set beside the value Section 4.6
+// states.
+func PaperPrediction() scaling.Prediction {
+	pred := Paper().Prediction
+	row, ok := Paper().Coefficients(pred.Modality)
+	if !ok {
+		Check(fmt.Errorf("expected/ holds no Table 1 row for %q", pred.Modality))
+	}
+	return scaling.PredictTable1(row, []scaling.Point{{P: pred.Params, Step: int(pred.Step)}})[0]
 }
 
 // TermsTable splits the paper's law at its prediction's point into its
@@ -27,7 +49,7 @@ func TermsTable(coef []float64, pred results.Prediction) (t Table, total float64
 		[]string{"$b\\,P^{-\\alpha}$ at P = " + figures.Count(pred.Params), fmt.Sprintf("%.4f", size), share(size)},
 		[]string{"$c\\,S^{-\\beta}$ at S = " + figures.Count(pred.Step), fmt.Sprintf("%.4f", steps), share(steps)},
 		[]string{"**CR**", fmt.Sprintf("**%.4f**", total), ""},
-		[]string{"the paper states", fmt.Sprintf("≈ %.3f", pred.CR), ""})
+		[]string{"paper, Section 4.6, states", fmt.Sprintf("≈ %.3f", pred.CR), ""})
 	return t, total
 }
 
