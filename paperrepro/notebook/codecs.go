@@ -3,6 +3,7 @@ package notebook
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -63,6 +64,26 @@ func RunCodecs() (baselines.Table, bool) {
 	Markdown("Chunks compressed: " + strings.Join(notes, "; ") + ".")
 	Check(baselines.WriteCSV(codecsCSV(), t))
 	return t, true
+}
+
+// sessionValue returns what compute returns, computed once per GoNB
+// session: the first cell that asks computes it and keeps it, as JSON in
+// the session's temporary folder under name, for the cells after it (GoNB
+// runs each cell as a program of its own). Outside GoNB, with no session,
+// it computes every time. ok false (nothing to keep) is not kept.
+func sessionValue[T any](name string, compute func() (T, bool)) (v T, ok bool) {
+	dir := os.Getenv("GONB_TMP_DIR")
+	if dir == "" {
+		return compute()
+	}
+	path := filepath.Join(dir, "paperrepro-notebook-"+name+".json")
+	if data, err := os.ReadFile(path); err == nil && json.Unmarshal(data, &v) == nil {
+		return v, true
+	}
+	if v, ok = compute(); ok {
+		Check(os.WriteFile(path, Must(json.Marshal(v)), 0o644))
+	}
+	return v, ok
 }
 
 // Codecs returns the results RunCodecs kept in this session, else runs them.
@@ -134,12 +155,12 @@ func BestCodecs(vs []baselines.Verdict) []baselines.Verdict {
 	return best
 }
 
-// PublishedTable sets Delétang et al.'s published ratios beside ours on
-// chunks cut by their rules (baselines.ComparePublished's rows).
+// PublishedTable sets Delétang et al.'s published ratios, cited, beside
+// ours on chunks cut by their rules (baselines.ComparePublished's rows).
 func PublishedTable(rows []baselines.PublishedRow) Table {
-	t := NewTable([]string{"modality", "their data", "codec", "published", "ours, header once", "ours, every header", "ours, whole stream"})
+	t := NewTable([]string{"modality", "their data", "codec", "published (cited)", "ours, header once", "ours, every header", "ours, whole stream"})
 	for _, r := range rows {
-		t.Add(r.Modality, r.Published.Data, fmt.Sprintf("%s (%s)", r.Codec, r.Setting), fmt.Sprintf("%.3f", r.Published.CR),
+		t.Add(r.Modality, r.Published.Data, fmt.Sprintf("%s (%s)", r.Codec, r.Setting), r.Published.Cited().Markdown(),
 			fmt.Sprintf("%.3f", r.CR[baselines.PerChunkHeaderOnce]), fmt.Sprintf("%.3f", r.CR[baselines.PerChunk]), fmt.Sprintf("%.3f", r.CR[baselines.Stream]))
 	}
 	return t

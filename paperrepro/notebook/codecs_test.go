@@ -38,6 +38,16 @@ func TestCodecTablesAndBest(t *testing.T) {
 	}
 }
 
+func TestPublishedTableCitesTheirFigure(t *testing.T) {
+	pub := baselines.DeletangPublished[1]
+	row := baselines.PublishedRow{Published: pub, Rule: "pcm8", Codec: "flac", Setting: "-8", CR: map[baselines.Accounting]float64{
+		baselines.PerChunkHeaderOnce: 0.27, baselines.PerChunk: 0.317, baselines.Stream: 0.25}}
+	want := "speech	" + pub.Data + "	flac (-8)	" + pub.Cited().Markdown() + "	0.270	0.317	0.250"
+	if got := PublishedTable([]baselines.PublishedRow{row}).Text(); !strings.Contains(got, want) {
+		t.Errorf("PublishedTable:\n%s\nwant the row %q", got, want)
+	}
+}
+
 // bytesSource is a datasets.Source of fixed chunks.
 type bytesSource [][]byte
 

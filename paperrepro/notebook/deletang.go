@@ -71,14 +71,51 @@ func (c SampleCurve) Range() (lo, hi float64) {
 // Last is the curve's point on all its chunks.
 func (c SampleCurve) Last() baselines.SamplePoint { return c.Points[len(c.Points)-1] }
 
+// Summary says how the curve's ratio (header once) moves with the sample:
+// "png-32wide on image chunks (rule `tiles`): 0.6488 at 256 chunks, 0.6593
+// on all 8138, between 0.6488 and 0.6884 on the way".
+func (c SampleCurve) Summary() string {
+	lo, hi := c.Range()
+	first, last := c.Points[0], c.Last()
+	if len(c.Points) == 1 {
+		return fmt.Sprintf("%s on %s chunks (rule `%s`): %.4f on all %d, too few for a curve", c.Codec, c.Published.Modality, c.Rule, last.HeaderOnce, last.Chunks)
+	}
+	return fmt.Sprintf("%s on %s chunks (rule `%s`): %.4f at %d chunks, %.4f on all %d, between %.4f and %.4f on the way",
+		c.Codec, c.Published.Modality, c.Rule, first.HeaderOnce, first.Chunks, last.HeaderOnce, last.Chunks, lo, hi)
+}
+
+// Curves are sample-size curves, DeletangCurves' or any.
+type Curves []SampleCurve
+
+// Find returns the curve of a codec ("png-32wide"), and whether there is
+// one.
+func (cs Curves) Find(codec string) (SampleCurve, bool) {
+	for _, c := range cs {
+		if c.Codec == codec {
+			return c, true
+		}
+	}
+	return SampleCurve{}, false
+}
+
+// SessionCurves returns DeletangCurves, measured once per GoNB session
+// (see sessionValue); ok is false when no curve could be measured (the
+// cell has said what is missing).
+func SessionCurves() (Curves, bool) {
+	return sessionValue("deletang-curves", func() (Curves, bool) {
+		curves := DeletangCurves()
+		return curves, len(curves) > 0
+	})
+}
+
 // DeletangCurves measures, for each of Delétang et al.'s published figures
 // (baselines.DeletangPublished), the sample-size curve of every codec of
 // ours that matches it (the codec, or a variant such as png-32wide, as
 // baselines.ComparePublished pairs them) on the largest sample here under
 // their rule (LargestSample), at baselines.SampleCounts. A modality whose
 // data is not here is left out (its cell has said what fetches it).
-func DeletangCurves() []SampleCurve {
-	var out []SampleCurve
+func DeletangCurves() Curves {
+	var out Curves
 	for _, pub := range baselines.DeletangPublished {
 		rule := baselines.DeletangRules[pub.Modality]
 		src, found, ok := LargestSample(pub.Modality, datasets.Options{Rule: rule})
@@ -104,7 +141,7 @@ func DeletangCurves() []SampleCurve {
 // and, per number of chunks, its ratio with the header counted once
 // (Delétang et al.'s accounting) and with every chunk's header, beside
 // their published figure, cited.
-func SampleSizeTable(curves []SampleCurve) Table {
+func SampleSizeTable(curves Curves) Table {
 	t := NewTable([]string{"chunks of", "codec", "chunks", "CR, header once", "CR, every header", "published"})
 	for _, c := range curves {
 		n := len(c.Points)
@@ -135,27 +172,45 @@ type GrayComparison struct {
 	Luma, Mean float64
 }
 
-// CompareGray measures the GrayComparison on the largest sample of tiles
-// here (LargestSample); ok is false when no image data is here.
-func CompareGray() (g GrayComparison, ok bool) {
-	cr := map[string]float64{}
-	for _, gray := range []string{datasets.GrayLuma, datasets.GrayMean} {
-		src, found, ok := LargestSample(datasets.Image, datasets.Options{Rule: baselines.DeletangRules[datasets.Image], Gray: gray})
-		if !ok {
-			return GrayComparison{}, false
-		}
-		points := Must(baselines.SampleSizeCurve(context.Background(), src, baselines.PNG32Wide(), []int{src.NumChunks()}))
-		cr[gray], g.Chunks, g.Found = points[0].HeaderOnce, src.NumChunks(), found
+// CompareGray measures the GrayComparison on the tiles of the curves' PNG
+// 32 pixels wide (DeletangCurves, gray by luma): the same tiles made gray
+// by the mean instead. ok is false without such a curve (no image data
+// here).
+func CompareGray(curves Curves) (g GrayComparison, ok bool) {
+	luma, ok := curves.Find(baselines.PNG32Wide().Name())
+	if !ok {
+		return GrayComparison{}, false
 	}
-	g.Luma, g.Mean = cr[datasets.GrayLuma], cr[datasets.GrayMean]
-	return g, true
+	src, found, ok := LargestSample(datasets.Image, datasets.Options{Rule: luma.Rule, Gray: datasets.GrayMean})
+	if !ok {
+		return GrayComparison{}, false
+	}
+	if found != luma.Found || src.NumChunks() != luma.Last().Chunks {
+		Check(fmt.Errorf("the tiles gray by the mean (%d from %s) are not those gray by luma (%d from %s)", src.NumChunks(), found, luma.Last().Chunks, luma.Found))
+	}
+	mean := Must(baselines.SampleSizeCurve(context.Background(), src, baselines.PNG32Wide(), []int{src.NumChunks()}))
+	return GrayComparison{Chunks: src.NumChunks(), Found: found, Luma: luma.Last().HeaderOnce, Mean: mean[0].HeaderOnce}, true
+}
+
+// Reading sets the gray rules' difference against how far the sample alone
+// moves the same codec on the same tiles (the curve's range): whether the
+// gray rule can explain a gap the sample cannot.
+func (g GrayComparison) Reading(curve SampleCurve) string {
+	lo, hi := curve.Range()
+	diff := math.Abs(g.Mean - g.Luma)
+	verdict := "larger than what the sample alone moves it: the gray rule is a cause of the gap in its own right"
+	if diff < hi-lo {
+		verdict = fmt.Sprintf("%.0f times smaller than what the sample alone moves it (%.4f to %.4f): the gray rule is no cause of the gap that can be measured here", (hi-lo)/diff, lo, hi)
+	}
+	return fmt.Sprintf("On the same %d tiles, PNG 32 pixels wide gives %.4f made gray by the mean of R, G and B (theirs) and %.4f by PIL's luma (the paper's): a difference of %.4f, %s.",
+		g.Chunks, g.Mean, g.Luma, diff, verdict)
 }
 
 // DeletangSetupTable sets how Delétang et al. made their published figures
 // (baselines.DeletangSetup, cited from their code) beside what the curves
 // here ran: their samples, each codec's implementation and setting, and the
 // gray rules.
-func DeletangSetupTable(curves []SampleCurve) Table {
+func DeletangSetupTable(curves Curves) Table {
 	setup := baselines.DeletangSetup
 	theirs := map[string]cite.Fact{"png": setup.PNG, "flac": setup.FLAC}
 	var samples []string

@@ -77,10 +77,64 @@ func TestDeletangCurvesOnTheSharedSample(t *testing.T) {
 			t.Errorf("DeletangSetupTable lacks %q:\n%s", want, setup)
 		}
 	}
-	g, ok := CompareGray()
+	g, ok := CompareGray(curves)
 	if !ok || g.Chunks != 8138 || !near(g.Luma, curves[1].Last().HeaderOnce, 0) || !near(g.Mean, 0.6612, 5e-5) {
 		t.Errorf("CompareGray = %+v, want luma as png-32wide's curve on all 8138 tiles, mean 0.6612", g)
 	}
 }
 
 func near(got, want, tol float64) bool { return got >= want-tol && got <= want+tol }
+
+func TestCompareGrayNeedsTheCurveOfPNG32Wide(t *testing.T) {
+	if _, ok := CompareGray([]SampleCurve{{Codec: "flac"}}); ok {
+		t.Error("CompareGray without a png-32wide curve: ok")
+	}
+}
+
+func TestCurveSummaryAndGrayReading(t *testing.T) {
+	pub := baselines.DeletangPublished[0]
+	png := SampleCurve{Published: pub, Rule: "tiles", Codec: "png-32wide", Points: []baselines.SamplePoint{{Chunks: 256, HeaderOnce: 0.65}, {Chunks: 512, HeaderOnce: 0.69}, {Chunks: 700, HeaderOnce: 0.66}}}
+	if got, want := png.Summary(), "png-32wide on image chunks (rule `tiles`): 0.6500 at 256 chunks, 0.6600 on all 700, between 0.6500 and 0.6900 on the way"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	one := SampleCurve{Published: pub, Rule: "tiles", Codec: "png", Points: []baselines.SamplePoint{{Chunks: 100, HeaderOnce: 0.6}}}
+	if got := one.Summary(); !strings.HasSuffix(got, "0.6000 on all 100, too few for a curve") {
+		t.Errorf("one point: %q", got)
+	}
+	if c, ok := (Curves{one, png}).Find("png-32wide"); !ok || c.Codec != "png-32wide" {
+		t.Errorf("Find(png-32wide) = %v, %v", c.Codec, ok)
+	}
+	if _, ok := (Curves{one}).Find("flac"); ok {
+		t.Error("Find(flac) among png curves: ok")
+	}
+	small := GrayComparison{Chunks: 700, Luma: 0.660, Mean: 0.662}
+	if got := small.Reading(png); !strings.Contains(got, "a difference of 0.0020, 20 times smaller than what the sample alone moves it (0.6500 to 0.6900)") {
+		t.Errorf("a small difference: %q", got)
+	}
+	large := GrayComparison{Chunks: 700, Luma: 0.60, Mean: 0.66}
+	if got := large.Reading(png); !strings.Contains(got, "a cause of the gap in its own right") {
+		t.Errorf("a large difference: %q", got)
+	}
+}
+
+func TestSessionValueComputesOncePerSession(t *testing.T) {
+	calls := 0
+	compute := func() ([]int, bool) { calls++; return []int{calls}, true }
+	t.Setenv("GONB_TMP_DIR", "")
+	sessionValue("x", compute)
+	sessionValue("x", compute)
+	if calls != 2 {
+		t.Errorf("outside GoNB: %d computations, want 2", calls)
+	}
+	t.Setenv("GONB_TMP_DIR", t.TempDir())
+	first, _ := sessionValue("x", compute)
+	again, ok := sessionValue("x", compute)
+	if calls != 3 || !ok || again[0] != first[0] {
+		t.Errorf("in a session: %d computations, values %v then %v", calls, first, again)
+	}
+	none := func() ([]int, bool) { calls++; return nil, false }
+	sessionValue("y", none)
+	if _, ok := sessionValue("y", none); ok || calls != 5 {
+		t.Errorf("nothing to keep is not kept: ok=%v, %d computations", ok, calls)
+	}
+}
