@@ -27,7 +27,7 @@ fi
 
 # Debian's packages: the command line nbconvert needs to execute notebooks
 # headless, and the classic notebook server a reader opens them with.
-debs=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-notebook)
+debs=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-notebook chromium)
 missing=()
 for deb in "${debs[@]}"; do
 	if [[ $(dpkg-query -W -f='${Status}' "$deb" 2>/dev/null) != *'install ok installed'* ]]; then

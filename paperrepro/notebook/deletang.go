@@ -84,6 +84,24 @@ func (c SampleCurve) Summary() string {
 		c.Codec, c.Published.Modality, c.Rule, first.HeaderOnce, first.Chunks, last.HeaderOnce, last.Chunks, lo, hi)
 }
 
+// SampleReading says, as Markdown, how far each curve's ratio moves with
+// the number of chunks alone (Summary), and, with curves of PNG at two row
+// widths, what the width changes on the same tiles.
+func SampleReading(curves Curves) string {
+	var lines []string
+	for _, c := range curves {
+		lines = append(lines, "- "+c.Summary())
+	}
+	md := "**The sample.** How far our ratios (header once) move with the number of chunks alone:\n\n" + strings.Join(lines, "\n")
+	narrow, okNarrow := curves.Find(baselines.PNG32Wide().Name())
+	wide, okWide := curves.Find("png")
+	if okNarrow && okWide {
+		md += fmt.Sprintf("\n\n**The width of PNG's rows.** On the same %d tiles, `%s` (%s, their shape) gives %.4f and `%s` (%s, a patch's own rows) %.4f: the row width alone moves the ratio by %+.4f.",
+			narrow.Last().Chunks, narrow.Codec, narrow.Setting, narrow.Last().HeaderOnce, wide.Codec, wide.Setting, wide.Last().HeaderOnce, narrow.Last().HeaderOnce-wide.Last().HeaderOnce)
+	}
+	return md
+}
+
 // Curves are sample-size curves, DeletangCurves' or any.
 type Curves []SampleCurve
 

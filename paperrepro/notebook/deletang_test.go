@@ -107,6 +107,17 @@ func TestCurveSummaryAndGrayReading(t *testing.T) {
 	if _, ok := (Curves{one}).Find("flac"); ok {
 		t.Error("Find(flac) among png curves: ok")
 	}
+	wide := SampleCurve{Published: pub, Rule: "tiles", Codec: "png", Setting: "best, 64 pixels wide", Points: []baselines.SamplePoint{{Chunks: 700, HeaderOnce: 0.6}}}
+	png.Setting = "best, 32 pixels wide"
+	reading := SampleReading(Curves{wide, png})
+	for _, want := range []string{"- png on image chunks", "- png-32wide on image chunks", "On the same 700 tiles, `png-32wide` (best, 32 pixels wide, their shape) gives 0.6600 and `png` (best, 64 pixels wide, a patch's own rows) 0.6000: the row width alone moves the ratio by +0.0600."} {
+		if !strings.Contains(reading, want) {
+			t.Errorf("SampleReading lacks %q:\n%s", want, reading)
+		}
+	}
+	if strings.Contains(SampleReading(Curves{png}), "row") {
+		t.Error("SampleReading of one PNG width speaks of the width")
+	}
 	small := GrayComparison{Chunks: 700, Luma: 0.660, Mean: 0.662}
 	if got := small.Reading(png); !strings.Contains(got, "a difference of 0.0020, 20 times smaller than what the sample alone moves it (0.6500 to 0.6900)") {
 		t.Errorf("a small difference: %q", got)

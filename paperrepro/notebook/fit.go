@@ -122,8 +122,8 @@ func HoldoutTable(as []*scaling.Analysis) Table {
 }
 
 // SizeEffect sets a table's held-out errors against the effect of model
-// size itself: CR(smallest) − CR(largest) at the last step, measured and as
-// the fitted law has it.
+// size itself: CR(smallest) − CR(largest) at the last step, in the paper's
+// table and as the fitted law has it.
 type SizeEffect struct {
 	Modality string
 	// Ratios are the held-out RMSEs over the in-sample RMSE; Worst names
@@ -132,8 +132,9 @@ type SizeEffect struct {
 	Worst  string
 	// RMSELo and RMSEHi bound the held-out RMSEs.
 	RMSELo, RMSEHi float64
-	// Measured and Law are the size effect in the table and in the law.
-	Measured, Law float64
+	// InTable and Law are the size effect in the paper's table and in the
+	// law.
+	InTable, Law float64
 }
 
 // SizeEffects measures each analysis's SizeEffect.
@@ -144,8 +145,8 @@ func SizeEffects(as []*scaling.Analysis) []SizeEffect {
 		models, steps := t.Models(), t.Steps()
 		small, large, last := models[0], models[len(models)-1], float64(steps[len(steps)-1])
 		e := SizeEffect{Modality: a.Modality, Ratios: a.HoldoutRatios(), RMSELo: math.Inf(1), RMSEHi: math.Inf(-1),
-			Measured: Must(scaling.SizeEffect(scaling.Observations(t), last)),
-			Law:      a.Fit.Predict(small.Params, last) - a.Fit.Predict(large.Params, last)}
+			InTable: Must(scaling.SizeEffect(scaling.Observations(t), last)),
+			Law:     a.Fit.Predict(small.Params, last) - a.Fit.Predict(large.Params, last)}
 		worst := 0
 		for i, h := range a.Holdouts {
 			e.RMSELo, e.RMSEHi = min(e.RMSELo, h.RMSE), max(e.RMSEHi, h.RMSE)
@@ -161,10 +162,10 @@ func SizeEffects(as []*scaling.Analysis) []SizeEffect {
 
 // SizeEffectTable sets out the size effects.
 func SizeEffectTable(es []SizeEffect) Table {
-	t := NewTable([]string{"modality", "held-out ÷ in-sample RMSE", "held-out RMSE", "size effect, measured", "size effect, fitted law", "largest held-out RMSE ÷ the law's size effect"})
+	t := NewTable([]string{"modality", "held-out ÷ in-sample RMSE", "held-out RMSE", "size effect, paper's table", "size effect, fitted law", "largest held-out RMSE ÷ the law's size effect"})
 	for _, e := range es {
 		t.Add(e.Modality, fmt.Sprintf("%.2f – %.2f (largest for %s)", slices.Min(e.Ratios), slices.Max(e.Ratios), e.Worst),
-			fmt.Sprintf("%.3f – %.3f", e.RMSELo, e.RMSEHi), fmt.Sprintf("%.3f", e.Measured), fmt.Sprintf("%.3f", e.Law), fmt.Sprintf("%.0f%%", 100*e.RMSEHi/e.Law))
+			fmt.Sprintf("%.3f – %.3f", e.RMSELo, e.RMSEHi), fmt.Sprintf("%.3f", e.InTable), fmt.Sprintf("%.3f", e.Law), fmt.Sprintf("%.0f%%", 100*e.RMSEHi/e.Law))
 	}
 	return t
 }
@@ -240,6 +241,22 @@ func Spread(c *scaling.Comparison, p, s float64) FormSpread {
 	return r
 }
 
+// PaperFormBest counts the comparisons in which the paper's form (each
+// comparison's first) is best by AICc, clear of every other form by at
+// least scaling.TieAICc, and those in which it is tied for best.
+func PaperFormBest(cmps []*scaling.Comparison) (clear, tied int) {
+	for _, c := range cmps {
+		best := c.Tied()
+		switch {
+		case len(best) == 1 && best[0].Form.Name() == c.Forms[0].Form.Name():
+			clear++
+		case slices.ContainsFunc(best, func(f scaling.FormFit) bool { return f.Form.Name() == c.Forms[0].Form.Name() }):
+			tied++
+		}
+	}
+	return clear, tied
+}
+
 // BestByAICc names the form a comparison favours by AICc when one is
 // clear of the others by at least scaling.TieAICc, else the tied forms
 // ("tie: `F1`, `F2`"): a smaller difference singles none out.
@@ -294,6 +311,20 @@ func CountsTable(cas []CountAnalysis) Table {
 		}
 	}
 	return t
+}
+
+// CountsR2Spread is the most any table's R² moves between the counts of
+// parameters.
+func CountsR2Spread(cas []CountAnalysis) float64 {
+	spread := 0.0
+	for i := range cas[0].Analyses {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, ca := range cas {
+			lo, hi = min(lo, ca.Analyses[i].Fit.R2), max(hi, ca.Analyses[i].Fit.R2)
+		}
+		spread = max(spread, hi-lo)
+	}
+	return spread
 }
 
 // CountsReading says, per table, how α and R² move with the count of

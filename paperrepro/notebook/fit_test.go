@@ -37,7 +37,7 @@ func TestTable1OfThePapersTables(t *testing.T) {
 		t.Errorf("holdout rows:\n%s", holdouts.Text())
 	}
 	effects := SizeEffects(all)
-	if e := effects[0]; e.Modality != "text" || math.Abs(e.Measured-0.060) > 1e-9 || e.Worst != "pythia-70m" {
+	if e := effects[0]; e.Modality != "text" || math.Abs(e.InTable-0.060) > 1e-9 || e.Worst != "pythia-70m" {
 		t.Errorf("text's size effect: %+v; want 0.175 − 0.115 measured, worst held out pythia-70m", e)
 	}
 	if got := SizeEffectTable(effects).Text(); !strings.Contains(got, "text\t0.65 – 2.29 (largest for pythia-70m)") {
@@ -112,6 +112,9 @@ func TestCountAnalysesOfThePapersTables(t *testing.T) {
 	if got := CountsReading(cas); len(got) != 3 || got[0] != want {
 		t.Errorf("CountsReading = %q, want first %q", got, want)
 	}
+	if got := CountsR2Spread(cas); got <= 0 || got > 0.01 {
+		t.Errorf("CountsR2Spread = %.4f, want R² to move by less than 0.01 between counts", got)
+	}
 	tab := CountsTable(cas)
 	if len(tab.Rows) != 12 || tab.Rows[8][0].Cols != 5 || !strings.Contains(tab.Rows[8][0].Text, scaling.NonEmbedding.Describe()) {
 		t.Fatalf("CountsTable: a heading row and three tables per count:\n%s", tab.Text())
@@ -131,6 +134,9 @@ func TestBestByAICcReportsTiesAsTies(t *testing.T) {
 	if got := BestByAICc(cmps[1]); got != "`CR = a + b*P^-alpha + c*S^-beta`" {
 		t.Errorf("text, without step 1000: %q", got)
 	}
+	if clear, tied := PaperFormBest(cmps); clear != 1 || tied != 1 {
+		t.Errorf("PaperFormBest: clear in %d, tied in %d; want 1 and 1", clear, tied)
+	}
 	forms := FormsTable(PaperTable(datasets.Text), cmps)
 	if forms.Head[0][1].Text != "K = k + 1 (σ²)" || forms.Rows[0][1].Text != "6" || forms.Rows[1][1].Text != "4" {
 		t.Errorf("K counts the five coefficients and σ² of the paper's form: %q, %q", forms.Head[0][1].Text, forms.Rows[0][1].Text)
@@ -144,6 +150,10 @@ func TestRegisteredAndTable1Predictions(t *testing.T) {
 	}
 	if p, ok := ps.Find(datasets.Text, "pythia-2.8b", 1000); !ok || p.CR != 0.194339 {
 		t.Errorf("text, pythia-2.8b, step 1000: %+v", p)
+	}
+	cmds := PredictionCommands(ps)
+	if len(cmds) != 3 || cmds[0] != "go run ./paperrepro/cmd/paperrepro run -float16 -models 2.8b,6.9b,12b" || !strings.HasSuffix(cmds[2], " figures") {
+		t.Errorf("PredictionCommands = %q", cmds)
 	}
 	// 0.10 + 60 (5e9)^-0.38 + 10 (2e5)^-0.75 = 0.1134.
 	if p := PaperPrediction(); math.Abs(p.CR-0.1134) > 5e-5 || p.P != 5e9 || p.Step != 200000 || p.HasInterval() {

@@ -82,8 +82,10 @@ func KaplanAlpha(obs []scaling.Observation, step float64) float64 {
 	return alpha
 }
 
-// PaperAlpha is the size exponent α of the paper's law fitted to obs.
-func PaperAlpha(obs []scaling.Observation) float64 {
-	alpha, _ := Must(scaling.Fit(scaling.PowerLaw{}, obs)).Coefficient("alpha")
-	return alpha
+// PaperAlpha is the size exponent α of the paper's law fitted to obs, and
+// the fit's R².
+func PaperAlpha(obs []scaling.Observation) (alpha, r2 float64) {
+	fit := Must(scaling.Fit(scaling.PowerLaw{}, obs))
+	alpha, _ = fit.Coefficient("alpha")
+	return alpha, fit.R2
 }

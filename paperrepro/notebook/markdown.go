@@ -166,3 +166,9 @@ func indexUnescaped(s, sub string) int {
 	}
 	return -1
 }
+
+// Literal escapes s for Markdown (Markdown, Cell.Text) so that it shows as
+// written: a form's name such as "b*ln(P) + c*S^-beta" keeps its stars.
+func Literal(s string) string { return literal.Replace(s) }
+
+var literal = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "$", `\$`, "<", `\<`, "&", `\&`)

@@ -29,6 +29,7 @@ func TestMarkdownHTML(t *testing.T) {
 		{"backslash escapes", `a\_b \*not italic\* *it\*s* \q`, `<p>a_b *not italic* <i>it*s</i> \q</p>`},
 		{"character references pass, a bare & is escaped", "&lt;x&gt; &#38; & y", "<p>&lt;x&gt; &#38; &amp; y</p>"},
 		{"a cited fact", cite.Fact{Value: "a_b<c", Source: "x [y]"}.Markdown(), "<p>" + cite.Fact{Value: "a_b<c", Source: "x [y]"}.HTML() + "</p>"},
+		{"a literal", Literal("a*b_c `d` $e$ <f> &lt; \\"), "<p>a*b_c `d` $e$ &lt;f&gt; &amp;lt; \\</p>"},
 		{"code block", "*run:*\n\n    make data\n    make notebooks", "<p><i>run:</i></p><pre><code>make data\nmake notebooks</code></pre>"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

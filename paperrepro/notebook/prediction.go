@@ -3,6 +3,7 @@ package notebook
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
@@ -23,6 +24,26 @@ func PredictionTable() results.Table {
 // it is broken, and the cell stops.
 func RegisteredPredictions() scaling.Predictions {
 	return Must(scaling.ReadPredictions(filepath.Join(DefaultPlaces().Repo, "expected", "registered_predictions.csv")))
+}
+
+// PredictionCommands are the commands, to run in the checkout, that
+// compute the cells a registered prediction covers and set them against
+// it: `paperrepro run` of its models with the paper's float16 protocol (as
+// `make reproduce` runs the grid), then `paperrepro tables` and
+// `paperrepro figures`.
+func PredictionCommands(ps scaling.Predictions) []string {
+	var models []string
+	for _, p := range ps.Rows {
+		if m := strings.TrimPrefix(p.Model, "pythia-"); m != "" && !slices.Contains(models, m) {
+			models = append(models, m)
+		}
+	}
+	const paperrepro = "go run ./paperrepro/cmd/paperrepro"
+	return []string{
+		paperrepro + " run -float16 -models " + strings.Join(models, ","),
+		paperrepro + " tables",
+		paperrepro + " figures",
+	}
 }
 
 // PaperPrediction is what the paper's Table 1 row gives at Section 4.6's
