@@ -227,7 +227,11 @@ func ParamCountsTable(models []results.ModelSize) Table {
 		size := map[scaling.Count]float64{}
 		for _, c := range scaling.Counts() {
 			size[c] = Must(scaling.SizeBy(c, PythiaParameters, nil)(m.Name))
-			row = append(row, fmt.Sprintf("%.1f M", size[c]/1e6))
+			format := "%.1f M" // counts, to a tenth of a million
+			if c == scaling.Nominal {
+				format = "%g M" // as the name states it
+			}
+			row = append(row, fmt.Sprintf(format, size[c]/1e6))
 		}
 		t.Add(append(row, fmt.Sprintf("%.0f%%", 100*size[scaling.NonEmbedding]/size[scaling.Total]))...)
 	}
