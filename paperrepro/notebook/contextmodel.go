@@ -1,6 +1,8 @@
 package notebook
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 
 	"github.com/paperrepro/paperrepro/paperrepro/arith"
@@ -123,4 +125,22 @@ func DecompressBytes(stream []byte, n, order int) []byte {
 		out = append(out, byte(s))
 	}
 	return out
+}
+
+// ContextCodingTable codes data with ContextModels of each order, decodes
+// each stream back, and sets out the ideal, quantised and coded bits and
+// the ratio; worst is the largest |coded − ideal| bits, exact whether every
+// stream decoded, ratios the CR by order.
+func ContextCodingTable(data []byte, orders []int) (t Table, worst float64, exact bool, ratios map[int]float64) {
+	t = NewTable([]string{"context (bytes)", "ideal bits Σ −log₂ p", "quantised Σ −log₂ q", "coded bits", "coded − ideal", "compression ratio", "decodes exactly"})
+	exact, ratios = true, map[int]float64{}
+	for _, order := range orders {
+		r := CompressBytes(data, order)
+		ok := bytes.Equal(DecompressBytes(r.Stream, len(data), order), data)
+		worst, exact = max(worst, math.Abs(r.Bits()-r.IdealBits)), exact && ok
+		ratios[order] = r.Bits() / (8 * float64(len(data)))
+		t.Add(fmt.Sprint(order), fmt.Sprintf("%.1f", r.IdealBits), fmt.Sprintf("%.1f", r.QuantisedBits), fmt.Sprintf("%.0f", r.Bits()),
+			fmt.Sprintf("%+.1f", r.Bits()-r.IdealBits), fmt.Sprintf("%.3f", ratios[order]), fmt.Sprint(ok))
+	}
+	return t, worst, exact, ratios
 }

@@ -284,12 +284,12 @@ type CountAnalysis struct {
 }
 
 // CountAnalyses analyses the tables (Analyses) once under every count of
-// parameters (scaling.Counts), the sizes from each model's Pythia config
-// (scaling.TablesWithSizes).
-func CountAnalyses(tables []results.Table) []CountAnalysis {
+// parameters (scaling.Counts), the sizes from each model's configuration,
+// config(model), as scaling.TablesWithSizes takes it (pythia.Parameters).
+func CountAnalyses(tables []results.Table, config func(model string) (scaling.Parameters, error)) []CountAnalysis {
 	var out []CountAnalysis
 	for _, c := range scaling.Counts() {
-		out = append(out, CountAnalysis{Count: c, Analyses: Analyses(Must(scaling.TablesWithSizes(tables, c, PythiaParameters)))})
+		out = append(out, CountAnalysis{Count: c, Analyses: Analyses(Must(scaling.TablesWithSizes(tables, c, config)))})
 	}
 	return out
 }

@@ -104,7 +104,7 @@ func TestCountAnalysesOfThePapersTables(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: nine fits with 1000 bootstrap resamples each take seconds")
 	}
-	cas := CountAnalyses(Paper().Tables)
+	cas := CountAnalyses(Paper().Tables, pythiaConfig)
 	if len(cas) != 3 || cas[0].Count != scaling.Nominal || cas[2].Count != scaling.NonEmbedding {
 		t.Fatalf("counts %v", cas)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/cite"
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
-	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
 	"github.com/paperrepro/paperrepro/paperrepro/tokenize"
@@ -25,14 +24,6 @@ func BytesPerToken(tok *tokenize.Tokenizer, src datasets.Source) float64 {
 		tokens += len(Must(seed.Tokens(chunk)))
 	}
 	return float64(bytes) / float64(tokens)
-}
-
-// PythiaParameters is a Pythia model's configuration by name (as in the
-// tables' rows), as scaling.SizeBy and scaling.TablesWithSizes take it:
-// scaling.SizeBy(scaling.NonEmbedding, nb.PythiaParameters, nil) is a
-// model's non-embedding parameter count, as Kaplan et al. count N.
-func PythiaParameters(model string) (scaling.Parameters, error) {
-	return neox.PythiaConfig(model)
 }
 
 // KaplanAlphaN is Kaplan et al.'s exponent of loss against non-embedding

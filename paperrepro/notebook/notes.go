@@ -13,7 +13,6 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
-	"github.com/paperrepro/paperrepro/paperrepro/neox"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
@@ -214,9 +213,10 @@ func BlogTable(tables []results.Table, blog map[string][]float64) (t Table, lowe
 
 // ParamCountsTable gives each model's size under every count of
 // parameters (scaling.Counts: the nominal size the tables use as P, and the
-// total and non-embedding counts of its Pythia config, scaling.SizeBy), and
-// the non-embedding share of the total.
-func ParamCountsTable(models []results.ModelSize) Table {
+// total and non-embedding counts of its configuration, config(model), as
+// scaling.SizeBy takes it: pythia.Parameters), and the non-embedding share
+// of the total.
+func ParamCountsTable(models []results.ModelSize, config func(model string) (scaling.Parameters, error)) Table {
 	head := []string{"model"}
 	for _, c := range scaling.Counts() {
 		head = append(head, string(c))
@@ -226,7 +226,7 @@ func ParamCountsTable(models []results.ModelSize) Table {
 		row := []string{m.Name}
 		size := map[scaling.Count]float64{}
 		for _, c := range scaling.Counts() {
-			size[c] = Must(scaling.SizeBy(c, PythiaParameters, nil)(m.Name))
+			size[c] = Must(scaling.SizeBy(c, config, nil)(m.Name))
 			format := "%.1f M" // counts, to a tenth of a million
 			if c == scaling.Nominal {
 				format = "%g M" // as the name states it
@@ -249,15 +249,16 @@ func DescribeCounts() string {
 }
 
 // AlphaBySizeTable fits the paper's law to each table with P under every
-// count of parameters (scaling.TablesWithSizes): α and R² of each.
-func AlphaBySizeTable(tables []results.Table) Table {
+// count of parameters (scaling.TablesWithSizes, the counts from config, as
+// for ParamCountsTable): α and R² of each.
+func AlphaBySizeTable(tables []results.Table, config func(model string) (scaling.Parameters, error)) Table {
 	head := []Cell{{Text: "modality", RowSpan: 2}}
 	var sub []Cell
 	fits := map[scaling.Count][]*scaling.Result{}
 	for _, c := range scaling.Counts() {
 		head = append(head, Cell{Text: "P " + string(c), Cols: 2})
 		sub = append(sub, Row("α", "R²")...)
-		for _, tab := range Must(scaling.TablesWithSizes(tables, c, PythiaParameters)) {
+		for _, tab := range Must(scaling.TablesWithSizes(tables, c, config)) {
 			fits[c] = append(fits[c], Must(scaling.FitTable(scaling.PowerLaw{}, tab)))
 		}
 	}
@@ -298,11 +299,6 @@ func ReadTokenizerFile(path string) (TokenizerSummary, error) {
 		return TokenizerSummary{}, fmt.Errorf("reading %s as a tokenizer.json: %w", path, err)
 	}
 	return TokenizerSummary{Type: file.Model.Type, Vocabulary: len(file.Model.Vocab), Merges: len(file.Model.Merges), AddedTokens: len(file.AddedTokens)}, nil
-}
-
-// PythiaVocabRows is the number of rows of Pythia's (padded) embedding.
-func PythiaVocabRows() int {
-	return Must(neox.PythiaConfig("pythia-70m")).VocabSize
 }
 
 // HighBytes is the share of a source's bytes of 128 or more: those whose
