@@ -745,3 +745,22 @@ func TestPNGRejects(t *testing.T) {
 		}
 	}
 }
+
+// RefitLaws are FitLaws' fits without the bootstrap; a table too small to
+// fit gets its reason, as from FitLaws.
+func TestRefitLawsAreFitLawsWithoutBands(t *testing.T) {
+	tables, laws := paper(t)
+	refits, err := RefitLaws(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range refits {
+		if r.Bootstrap != nil || r.Fit == nil || !slices.Equal(r.Fit.Coef, laws[i].Fit.Coef) {
+			t.Errorf("%s: refit %+v, want FitLaws' coefficients %v without a bootstrap", tables[i].Modality, r, laws[i].Fit.Coef)
+		}
+	}
+	tiny, err := RefitLaws([]results.Table{tinyTable("text", 0.74, 0.73, 0.72, 0.70)})
+	if err != nil || tiny[0].Fit != nil || tiny[0].FitErr == nil {
+		t.Errorf("a table too small to fit: %+v, %v", tiny, err)
+	}
+}
