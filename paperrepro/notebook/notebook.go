@@ -21,6 +21,9 @@
 //  4. ../shared beside the checkout, or $PAPERREPRO_SHARED (the developers'
 //     and CI's larger data sample, with ImageNet patches).
 //
+// The cells that ask how a codec's ratio depends on the number of chunks
+// read the place that holds the most instead (LargestSample).
+//
 // A place that cannot hold an input is skipped for it (the data sets are
 // not in the Hugging Face cache, a Pythia checkpoint is not in the data
 // folder). A model to run is pythia-70m from the Hugging Face cache, else
