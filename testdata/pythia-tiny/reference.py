@@ -94,7 +94,7 @@ def score(a):
 
 
 def main():
-    ap = argparse.ArgumentParser(usage=__doc__)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("command", choices=["texts", "score"])
     ap.add_argument("--bytes", type=int, default=2048, help="chunk size")
     ap.add_argument("--modalities", type=lambda s: s.split(","), default=["text", "speech", "image"])
@@ -107,6 +107,8 @@ def main():
         texts(a)
     elif a.command == "score" and len(a.rest) == 3:
         a.grid_dir, a.ids, a.out = a.rest
+        if a.means and not a.out.endswith("_chunks.csv"):
+            ap.error("--means needs an OUT_CSV named *_chunks.csv (the means go to *.csv)")
         score(a)
     else:
         ap.error("wrong number of arguments")
