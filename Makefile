@@ -102,11 +102,14 @@ slurm-test: setup-go setup-slurm
 	$(GO) test -v $(SLURM_TEST_FLAGS)
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
-## (selfcheck.sh first proves that failing cells of each kind make it fail). Then the notebooks
-## that read data, a tokenizer or a model run again as on a reader's fresh clone (no ../shared,
-## an empty data folder and Hugging Face cache): each cell must show its result or the command
-## that fetches its input (FRESH_NOTEBOOKS picks fewer, e.g. FRESH_NOTEBOOKS=notebooks/02_method.ipynb).
-FRESH_NOTEBOOKS ?= $(shell grep -l -e 'nb\.OpenData' -e 'nb\.LoadTokenizer' -e 'nb\.Tokenizer' -e 'nb\.Model' -e 'nb\.DefaultPlaces' notebooks/*.ipynb)
+## (selfcheck.sh first proves that failing cells of each kind make it fail), then opens the
+## executed notebooks untrusted in headless Chromium against Jupyter Notebook 6 (browsercheck) and
+## fails on any output a reader would not see. Then the notebooks that read data, a tokenizer or a
+## model run again as on a reader's fresh clone (no ../shared, an empty data folder and Hugging Face
+## cache, testdata/ as committed): each cell must show its result or the command that fetches its
+## input (FRESH_NOTEBOOKS picks fewer, e.g. FRESH_NOTEBOOKS=notebooks/02_method.ipynb).
+## SCREENSHOTS=dir keeps the browser's pages as PNG images.
+FRESH_NOTEBOOKS ?= $(shell grep -l -E 'nb\.ShowInputs.*(Data|TokenizerFile|Checkpoint)' notebooks/*.ipynb)
 notebooks: setup-notebooks
 	cd notebooks/tools && $(GO) test ./...
 	notebooks/tools/selfcheck.sh
