@@ -15,11 +15,23 @@ GO ?= go
 export GOTOOLCHAIN ?= go1.27.3
 export GOEXPERIMENT ?= simd
 
-.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
+.PHONY: setup setup-plan setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
 
 ## setup: install everything a fresh machine needs to run and test paperrepro (idempotent);
 ## Slurm is left out (make slurm-test installs it)
-setup: setup-go setup-notebooks setup-codecs
+setup: setup-plan setup-go setup-notebooks setup-codecs
+
+## setup-plan: say what setup is about to install (nothing when all is there), and how long
+## that took on a fresh machine. Checks offline: GOPROXY=off fails where a download is due.
+SETUP_TIME = On a fresh Debian 12 machine with 2 cores (busy with other jobs) all of it took about 13 minutes (measured 2026-12-07).
+setup-plan:
+	@missing=; \
+	GOPROXY=off $(GO) mod download >/dev/null 2>&1 || missing="$$missing, Go $(GOTOOLCHAIN) and the Go modules"; \
+	jupyter nbconvert --version >/dev/null 2>&1 || missing="$$missing, Jupyter (Debian packages)"; \
+	[ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v google-chrome >/dev/null || missing="$$missing, Chromium"; \
+	[ -x "$$(notebooks/tools/gobin.sh 2>/dev/null)/gonb" ] || missing="$$missing, GoNB with goimports and gopls"; \
+	for t in $(CODEC_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing, $${t#*:}"; done; \
+	[ -z "$$missing" ] || echo "make setup: installing $${missing#, } (and a PJRT plugin for XLA where one can be had). $(SETUP_TIME)"
 
 ## setup-go: Go modules, then a PJRT plugin for GoMLX's XLA backend when one
 ## can be had (CUDA where nvidia-smi lists a GPU, else CPU); never fails for lack of one.
@@ -29,8 +41,8 @@ setup-go:
 	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || echo "make setup: no C compiler found, so cgo is off: paperrepro builds without XLA and runs on the pure-Go backend (install gcc for XLA)"
 	@$(GO) run ./paperrepro/cmd/paperrepro install-plugin -setup
 
-## setup-notebooks: Jupyter (the one on PATH when it works, else Debian packages), the GoNB kernel,
-## goimports and gopls (pinned in notebooks/tools)
+## setup-notebooks: Jupyter (the one on PATH when it works, else Debian packages), Chromium for
+## the notebooks' browser check, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
 setup-notebooks:
 	notebooks/tools/setup.sh
 
@@ -57,7 +69,7 @@ test: setup
 	$(GO) vet ./...
 	$(GO) vet -tags noxla ./...
 	$(GO) test -short ./...
-	$(GO) test -json ./... | $(TESTSUMMARY) -record $(SKIPS)
+	$(GO) test -json -skip '^TestSlurmArrayOnALocalCluster$$' ./... | $(TESTSUMMARY) -record $(SKIPS)
 	$(MAKE) fuzz
 	$(GO) test -json -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro | $(TESTSUMMARY) -record $(SKIPS)
 	@[ "$${CI:-}" != true ] || $(MAKE) setup-slurm

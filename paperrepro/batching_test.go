@@ -22,7 +22,7 @@ func TestBatchingChangesNoNumber(t *testing.T) {
 	const chunks, chunkSize = 9, 64
 	var reference []*results.Cell
 	for _, batch := range []int{1, 7, 64} {
-		runner, checkpoints, tokenizer, _ := miniGridSetup(t, miniGrid.models[:1], []string{datasets.Text, datasets.Speech}, chunks, chunkSize)
+		runner, checkpoints, tokenizer, _ := miniGridSetup(t, miniGrid.models[:1], chunks, map[string]int{datasets.Text: chunkSize, datasets.Speech: chunkSize})
 		engine, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolSeed, Tokenizer: tokenizer})
 		if err != nil {
 			t.Fatal(err)

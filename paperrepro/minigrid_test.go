@@ -43,7 +43,8 @@ var miniGrid = struct {
 // tiny models: by default it codes one 256-byte chunk per cell.
 // -short runs both protocols on the smaller model's two steps only (a third
 // of the cost: the output layer over Pythia's vocabulary dominates), one
-// seed chunk and one lossless chunk of 64 bytes per cell.
+// seed chunk per cell, of 512 bytes for text and speech (the reference has
+// 4 of those too), and one lossless chunk of 64 bytes.
 // The full checks:
 //
 //	go test ./paperrepro -run MiniGrid -timeout 0 -minigrid.chunks=16 -minigrid.lossless-chunks=16 -minigrid.lossless-bytes=2048
@@ -57,6 +58,16 @@ var (
 // of its cells.
 var miniGridModalities = []string{datasets.Text, datasets.Image, datasets.Speech}
 
+// chunkBytes gives every modality of miniGridModalities chunks of size
+// bytes, as miniGridSetup takes them.
+func chunkBytes(size int) map[string]int {
+	sizes := map[string]int{}
+	for _, m := range miniGridModalities {
+		sizes[m] = size
+	}
+	return sizes
+}
+
 // miniGridData returns the data folder of modality: the sample every clone
 // carries for text and speech, ../shared/data for images (ImageNet's bytes
 // stay out of the repository), or an error saying what is missing.
@@ -64,17 +75,21 @@ func miniGridData(t *testing.T, modality string) (string, error) {
 	t.Helper()
 	if modality == datasets.Image {
 		dir, err := testenv.LookupShared(t, "data", "imagenet-sample")
-		return filepath.Dir(dir), err
+		if err != nil {
+			return "", fmt.Errorf("the image cells' reference numbers are of ImageNet patches, whose licence keeps them out of the repository: %w", err)
+		}
+		return filepath.Dir(dir), nil
 	}
 	return testenv.SampleData(t), nil
 }
 
-// miniGridSetup starts the fake hub on the tiny grid and opens the data of
-// modalities (those that are here), exactly as `paperrepro run` would
-// against the real hub and data folder. It returns the runner, the
-// checkpoints of models at the grid's steps, the tokenizer's path and, for
-// each modality left out, why.
-func miniGridSetup(t *testing.T, models, modalities []string, chunks, chunkSize int) (*grid.Runner, []grid.Checkpoint, string, map[string]error) {
+// miniGridSetup starts the fake hub on the tiny grid and opens chunks
+// chunks of each modality in sizes, of the size it gives (those of the
+// modalities that are here), exactly as `paperrepro run` would against the
+// real hub and data folder. It returns the runner, the checkpoints of models
+// at the grid's steps, the tokenizer's path and, for each modality left out,
+// why.
+func miniGridSetup(t *testing.T, models []string, chunks int, sizes map[string]int) (*grid.Runner, []grid.Checkpoint, string, map[string]error) {
 	t.Helper()
 	server := hubtest.Start(t, testenv.TinyGrid(t), "EleutherAI")
 	client := &hub.Client{Endpoint: server.URL, CacheDir: t.TempDir()}
@@ -90,13 +105,17 @@ func miniGridSetup(t *testing.T, models, modalities []string, chunks, chunkSize 
 	}
 	var sources []datasets.Source
 	missing := map[string]error{}
-	for _, modality := range modalities {
+	for _, modality := range miniGridModalities {
+		size, ok := sizes[modality]
+		if !ok {
+			continue
+		}
 		data, err := miniGridData(t, modality)
 		if err != nil {
 			missing[modality] = err
 			continue
 		}
-		src, err := datasets.Open(modality, data, datasets.Options{Count: chunks, ChunkSize: chunkSize})
+		src, err := datasets.Open(modality, data, datasets.Options{Count: chunks, ChunkSize: size})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,10 +128,33 @@ func miniGridSetup(t *testing.T, models, modalities []string, chunks, chunkSize 
 	return runner, checkpoints, filepath.Join(testenv.SampleData(t), "tokenizer", "tokenizer.json"), missing
 }
 
-// expectedChunk is one row of expected_seed_protocol_chunks.csv.
+// expectedChunk is one row of expected_seed_protocol_chunks*.csv.
 type expectedChunk struct {
 	tokens int
 	cr     float64
+}
+
+// expectedChunks reads the reference's per-chunk numbers, of 2048-byte
+// chunks (expected_seed_protocol_chunks.csv) and of 512-byte ones
+// (expected_seed_protocol_chunks_512.csv), keyed by
+// model/step/modality/chunk bytes/index.
+func expectedChunks(t *testing.T) map[string]expectedChunk {
+	t.Helper()
+	perChunk := map[string]expectedChunk{}
+	for size, name := range map[int]string{datasets.DefaultChunkSize: "expected_seed_protocol_chunks.csv", 512: "expected_seed_protocol_chunks_512.csv"} {
+		for _, r := range readFixtureCSV(t, name) {
+			step, err := grid.ParseStep(r["step"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			tokens, err := strconv.Atoi(r["tokens"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			perChunk[fmt.Sprintf("%s/%d/%s/%d/%s", r["model"], step, r["modality"], size, r["chunk"])] = expectedChunk{tokens, atof(t, r["compression_ratio"])}
+		}
+	}
+	return perChunk
 }
 
 // readFixtureCSV reads one of the reference's CSVs for the tiny grid into
@@ -139,29 +181,19 @@ func atof(t *testing.T, s string) float64 {
 // lossless protocol. Images need ../shared; text and speech run on any
 // clone.
 func TestMiniGrid(t *testing.T) {
-	seedChunks, losslessBytes := *miniGridChunks, *miniGridLosslessBytes
+	seedChunks, seedBytes, losslessBytes := *miniGridChunks, chunkBytes(datasets.DefaultChunkSize), *miniGridLosslessBytes
 	models := miniGrid.models
 	if testing.Short() {
 		seedChunks, losslessBytes, models = min(seedChunks, 1), min(losslessBytes, 64), models[:1]
+		seedBytes[datasets.Text], seedBytes[datasets.Speech] = 512, 512
 	}
-	t.Run("seed", func(t *testing.T) { testMiniGridSeed(t, models, seedChunks) })
+	t.Run("seed", func(t *testing.T) { testMiniGridSeed(t, models, seedChunks, seedBytes) })
 	t.Run("lossless", func(t *testing.T) { testMiniGridLossless(t, models, *miniGridLosslessChunks, losslessBytes) })
 }
 
-func testMiniGridSeed(t *testing.T, models []string, chunks int) {
-	runner, checkpoints, tokenizer, missing := miniGridSetup(t, models, miniGridModalities, chunks, datasets.DefaultChunkSize)
-	perChunk := map[string]expectedChunk{}
-	for _, r := range readFixtureCSV(t, "expected_seed_protocol_chunks.csv") {
-		step, err := grid.ParseStep(r["step"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		tokens, err := strconv.Atoi(r["tokens"])
-		if err != nil {
-			t.Fatal(err)
-		}
-		perChunk[fmt.Sprintf("%s/%d/%s/%s", r["model"], step, r["modality"], r["chunk"])] = expectedChunk{tokens, atof(t, r["compression_ratio"])}
-	}
+func testMiniGridSeed(t *testing.T, models []string, chunks int, sizes map[string]int) {
+	runner, checkpoints, tokenizer, missing := miniGridSetup(t, models, chunks, sizes)
+	perChunk := expectedChunks(t)
 	cells := map[string]expectedCell{}
 	for _, r := range readFixtureCSV(t, "expected_seed_protocol.csv") {
 		n, err := strconv.Atoi(r["chunks"])
@@ -204,7 +236,7 @@ func testMiniGridSeed(t *testing.T, models []string, chunks int) {
 			compared := 0
 			for _, c := range summary.Cells {
 				if c.Modality == modality {
-					checkSeedCell(t, c, cells, perChunk, chunks)
+					checkSeedCell(t, c, cells, perChunk, chunks, sizes[modality])
 					compared++
 				}
 			}
@@ -228,10 +260,10 @@ func testMiniGridSeed(t *testing.T, models []string, chunks int) {
 	checkFigures(t, tables)
 }
 
-// checkSeedCell compares a seed-protocol cell of the mini grid with the
-// reference: its mean ratio, each chunk's tokens and ratio, and its
-// provenance.
-func checkSeedCell(t *testing.T, c *results.Cell, cells map[string]expectedCell, perChunk map[string]expectedChunk, chunks int) {
+// checkSeedCell compares a seed-protocol cell of the mini grid, of chunks
+// chunks of size bytes, with the reference: its mean ratio, each chunk's
+// tokens and ratio, and its provenance.
+func checkSeedCell(t *testing.T, c *results.Cell, cells map[string]expectedCell, perChunk map[string]expectedChunk, chunks, size int) {
 	t.Helper()
 	key := cellKey(c)
 	want, ok := cells[key]
@@ -240,12 +272,17 @@ func checkSeedCell(t *testing.T, c *results.Cell, cells map[string]expectedCell,
 		return
 	}
 	// The cell's expected mean: the reference's own when all 16 chunks
-	// ran, else the mean of the reference's first chunks.
+	// of the paper's size ran, else the mean of the reference's first
+	// chunks.
 	wantCR := want.cr
-	if chunks != want.chunks {
+	if chunks != want.chunks || size != datasets.DefaultChunkSize {
 		wantCR = 0
 		for i := range chunks {
-			wantCR += perChunk[fmt.Sprintf("%s/%d", key, i)].cr / float64(chunks)
+			w, ok := perChunk[fmt.Sprintf("%s/%d/%d", key, size, i)]
+			if !ok {
+				t.Fatalf("%s: the reference has no chunk %d of %d bytes", key, i, size)
+			}
+			wantCR += w.cr / float64(chunks)
 		}
 	}
 	if math.Abs(c.CR-wantCR) > 1e-4 || c.Params != want.params || c.Chunks != chunks || c.DroppedChunks != 0 {
@@ -253,7 +290,7 @@ func checkSeedCell(t *testing.T, c *results.Cell, cells map[string]expectedCell,
 			key, c.CR, c.Params, c.Chunks, c.DroppedChunks, wantCR, want.params, chunks)
 	}
 	for _, r := range c.PerChunk {
-		w := perChunk[fmt.Sprintf("%s/%d", key, r.Index)]
+		w := perChunk[fmt.Sprintf("%s/%d/%d", key, size, r.Index)]
 		if r.Tokens != w.tokens || math.Abs(r.CR-w.cr) > 1e-4 {
 			t.Errorf("%s chunk %d: %d tokens CR %.8f; want %d tokens CR %.8f", key, r.Index, r.Tokens, r.CR, w.tokens, w.cr)
 		}
@@ -296,7 +333,7 @@ func checkFigures(t *testing.T, tables []results.Table) {
 }
 
 func testMiniGridLossless(t *testing.T, models []string, chunks, chunkSize int) {
-	runner, checkpoints, tokenizer, missing := miniGridSetup(t, models, miniGridModalities, chunks, chunkSize)
+	runner, checkpoints, tokenizer, missing := miniGridSetup(t, models, chunks, chunkBytes(chunkSize))
 	lossless, err := grid.NewEngine(grid.EngineOptions{Protocol: grid.ProtocolLossless, Tokenizer: tokenizer})
 	if err != nil {
 		t.Fatal(err)

@@ -34,7 +34,19 @@ done > "$tmp/chunks/speech.bin"
 
 mkdir -p "$tmp/npm"
 (cd "$tmp/npm" && npm install --silent tokenizers@0.23.2 >/dev/null)
-/usr/bin/python3 "$here/reference.py" texts "$tmp/chunks" "$chunks" > "$tmp/texts.json"
-NODE_PATH=$tmp/npm/node_modules node testdata/tokenizer/golden_hf.mjs testdata/tokenizer/tokenizer.json "$tmp/texts.json" > "$tmp/ids.jsonl"
-/usr/bin/python3 "$here/reference.py" score "$tmp/chunks" "$tmp/grid" "$tmp/ids.jsonl" "$here"
+
+# expected NAME N REFERENCE_OPTIONS...: N chunks per modality, scored on every
+# checkpoint, into $here/NAME.
+expected() {
+	local name=$1 n=$2
+	shift 2
+	/usr/bin/python3 "$here/reference.py" texts "$@" "$tmp/chunks" "$n" > "$tmp/texts.json"
+	NODE_PATH=$tmp/npm/node_modules node testdata/tokenizer/golden_hf.mjs testdata/tokenizer/tokenizer.json "$tmp/texts.json" > "$tmp/ids.jsonl"
+	/usr/bin/python3 "$here/reference.py" score "$@" "$tmp/chunks" "$tmp/grid" "$tmp/ids.jsonl" "$here/$name"
+}
+# The paper's 2048-byte chunks, and the per-cell means (the mini grid, the
+# Table check, the protocol's fixture test).
+expected expected_seed_protocol_chunks.csv "$chunks" --means
+# 512-byte chunks of text and speech, for the quicker runs of go test -short.
+expected expected_seed_protocol_chunks_512.csv 4 --bytes 512 --modalities text,speech
 echo "make_expected.sh: wrote $here/SHA256SUMS and $here/expected_seed_protocol*.csv"

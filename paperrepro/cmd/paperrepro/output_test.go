@@ -33,7 +33,7 @@ func copyFile(t *testing.T, src, dst string) {
 // any work; -o names a file and -out a folder, each taking the other
 // spelling too.
 func TestOutputRule(t *testing.T) {
-	shared := testenv.Shared(t, "data")
+	shared := testenv.SampleData(t)
 	expected := testenv.Expected(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")

@@ -24,7 +24,7 @@ import (
 )
 
 var (
-	slurmTest   = flag.Bool("slurm", false, "run TestSlurmArrayOnALocalCluster: the pythia-tiny grid as a job array on a one-node Slurm cluster made for the test (minutes; make slurm-test)")
+	slurmTest   = flag.Bool("slurm", false, "run TestSlurmArrayOnALocalCluster: the tiny test grid as a job array on a one-node Slurm cluster made for the test (minutes; make slurm-test)")
 	slurmChunks = flag.Int("slurm.chunks", 2, "chunks per modality in the Slurm test (the issue's full size: 16)")
 )
 
@@ -45,7 +45,7 @@ func TestSlurmArrayOnALocalCluster(t *testing.T) {
 	data := testenv.SampleData(t)
 	expected := testenv.Expected(t)
 	if missing := slurmtest.Missing(); len(missing) > 0 {
-		testenv.Unavailable(t, "needs Slurm and munge (missing %s): make setup-slurm installs them", strings.Join(missing, ", "))
+		testenv.Unavailable(t, "needs Slurm and munge (missing %s): make slurm-test installs them and runs this test", strings.Join(missing, ", "))
 	}
 	began := time.Now()
 	bin := buildCommand(t)

@@ -75,9 +75,9 @@ func TestEditedCellIsRefused(t *testing.T) {
 // another config.json is not reused - the run is refused, naming it - and
 // the changed model does give another compression ratio in a fresh folder.
 func TestChangedConfigIsNotReused(t *testing.T) {
-	data := testenv.Shared(t, "data")
+	data := testenv.SampleData(t)
 	ckpt := filepath.Join(t.TempDir(), "pythia-tiny-16", "step1000")
-	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), ckpt)
+	copyCheckpoint(t, testenv.TinyCheckpoint(t, "pythia-tiny-16", "step1000"), ckpt)
 	cr := func(out string) string {
 		t.Helper()
 		code, stdout, stderr := run(t, "run", "-model-dir", ckpt, "-modalities", "text", "-chunks", "1", "-data-dir", data, "-out", out)
@@ -118,9 +118,9 @@ func TestChangedConfigIsNotReused(t *testing.T) {
 // rather than writing outside -out, counting a cell twice or taking the
 // step from the folder's name instead.
 func TestGridFlagsSayWhatTheyMean(t *testing.T) {
-	data := testenv.Shared(t, "data")
+	data := testenv.SampleData(t)
 	ckpt := filepath.Join(t.TempDir(), "mine", "step1000")
-	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), ckpt)
+	copyCheckpoint(t, testenv.TinyCheckpoint(t, "pythia-tiny-16", "step1000"), ckpt)
 	root := t.TempDir()
 	out := filepath.Join(root, "a", "b", "c")
 	for _, tc := range []struct {

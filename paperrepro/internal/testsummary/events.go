@@ -156,9 +156,11 @@ func (r *reader) printTest(pkg, name string) {
 	}
 }
 
-// hollow reports whether t has subtests and every one of them skipped.
+// hollow reports whether t has subtests, every one of them skipped, and t
+// itself logged nothing (a test that did its own work beside skipped
+// subtests says so in its log).
 func hollow(t *test) bool {
-	if len(t.subtests) == 0 {
+	if len(t.subtests) == 0 || len(t.output) > 0 {
 		return false
 	}
 	for _, s := range t.subtests {

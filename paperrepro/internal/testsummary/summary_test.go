@@ -28,14 +28,15 @@ func TestReadRealGoTest(t *testing.T) {
 		got[s.Test] = s.Reason
 	}
 	want := map[string]string{
-		"TestSkipsForData":                     "needs the data folder",
-		"TestAlsoSkipsForData":                 "needs the data folder",
-		"TestSkipsOnTwoLines":                  "needs a GPU and its driver",
-		"TestHollowParent/a":                   "needs a GPU",
-		"TestHollowParent/b":                   "needs a GPU",
-		"TestHollowParent":                     "passed, but every subtest skipped: it checked nothing",
-		"TestPartlySkipped/skips":              "needs images",
-		"TestSlashedSubtests/model/step/image": "needs images",
+		"TestSkipsForData":                       "needs the data folder",
+		"TestAlsoSkipsForData":                   "needs the data folder",
+		"TestSkipsOnTwoLines":                    "needs a GPU and its driver",
+		"TestHollowParent/a":                     "needs a GPU",
+		"TestHollowParent/b":                     "needs a GPU",
+		"TestHollowParent":                       "passed, but every subtest skipped: it checked nothing",
+		"TestPartlySkipped/skips":                "needs images",
+		"TestSlashedSubtests/model/step/image":   "needs images",
+		"TestOwnWorkBesideASkippedSubtest/image": "needs images",
 	}
 	if len(got) != len(want) {
 		t.Errorf("skips %v, want %v", got, want)
