@@ -15,10 +15,23 @@ GO ?= go
 export GOTOOLCHAIN ?= go1.27.3
 export GOEXPERIMENT ?= simd
 
-.PHONY: setup setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
+.PHONY: setup setup-plan setup-go test setup-notebooks notebooks notebooks-refresh setup-codecs setup-slurm slurm-test
 
-## setup: install everything a fresh machine needs (idempotent)
-setup: setup-go setup-notebooks setup-codecs setup-slurm
+## setup: install everything a fresh machine needs to run and test paperrepro (idempotent);
+## Slurm is left out (make slurm-test installs it)
+setup: setup-plan setup-go setup-notebooks setup-codecs
+
+## setup-plan: say what setup is about to install (nothing when all is there), and how long
+## that took on a fresh machine. Checks offline: GOPROXY=off fails where a download is due.
+SETUP_TIME = On a fresh Debian 12 machine with 2 cores (busy with other jobs) all of it took about 13 minutes (measured 2026-12-07).
+setup-plan:
+	@missing=; \
+	GOPROXY=off $(GO) mod download >/dev/null 2>&1 || missing="$$missing, Go $(GOTOOLCHAIN) and the Go modules"; \
+	jupyter nbconvert --version >/dev/null 2>&1 || missing="$$missing, Jupyter (Debian packages)"; \
+	[ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v google-chrome >/dev/null || missing="$$missing, Chromium"; \
+	[ -x "$$(notebooks/tools/gobin.sh 2>/dev/null)/gonb" ] || missing="$$missing, GoNB with goimports and gopls"; \
+	for t in $(CODEC_TOOLS); do command -v $${t%%:*} >/dev/null || missing="$$missing, $${t#*:}"; done; \
+	[ -z "$$missing" ] || echo "make setup: installing $${missing#, } (and a PJRT plugin for XLA where one can be had). $(SETUP_TIME)"
 
 ## setup-go: Go modules, then a PJRT plugin for GoMLX's XLA backend when one
 ## can be had (CUDA where nvidia-smi lists a GPU, else CPU); never fails for lack of one.
@@ -28,8 +41,8 @@ setup-go:
 	@[ "$$($(GO) env CGO_ENABLED)" = 1 ] || echo "make setup: no C compiler found, so cgo is off: paperrepro builds without XLA and runs on the pure-Go backend (install gcc for XLA)"
 	@$(GO) run ./paperrepro/cmd/paperrepro install-plugin -setup
 
-## setup-notebooks: Jupyter (the one on PATH when it works, else Debian packages), the GoNB kernel,
-## goimports and gopls (pinned in notebooks/tools)
+## setup-notebooks: Jupyter (the one on PATH when it works, else Debian packages), Chromium for
+## the notebooks' browser check, the GoNB kernel, goimports and gopls (pinned in notebooks/tools)
 setup-notebooks:
 	notebooks/tools/setup.sh
 
@@ -41,41 +54,63 @@ setup-codecs:
 	if [ -n "$$missing" ]; then \
 		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 		echo "setup: installing$$missing"; \
-		$$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		$$sudo apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing; \
 	fi
 
-## test: vet, every Go test, the Slurm job array, then the notebooks; also vets
-## the build without XLA (-tags noxla) and runs the backend-choice tests there,
-## so both builds stay working
+## test: vet; the quick tests (go test -short, under a minute); every Go test, the Slurm job
+## array (where Slurm is installed; always under CI=true) and the notebooks; then one line per
+## group of skipped tests and why. Also vets the build without XLA (-tags noxla) and runs the
+## backend-choice tests there, so both builds stay working.
+SKIPS = $(or $(TMPDIR),/tmp)/paperrepro-test-skips.jsonl
+TESTSUMMARY = $(GO) run ./paperrepro/internal/testsummary
 test: setup
+	@rm -f $(SKIPS)
 	$(GO) vet ./...
 	$(GO) vet -tags noxla ./...
-	$(GO) test ./...
-	$(GO) test -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro
-	$(MAKE) slurm-test
+	$(GO) test -short ./...
+	$(GO) test -json -skip '^TestSlurmArrayOnALocalCluster$$' ./... | $(TESTSUMMARY) -record $(SKIPS)
+	$(MAKE) fuzz
+	$(GO) test -json -tags noxla -run 'Backend|InstallPlugin|BuildIncludesXLA' ./paperrepro/neox ./paperrepro/cmd/paperrepro | $(TESTSUMMARY) -record $(SKIPS)
+	@[ "$${CI:-}" != true ] || $(MAKE) setup-slurm
+	$(GO) test -json $(SLURM_TEST_FLAGS) | $(TESTSUMMARY) -v -record $(SKIPS)
 	$(MAKE) notebooks
+	@$(TESTSUMMARY) -report $(SKIPS)
 
-## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages,
-## for slurm-test; installs only what is missing (skips where it cannot, fails under CI=true)
+## fuzz: every fuzz target for FUZZTIME each (go test alone runs only their seed inputs)
+FUZZTIME ?= 10s
+FUZZDIRS ?= $(shell grep -rl --include='*_test.go' '^func Fuzz' paperrepro | xargs -n1 dirname | sort -u)
+.PHONY: fuzz
+fuzz:
+	@set -e; for dir in $(FUZZDIRS); do for f in $$(grep -h -o '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go | cut -d' ' -f2); do \
+		echo "fuzz ./$$dir $$f for $(FUZZTIME)"; $(GO) test ./$$dir -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s; done; done
+
+## setup-slurm: Slurm (slurmctld, slurmd, client) and munge from Debian packages, for
+## slurm-test only (make setup leaves them out); installs only what is missing (skips where
+## it cannot, fails under CI=true)
 setup-slurm:
 	paperrepro/internal/slurmtest/setup.sh
 
 ## slurm-test: stand up a one-node Slurm cluster on this machine (state in a
-## temporary folder), run the pythia-tiny grid (2 models x 2 steps x 3
+## temporary folder), run the tiny test grid (2 models x 2 steps x 2
 ## modalities) as a 4-task job array, kill one task mid-cell and requeue it,
 ## and compare the merged tables with a single-process run.
 ## SLURM_CHUNKS=16 runs the full 16 chunks per cell (longer).
 SLURM_CHUNKS ?= 2
+SLURM_TEST_FLAGS = -count=1 -timeout 60m -run '^TestSlurmArrayOnALocalCluster$$' ./paperrepro/cmd/paperrepro \
+	-slurm -slurm.chunks $(SLURM_CHUNKS)
 slurm-test: setup-go setup-slurm
-	$(GO) test ./paperrepro/cmd/paperrepro -run '^TestSlurmArrayOnALocalCluster$$' -count=1 -timeout 60m -v \
-		-slurm -slurm.chunks $(SLURM_CHUNKS)
+	$(GO) test -v $(SLURM_TEST_FLAGS)
 
 ## notebooks: execute every notebook headless in a temporary directory; fails on any error
-## (selfcheck.sh first proves that failing cells of each kind make it fail). Then the notebooks
-## that read data, a tokenizer or a model run again as on a reader's fresh clone (no ../shared,
-## an empty data folder and Hugging Face cache): each cell must show its result or the command
-## that fetches its input (FRESH_NOTEBOOKS picks fewer, e.g. FRESH_NOTEBOOKS=notebooks/02_method.ipynb).
-FRESH_NOTEBOOKS ?= $(shell grep -l -e 'nb\.OpenData' -e 'nb\.LoadTokenizer' -e 'nb\.Tokenizer' -e 'nb\.Model' -e 'nb\.DefaultPlaces' notebooks/*.ipynb)
+## (selfcheck.sh first proves that failing cells of each kind make it fail), then opens the
+## executed notebooks untrusted in headless Chromium against Jupyter Notebook 6 (browsercheck) and
+## fails on any output a reader would not see. Then the notebooks that read data, a tokenizer or a
+## model run again as on a reader's fresh clone (no ../shared, an empty data folder and Hugging Face
+## cache, testdata/ as committed): each cell must show its result or the command that fetches its
+## input (FRESH_NOTEBOOKS picks fewer, e.g. FRESH_NOTEBOOKS=notebooks/02_method.ipynb).
+## SCREENSHOTS=dir keeps the browser's pages as PNG images.
+FRESH_NOTEBOOKS ?= $(shell grep -l -E 'nb\.ShowInputs.*(Data|TokenizerFile|Checkpoint)' notebooks/*.ipynb)
 notebooks: setup-notebooks
 	cd notebooks/tools && $(GO) test ./...
 	notebooks/tools/selfcheck.sh
@@ -90,7 +125,7 @@ notebooks-refresh: setup-notebooks
 ## figures: redraw figures/ (PNG and SVG) from the paper's tables in expected/
 .PHONY: figures
 figures: setup-go
-	$(GO) run ./paperrepro/cmd/paperrepro figures -o figures expected
+	$(GO) run ./paperrepro/cmd/paperrepro figures -f -out figures expected
 
 ## data: fetch what the notebooks read (network needed; not part of setup, which stays offline):
 ## Pythia's tokenizer (into the Hugging Face cache), enwik8, the first LibriSpeech utterances and,
@@ -119,9 +154,9 @@ reproduce: setup
 	$(PAPERREPRO) fetch
 	$(PAPERREPRO) fetch-data -modalities $(MODALITIES) -chunks $(CHUNKS)
 	$(PAPERREPRO) run -float16 -modalities $(MODALITIES) -chunks $(CHUNKS) -out $(RESULTS)
-	$(PAPERREPRO) tables -out $(RESULTS)/tables $(RESULTS)/seed+float16
-	$(PAPERREPRO) fit -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
-	$(PAPERREPRO) figures -o $(RESULTS)/figures $(RESULTS)/seed+float16
+	$(PAPERREPRO) tables -f -out $(RESULTS)/tables $(RESULTS)/seed+float16
+	$(PAPERREPRO) fit -f -o $(RESULTS)/table1.csv $(RESULTS)/seed+float16
+	$(PAPERREPRO) figures -f -out $(RESULTS)/figures $(RESULTS)/seed+float16
 
 ## gpu-check-bundle: build, here (Go and a C compiler), what the GPU check carries to a GPU
 ## machine without Go or network: binaries with XLA, fixtures, data (paperrepro/gpucheck/bundle/)

@@ -21,7 +21,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// The Table 2-4 check on the tiny checkpoints of ../shared/fixtures/pythia-tiny:
+// The Table 2-4 check on the tiny checkpoints of package pythiatiny:
 // the same tableCheck as TestTable2, its expected table the PyTorch
 // reference numbers of the tiny grid (pythia-tiny-16 and -32 at step1000
 // and step2000, text) instead of the paper's, its tolerance the
@@ -32,13 +32,14 @@ import (
 // a probability below float16's smallest), so the tiny check runs the seed
 // protocol without it: its cells go to the seed/ folder.
 
-// fakeHubCache fetches the tiny checkpoints from a fake hub into a new Hugging
-// Face cache, in the layout huggingface_hub uses, and returns the cache folder.
-func fakeHubCache(t *testing.T) string {
+// fakeHubCache fetches the tiny checkpoints of models from a fake hub into a
+// new Hugging Face cache, in the layout huggingface_hub uses, and returns the
+// cache folder.
+func fakeHubCache(t *testing.T, models []string) string {
 	t.Helper()
-	server := hubtest.Start(t, testenv.Shared(t, "fixtures", "pythia-tiny"), "EleutherAI")
+	server := hubtest.Start(t, testenv.TinyGrid(t), "EleutherAI")
 	client := &hub.Client{Endpoint: server.URL, CacheDir: t.TempDir()}
-	for _, model := range miniGrid.models {
+	for _, model := range models {
 		for _, rev := range miniGrid.revisions {
 			if _, err := client.Fetch(context.Background(), "EleutherAI/"+model, rev); err != nil {
 				t.Fatal(err)
@@ -48,9 +49,9 @@ func fakeHubCache(t *testing.T) string {
 	return client.CacheDir
 }
 
-// tinyCheck is the check of the tiny grid's text cells of chunks chunks
-// with results in root.
-func tinyCheck(t *testing.T, root string, chunks, batch int) tableCheck {
+// tinyCheck is the check of the text cells of models in the tiny grid, of
+// chunks chunks, with results in root.
+func tinyCheck(t *testing.T, models []string, root string, chunks, batch int) tableCheck {
 	t.Helper()
 	params := map[string]float64{}
 	for _, r := range readFixtureCSV(t, "expected_seed_protocol.csv") {
@@ -68,7 +69,7 @@ func tinyCheck(t *testing.T, root string, chunks, batch int) tableCheck {
 		}
 	}
 	expected := results.Table{Modality: datasets.Text}
-	for _, model := range miniGrid.models {
+	for _, model := range models {
 		for _, rev := range miniGrid.revisions {
 			step, err := grid.ParseStep(rev)
 			if err != nil {
@@ -85,7 +86,7 @@ func tinyCheck(t *testing.T, root string, chunks, batch int) tableCheck {
 		tolerance: 1e-4,
 		chunks:    chunks,
 		results:   root,
-		dataDir:   testenv.Shared(t, "data"),
+		dataDir:   testenv.SampleData(t),
 		batch:     batch,
 		rerun:     "go test ./paperrepro -run '^TestTableCheckChild$'",
 		reproduce: "go test ./paperrepro -run '^TestTableCheckChild$' -timeout 0",
@@ -94,20 +95,26 @@ func tinyCheck(t *testing.T, root string, chunks, batch int) tableCheck {
 
 // TestTableCheckOnFakeCache runs the Table 2-4 check on the tiny
 // checkpoints in a fake Hugging Face cache with 1 chunk per cell, as -short
-// runs it with 64: the first run computes the 4 cells into results/1chunks
-// and matches the reference, the second computes nothing. Then a check of
-// another chunk count on that folder is refused, and an empty cache
-// compares nothing and says where the results would be.
+// runs it with 64: the first run computes the 4 cells (-short: the smaller
+// model's 2) into results/1chunks and matches the reference, the second
+// computes nothing. Then a check of another chunk count on that folder is
+// refused, and an empty cache compares nothing and says where the results
+// would be.
 func TestTableCheckOnFakeCache(t *testing.T) {
-	t.Setenv("HF_HUB_CACHE", fakeHubCache(t))
+	models := miniGrid.models
+	if testing.Short() {
+		models = models[:1]
+	}
+	cells := len(models) * len(miniGrid.revisions)
+	t.Setenv("HF_HUB_CACHE", fakeHubCache(t, models))
 	repo := t.TempDir()
 	const chunks = 1
 	root := resultsRoot(repo, "", chunks)
 	if want := filepath.Join(repo, "results", "1chunks"); root != want {
 		t.Fatalf("results folder of %d-chunk cells %s, want %s", chunks, root, want)
 	}
-	check := tinyCheck(t, root, chunks, 0)
-	for i, wantComputed := range []int{4, 0} {
+	check := tinyCheck(t, models, root, chunks, 0)
+	for i, wantComputed := range []int{cells, 0} {
 		out, err := check.run(stopByOf(t), nil)
 		if err != nil {
 			t.Fatal(err)
@@ -118,9 +125,9 @@ func TestTableCheckOnFakeCache(t *testing.T) {
 		if out.summary != nil {
 			computed = out.summary.Computed
 		}
-		if computed != wantComputed || out.compared != 4 || out.within != 4 || failure != "" || skip != "" {
-			t.Errorf("run %d: %d cells computed (want %d), %d compared, %d within 1e-4 (want 4 and 4); failure %q, skip %q",
-				i+1, computed, wantComputed, out.compared, out.within, failure, skip)
+		if computed != wantComputed || out.compared != cells || out.within != cells || failure != "" || skip != "" {
+			t.Errorf("run %d: %d cells computed (want %d), %d compared, %d within 1e-4 (want %d and %d); failure %q, skip %q",
+				i+1, computed, wantComputed, out.compared, out.within, cells, cells, failure, skip)
 		}
 		if out.folder != filepath.Join(root, "seed") {
 			t.Errorf("run %d: cells in %s, want %s", i+1, out.folder, filepath.Join(root, "seed"))
@@ -130,13 +137,13 @@ func TestTableCheckOnFakeCache(t *testing.T) {
 		t.Errorf("1-chunk cells reached the 2048-chunk folder: %v", err)
 	}
 
-	other := tinyCheck(t, root, 2, 0)
+	other := tinyCheck(t, models, root, 2, 0)
 	if _, err := other.run(stopByOf(t), nil); err == nil || !strings.Contains(err.Error(), "holds 1-chunk text cells") || !strings.Contains(err.Error(), "-tables.chunks=1") {
 		t.Errorf("a 2-chunk check on a folder of 1-chunk cells: %v, want a refusal naming -tables.chunks=1", err)
 	}
 
 	t.Setenv("HF_HUB_CACHE", t.TempDir())
-	empty := tinyCheck(t, resultsRoot(t.TempDir(), "", chunks), chunks, 0)
+	empty := tinyCheck(t, models, resultsRoot(t.TempDir(), "", chunks), chunks, 0)
 	out, err := empty.run(stopByOf(t), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +271,7 @@ func TestTableCheckChild(t *testing.T) {
 	if err != nil {
 		t.Fatalf("$%s: %v", tableChildChunksEnv, err)
 	}
-	checkTable(t, tinyCheck(t, root, chunks, 1))
+	checkTable(t, tinyCheck(t, miniGrid.models, root, chunks, 1))
 }
 
 // TestTableCheckStopsBeforeTheDeadline runs the tiny grid's check in a
@@ -282,7 +289,7 @@ func TestTableCheckStopsBeforeTheDeadline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the tiny grid's check in a child process twice, about 30 s")
 	}
-	cache := fakeHubCache(t)
+	cache := fakeHubCache(t, miniGrid.models)
 	child := func(root string, chunks int, timeout time.Duration) string {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestTableCheckChild$", "-test.v", "-test.timeout="+timeout.String())

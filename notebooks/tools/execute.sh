@@ -10,12 +10,16 @@
 #                                         Hugging Face cache, and CI unset; every program cell must
 #                                         show its result or the command that fetches its input
 #
-# With KEEP_EXECUTED=dir set, the executed notebooks are copied into dir.
+# With KEEP_EXECUTED=dir set, the executed notebooks are copied into dir; with
+# SCREENSHOTS=dir, browsercheck writes each executed notebook's page there.
 #
 # nbconvert runs every cell (--allow-errors) and writes the executed notebook;
 # nbcheck then fails on cells GoNB reported as failed (compile errors), on
-# the failures GoNB reports only as "exit status N" on stderr, and on what
-# the mode forbids (see nbcheck).
+# the failures GoNB reports only as "exit status N" on stderr, on outputs an
+# untrusted notebook would not show, and on what the mode forbids (see
+# nbcheck). Last, browsercheck opens the executed notebooks in headless
+# Chromium against Jupyter Notebook 6, untrusted, as a reader of a fresh
+# clone would, and fails on any output the page does not show.
 set -euo pipefail
 tools=$(cd "$(dirname "$0")" && pwd)
 mode=check
@@ -43,7 +47,7 @@ keep_executed() {
 		mkdir -p "$KEEP_EXECUTED" && cp "$work/out/"*.ipynb "$KEEP_EXECUTED/"
 	fi
 }
-(cd "$tools" && go build -o "$work/nbcheck" ./nbcheck)
+(cd "$tools" && go build -o "$work/nbcheck" ./nbcheck && go build -o "$work/browsercheck" ./browsercheck)
 
 # A private kernelspec, found first through JUPYTER_PATH: the installed GoNB
 # with --raw_error, so that compile errors reach the executed notebook (and
@@ -101,6 +105,7 @@ if ((${#failed[@]})); then
 	echo "notebooks failed: ${failed[*]}" >&2
 	exit 1
 fi
+"$work/browsercheck" ${SCREENSHOTS:+-screenshots "$SCREENSHOTS"} "$work/out/"*.ipynb
 if [[ $mode == inplace ]]; then
 	for nb in "$@"; do
 		cp "$work/out/$(basename "$nb")" "$nb"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves that `make notebooks` goes red: executes each notebook in testdata/,
-# every one of which has a failing cell of a different kind, and fails unless
+# every one of which has a failing cell of a different kind (among them an
+# output a notebook nobody trusted would not show), and fails unless
 # execute.sh rejects each with the expected report. missing_command.ipynb runs
 # as the fresh-clone check does (execute.sh --fresh-clone), where a missing
 # input must come with the command that fetches it.
@@ -12,6 +13,7 @@ declare -A want=(
 	[compile_error.ipynb:]='undefined: undefinedFunction'
 	[shell_error.ipynb:]='exit status 2'
 	[no_output.ipynb:]='runs a program but shows no output'
+	[untrusted_markdown.ipynb:]='an output of type text/markdown without text/html'
 	[missing_command.ipynb:--fresh-clone]='names no command that fetches it'
 )
 status=0

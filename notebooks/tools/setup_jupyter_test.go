@@ -16,7 +16,10 @@ import (
 func fakeBin(t *testing.T, fakes map[string]string) string {
 	t.Helper()
 	bin := t.TempDir()
-	for _, tool := range []string{"bash", "env", "grep", "id", "cat", "dirname"} {
+	for _, tool := range []string{"bash", "env", "grep", "id", "cat", "dirname", "chmod"} {
+		if _, faked := fakes[tool]; faked {
+			continue // a link there would send the fake's bytes to the real tool
+		}
 		path, err := exec.LookPath(tool)
 		if err != nil {
 			t.Skipf("no %s here: %v", tool, err)
@@ -27,7 +30,15 @@ func fakeBin(t *testing.T, fakes map[string]string) string {
 	}
 	for name, body := range fakes {
 		script := "#!/usr/bin/env bash\necho \"" + name + " $*\" >>\"$CALLS\"\n" + body + "\n"
-		if err := os.WriteFile(filepath.Join(bin, name), []byte(script), 0o755); err != nil {
+		// O_EXCL: never through a link to a real command.
+		f, err := os.OpenFile(filepath.Join(bin, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.WriteString(script); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -57,6 +68,7 @@ func runSetupJupyter(t *testing.T, bin string) (out, calls string, ok bool) {
 func TestSetupJupyterUsesAWorkingJupyterOnPath(t *testing.T) {
 	bin := fakeBin(t, map[string]string{
 		"jupyter":    "exit 0", // conda's or pip's, say: nbconvert and kernelspec run
+		"chromium":   "exit 0",
 		"apt-get":    "exit 1",
 		"dpkg-query": "exit 1",
 		"sudo":       "exit 1",
@@ -73,7 +85,8 @@ func TestSetupJupyterUsesAWorkingJupyterOnPath(t *testing.T) {
 func TestSetupJupyterFallsBackToDebianPackages(t *testing.T) {
 	bin := fakeBin(t, map[string]string{
 		// Broken until apt-get has run.
-		"jupyter":    `grep -q "apt-get install" "$CALLS"`,
+		"jupyter":    `grep -q "^apt-get .* install " "$CALLS"`,
+		"chromium":   "exit 0",
 		"dpkg-query": "exit 1", // nothing installed
 		"apt-get":    "exit 0",
 		"sudo":       `"$@"`,
@@ -87,6 +100,12 @@ func TestSetupJupyterFallsBackToDebianPackages(t *testing.T) {
 			t.Errorf("apt-get did not install %s; calls:\n%s", deb, calls)
 		}
 	}
+	// Another apt-get or dpkg holding the lock is waited for, not a failure.
+	for _, call := range strings.Split(strings.TrimSpace(calls), "\n") {
+		if strings.HasPrefix(call, "apt-get ") && !strings.HasPrefix(call, "apt-get -o DPkg::Lock::Timeout=600 ") {
+			t.Errorf("apt-get called without waiting for a held dpkg lock: %s", call)
+		}
+	}
 }
 
 func TestSetupJupyterSaysHowToInstallElsewhere(t *testing.T) {
@@ -95,7 +114,7 @@ func TestSetupJupyterSaysHowToInstallElsewhere(t *testing.T) {
 	if ok {
 		t.Fatalf("succeeded without Jupyter: %s", out)
 	}
-	for _, want := range []string{"pip install", "conda install", "make setup"} {
+	for _, want := range []string{"pip install", "conda install", "make setup", "no Chromium or Chrome on PATH", "CHROMIUM="} {
 		if !strings.Contains(out, want) {
 			t.Errorf("message does not say %q:\n%s", want, out)
 		}
@@ -105,11 +124,25 @@ func TestSetupJupyterSaysHowToInstallElsewhere(t *testing.T) {
 func TestSetupJupyterReportsABrokenJupyterItCannotFix(t *testing.T) {
 	bin := fakeBin(t, map[string]string{
 		"jupyter":    "exit 1",
+		"chromium":   "exit 0",
 		"dpkg-query": `echo "install ok installed"`, // Debian's are there, a broken one comes first
 		"apt-get":    "exit 0",
 	})
 	out, calls, ok := runSetupJupyter(t, bin)
-	if ok || strings.Contains(calls, "apt-get install") || !strings.Contains(out, filepath.Join(bin, "jupyter")) {
+	if ok || strings.Contains(calls, " install ") || !strings.Contains(out, filepath.Join(bin, "jupyter")) {
 		t.Errorf("broken jupyter first on PATH: ok=%v, output %q, calls:\n%s", ok, out, calls)
+	}
+}
+
+func TestSetupJupyterInstallsChromium(t *testing.T) {
+	bin := fakeBin(t, map[string]string{
+		"jupyter":    "exit 0",
+		"dpkg-query": "exit 1",
+		// Debian's chromium package puts a chromium on PATH.
+		"apt-get": `if [[ " $* " == *" install "*chromium* ]]; then printf '#!/usr/bin/env bash\n' >"$(dirname "$0")/chromium"; chmod +x "$(dirname "$0")/chromium"; fi`,
+	})
+	out, calls, ok := runSetupJupyter(t, bin)
+	if !ok || !strings.Contains(calls, "install -y -qq --no-install-recommends chromium") || strings.Contains(calls, "jupyter-notebook") {
+		t.Errorf("a working Jupyter without a browser: ok=%v, output %q, calls:\n%s; want chromium installed, nothing else", ok, out, calls)
 	}
 }

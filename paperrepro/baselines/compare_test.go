@@ -1,8 +1,10 @@
 package baselines
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/paperrepro/paperrepro/paperrepro/cite"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -81,5 +83,18 @@ func TestComparePublished(t *testing.T) {
 	}
 	if _, ok := rows[2].CR[Stream]; ok || rows[2].Published.CR != 0.303 {
 		t.Errorf("flac row %+v: want no stream result and the published 0.303", rows[2])
+	}
+}
+
+// TestDeletangCited: the published figures and Deletang et al.'s setup are
+// cited facts, each with a source a reader can check.
+func TestDeletangCited(t *testing.T) {
+	if got := DeletangPublished[0].Cited(); got.Value != "0.585" || !strings.Contains(got.Source, "Deletang et al.") {
+		t.Errorf("published PNG figure cited as %+v", got)
+	}
+	for name, f := range map[string]cite.Fact{"chunks": DeletangSetup.Chunks, "png": DeletangSetup.PNG, "flac": DeletangSetup.FLAC, "gray": DeletangSetup.Gray} {
+		if f.Value == "" || !strings.Contains(f.Source, "language_modeling_is_compression, commit 89b454c, ") {
+			t.Errorf("%s: %+v lacks a value or its source in Deletang et al.'s code", name, f)
+		}
 	}
 }

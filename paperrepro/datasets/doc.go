@@ -9,8 +9,10 @@
 //   - text: enwik8 (plain file, a prefix of it, or the official enwik8.zip).
 //     Rule "consecutive": chunk i is bytes [2048 i, 2048 (i+1)). A file of
 //     enwik8's full 100,000,000 bytes must have md5
-//     a1fa5ffddb56f4953e226637dabbb36a; a shorter file is used as a prefix,
-//     with a warning.
+//     a1fa5ffddb56f4953e226637dabbb36a, a longer one is refused, and a
+//     shorter one is used as a prefix, with a warning, once its first
+//     4,154,400 bytes have enwik8's sha256 (Enwik8PrefixSHA256); one too
+//     short for that check is used with a warning that it was not checked.
 //   - speech: LibriSpeech train-clean-100, 16 kHz mono 16-bit FLAC.
 //     Rule "paper" (the default for a split fetched from the hub): the
 //     utterances in the order of the hub split openslr/librispeech_asr
@@ -40,8 +42,10 @@
 //     through the images again when they run out. Rule "tiles" (Deletang et
 //     al. 2023): every non-overlapping patch of each image in file-name
 //     order, row-major, partial edge tiles dropped. An image that fails to
-//     decode is skipped with a warning naming it and listed in
-//     Provenance.Skipped, so one bad file among 50,000 does not stop a run.
+//     decode, or whose file or header claims more than a photograph has
+//     (over 256 MiB, over 2^26 pixels: a decompression bomb), is skipped
+//     with a warning naming it and listed in Provenance.Skipped, so one bad
+//     file among 50,000 does not stop a run.
 //
 // A folder of files has no split order, so the "paper" rule refuses it; the
 // default then falls back to the folder rule and says so (Options.Log and

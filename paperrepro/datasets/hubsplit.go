@@ -14,6 +14,7 @@ import (
 
 	"github.com/mewkiz/flac"
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
@@ -152,7 +153,7 @@ func (f *splitFetcher) units(raw []byte) int64 {
 		return 2 * int64(stream.Info.NSamples)
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
-	if err != nil || cfg.Width < f.opts.PatchWidth || cfg.Height < f.opts.ChunkSize/f.opts.PatchWidth {
+	if err != nil || checkPixels(cfg) != nil || cfg.Width < f.opts.PatchWidth || cfg.Height < f.opts.ChunkSize/f.opts.PatchWidth {
 		return 0
 	}
 	return 1
@@ -303,17 +304,9 @@ func (f *splitFetcher) readShard(ctx context.Context, commit string, shard hub.D
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		start, end := int64(-1), int64(0)
-		for _, col := range []int{bytesCol.ColumnIndex, pathCol.ColumnIndex} {
-			md := meta.RowGroups[g].Columns[col].MetaData
-			off := md.DataPageOffset
-			if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < off {
-				off = md.DictionaryPageOffset
-			}
-			if start < 0 || off < start {
-				start = off
-			}
-			end = max(end, off+md.TotalCompressedSize)
+		start, end, err := rowGroupSpan(meta, g, []int{bytesCol.ColumnIndex, pathCol.ColumnIndex}, shard.Size)
+		if err != nil {
+			return fmt.Errorf("%s: %w", shard.Path, err)
 		}
 		if err := f.prefetchRowGroup(r, shard.Path, g, len(groups), start, end); err != nil {
 			return err
@@ -355,6 +348,30 @@ func (f *splitFetcher) readShard(ctx context.Context, commit string, shard hub.D
 		return f.m.write(f.dir)
 	}
 	return nil // written after each row group
+}
+
+// rowGroupSpan is the bytes [start, end) of a shard of size bytes that
+// hold row group g's chunks of the columns cols, as the footer meta places
+// them. A place outside the shard is an error: a corrupt or hostile footer
+// would otherwise have all it claims fetched into memory.
+func rowGroupSpan(meta *format.FileMetaData, g int, cols []int, size int64) (start, end int64, err error) {
+	start = -1
+	for _, col := range cols {
+		md := meta.RowGroups[g].Columns[col].MetaData
+		off := md.DataPageOffset
+		if md.DictionaryPageOffset > 0 && md.DictionaryPageOffset < off {
+			off = md.DictionaryPageOffset
+		}
+		if off < 0 || md.TotalCompressedSize < 0 || md.TotalCompressedSize > size-off {
+			return 0, 0, fmt.Errorf("row group %d: the footer places column %d's %d bytes at offset %d, outside the %d-byte shard: the file is corrupt",
+				g, col, md.TotalCompressedSize, off, size)
+		}
+		if start < 0 || off < start {
+			start = off
+		}
+		end = max(end, off+md.TotalCompressedSize)
+	}
+	return start, end, nil
 }
 
 // prefetchRowGroup fetches bytes [start, end) of a shard, the example

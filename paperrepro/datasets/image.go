@@ -23,6 +23,15 @@ const (
 	RuleTiles = "tiles"
 )
 
+// Gray conversions of Options.Gray.
+const (
+	// GrayLuma is PIL's convert("L"), the ITU-R 601 luma, which the paper's
+	// code uses: L = (19595 R + 38470 G + 7471 B + 32768) >> 16.
+	GrayLuma = "luma"
+	// GrayMean is the mean of R, G and B, rounded down: L = (R + G + B) / 3.
+	GrayMean = "mean"
+)
+
 // DefaultPatchWidth is the width of an image patch; with 2048-byte chunks
 // patches are 32 rows x 64 columns.
 const DefaultPatchWidth = 64
@@ -64,6 +73,15 @@ func openImages(dir string, opts Options) (Source, error) {
 	}
 
 	params := map[string]any{"patch_width": width, "patch_height": height}
+	gray := luma
+	switch opts.Gray {
+	case "", GrayLuma:
+	case GrayMean:
+		gray = meanGray
+		params["gray"] = "(R+G+B)/3, rounded down"
+	default:
+		return nil, fmt.Errorf("image: unknown gray conversion %q (want %s or %s)", opts.Gray, GrayLuma, GrayMean)
+	}
 	var rng *rand.Rand
 	if rule != RuleTiles {
 		rng = rand.New(rand.NewPCG(opts.Seed, 0))
@@ -87,9 +105,9 @@ func openImages(dir string, opts Options) (Source, error) {
 		if k > 0 && k%len(files) == 0 {
 			switch rule {
 			case RuleTiles:
-				return nil, fmt.Errorf("image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
+				return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "image: the images under %s give %d whole %dx%d tiles, %d requested", dir, len(data)/opts.ChunkSize, height, width, opts.Count)
 			case RulePaper:
-				return nil, fmt.Errorf("image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
+				return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "image: the %d images fetched into %s give %d usable images (one patch each, no image used twice), %d requested: fetch more with `%s -chunks %d`",
 					len(files), dir, len(data)/opts.ChunkSize, opts.Count, FetchDataCommand(Image), opts.Count)
 			}
 			if usableInPass == 0 {
@@ -121,22 +139,22 @@ func openImages(dir string, opts Options) (Source, error) {
 		if rule == RulePaper {
 			x0 := rng.IntN(max(1, bounds.Dx()-width))
 			y0 := rng.IntN(max(1, bounds.Dy()-height))
-			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height)
+			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height, gray)
 			continue
 		}
 		if rule == RuleRandomCrop {
 			x0 := rng.IntN(bounds.Dx() - width + 1)
 			y0 := rng.IntN(bounds.Dy() - height + 1)
-			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height)
+			data = appendGrayPatch(data, d.img, bounds.Min.X+x0, bounds.Min.Y+y0, width, height, gray)
 			continue
 		}
 		for y0 := bounds.Min.Y; y0+height <= bounds.Max.Y && len(data) < need; y0 += height {
 			for x0 := bounds.Min.X; x0+width <= bounds.Max.X && len(data) < need; x0 += width {
-				data = appendGrayPatch(data, d.img, x0, y0, width, height)
+				data = appendGrayPatch(data, d.img, x0, y0, width, height, gray)
 			}
 		}
 	}
-	return &memorySource{modality: Image, size: opts.ChunkSize, data: data, prov: prov}, nil
+	return newMemorySource(Image, opts.ChunkSize, data, prov), nil
 }
 
 // unusable says why a decoded image gives no patch, or "" when it does.
@@ -252,13 +270,46 @@ func decodeInOrder(files []string) (images <-chan decodedImage, stop func()) {
 	return out, func() { close(done) }
 }
 
-// decodeImage reads, hashes and decodes one image file.
+// Limits on an image file, far above any photograph's (ImageNet's largest
+// are a few tens of megapixels in a few megabytes): a file beyond them is
+// skipped rather than read or decoded, since a decoder allocates the pixels
+// its header claims - a 14 MB PNG can claim 120000x120000 of them.
+const (
+	maxImageFileBytes = 256 << 20
+	maxImagePixels    = 1 << 26
+)
+
+// checkPixels refuses an image whose header claims more than maxImagePixels.
+func checkPixels(cfg image.Config) error {
+	if pixels := int64(cfg.Width) * int64(cfg.Height); pixels > maxImagePixels {
+		return fmt.Errorf("%dx%d pixels in its header, more than the %d an image may have here (a decompression bomb, or no photograph)", cfg.Width, cfg.Height, maxImagePixels)
+	}
+	return nil
+}
+
+// decodeImage reads, hashes and decodes one image file, after checking
+// the size of the file and the pixels its header claims.
 func decodeImage(path string) decodedImage {
+	info, err := os.Stat(path)
+	if err != nil {
+		return decodedImage{path: path, err: err}
+	}
+	if info.Size() > maxImageFileBytes {
+		return decodedImage{path: path, bytes: info.Size(), err: fmt.Errorf("%d bytes, more than the %d an image file may have here", info.Size(), maxImageFileBytes)}
+	}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return decodedImage{path: path, err: err}
 	}
 	d := decodedImage{path: path, sha256: sha256Hex(raw), bytes: int64(len(raw))}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		d.err = fmt.Errorf("decoding: %w", err)
+		return d
+	}
+	if d.err = checkPixels(cfg); d.err != nil {
+		return d
+	}
 	d.img, _, d.err = image.Decode(bytes.NewReader(raw))
 	if d.err != nil {
 		d.err = fmt.Errorf("decoding: %w", d.err)
@@ -267,9 +318,9 @@ func decodeImage(path string) decodedImage {
 }
 
 // appendGrayPatch appends the width x height patch of img at (x0, y0), row
-// by row, as 8-bit gray L = (19595 R + 38470 G + 7471 B + 32768) >> 16, the
-// ITU-R 601 luma of PIL's convert("L"). Gray images are taken as they are.
-func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []byte {
+// by row, as 8-bit gray(R, G, B) (luma or meanGray). Gray images are taken
+// as they are.
+func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int, gray func(r, g, b uint8) byte) []byte {
 	switch m := img.(type) {
 	case *image.Gray:
 		for y := y0; y < y0+height; y++ {
@@ -281,14 +332,14 @@ func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []b
 			for x := x0; x < x0+width; x++ {
 				c := m.YCbCrAt(x, y)
 				r, g, b := color.YCbCrToRGB(c.Y, c.Cb, c.Cr)
-				dst = append(dst, luma(r, g, b))
+				dst = append(dst, gray(r, g, b))
 			}
 		}
 	default:
 		for y := y0; y < y0+height; y++ {
 			for x := x0; x < x0+width; x++ {
 				c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
-				dst = append(dst, luma(c.R, c.G, c.B))
+				dst = append(dst, gray(c.R, c.G, c.B))
 			}
 		}
 	}
@@ -298,4 +349,9 @@ func appendGrayPatch(dst []byte, img image.Image, x0, y0, width, height int) []b
 // luma is PIL's convert("L") on 8-bit R, G, B.
 func luma(r, g, b uint8) byte {
 	return byte((19595*uint32(r) + 38470*uint32(g) + 7471*uint32(b) + 32768) >> 16)
+}
+
+// meanGray is the mean of 8-bit R, G and B, rounded down.
+func meanGray(r, g, b uint8) byte {
+	return byte((uint32(r) + uint32(g) + uint32(b)) / 3)
 }

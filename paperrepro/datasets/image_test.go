@@ -2,6 +2,8 @@ package datasets_test
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -225,5 +227,63 @@ func TestImageErrors(t *testing.T) {
 			_, err := datasets.Open(datasets.Image, "", tc.opts)
 			wantError(t, err, tc.want...)
 		})
+	}
+}
+
+// bombPNG is a PNG whose header claims width x height gray pixels and
+// whose data is a few bytes: what a decompression bomb's header says.
+func bombPNG(t *testing.T, width, height uint32) []byte {
+	t.Helper()
+	b := encodePNG(t, grayRamp(1, 1))
+	// The IHDR chunk: length (4), "IHDR", width, height at 16 and 20, its CRC at 29.
+	binary.BigEndian.PutUint32(b[16:], width)
+	binary.BigEndian.PutUint32(b[20:], height)
+	binary.BigEndian.PutUint32(b[29:], crc32.ChecksumIEEE(b[12:29]))
+	return b
+}
+
+// bombJPEG is a JPEG whose frame header claims width x height pixels.
+func bombJPEG(t *testing.T, width, height uint16) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, colorImage(8, 8), nil); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	sof := bytes.Index(b, []byte{0xff, 0xc0})
+	if sof < 0 {
+		t.Fatal("no SOF0 marker in the encoded JPEG")
+	}
+	// FF C0, length (2), precision (1), height (2), width (2).
+	binary.BigEndian.PutUint16(b[sof+5:], height)
+	binary.BigEndian.PutUint16(b[sof+7:], width)
+	return b
+}
+
+// TestImageBombsAreSkipped: an image whose header claims more pixels than
+// a photograph has (a decompression bomb) is skipped with a warning from
+// its header alone, before anything is decoded, like other unusable images.
+func TestImageBombsAreSkipped(t *testing.T) {
+	dir := t.TempDir()
+	ramp := grayRamp(70, 40)
+	writeFile(t, dir, "0bomb.png", bombPNG(t, 20000, 20000))
+	writeFile(t, dir, "1bomb.JPEG", bombJPEG(t, 20000, 20000))
+	writeFile(t, dir, "a.png", encodePNG(t, ramp))
+	var log bytes.Buffer
+	src, err := datasets.Open(datasets.Image, "", datasets.Options{Path: dir, Rule: datasets.RuleTiles, Count: 1, Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := allChunks(t, src); !bytes.Equal(got, patchOf(ramp, 0, 0)) {
+		t.Error("the chunk is not a.png's first tile")
+	}
+	prov := src.Provenance()
+	if len(prov.Skipped) != 2 {
+		t.Fatalf("skipped %+v, want both bombs", prov.Skipped)
+	}
+	for _, s := range prov.Skipped {
+		if !strings.Contains(s.Reason, "20000x20000 pixels in its header") || !strings.Contains(log.String(), s.Path) {
+			t.Errorf("%s skipped for %q (log %q); want its header's 20000x20000 pixels named", s.Path, s.Reason, log.String())
+		}
 	}
 }

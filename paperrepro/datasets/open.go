@@ -32,6 +32,9 @@ type Options struct {
 	// PatchWidth is the width of an image patch in pixels; 0 means 64. The
 	// patch height is ChunkSize / PatchWidth (32 at the defaults).
 	PatchWidth int
+	// Gray is how image pixels become 8-bit gray: "" or GrayLuma (PIL's
+	// convert("L"), the paper's), or GrayMean (the mean of R, G and B).
+	Gray string
 	// Path, when set, is the file (text) or directory (image, speech) to read
 	// instead of the standard place under the data directory.
 	Path string

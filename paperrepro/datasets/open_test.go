@@ -87,3 +87,18 @@ func TestWriteChunksAndProvenanceJSON(t *testing.T) {
 		t.Errorf("provenance after a JSON round trip: %s", encoded)
 	}
 }
+
+// TestProvenanceRecordsTheChunks: every modality's provenance holds the
+// sha256 of the very bytes scored, so that a change in how they are decoded
+// or cut (a decoder, a crop) shows even when the files are the same.
+func TestProvenanceRecordsTheChunks(t *testing.T) {
+	for _, modality := range []string{datasets.Text, datasets.Image, datasets.Speech} {
+		src, err := datasets.Open(modality, sharedData(t), datasets.Options{Count: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := src.Provenance().ChunksSHA256, sha256Hex(allChunks(t, src)); got != want {
+			t.Errorf("%s: provenance records chunks sha256 %q, the chunks have %s", modality, got, want)
+		}
+	}
+}

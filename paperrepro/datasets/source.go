@@ -53,6 +53,9 @@ type Provenance struct {
 	Files []FileRecord `json:"files"`
 	// Skipped lists files passed over (too small, unreadable), in order.
 	Skipped []SkippedFile `json:"skipped,omitempty"`
+	// ChunksSHA256 is the sha256 of the chunks themselves, one after
+	// another: the bytes scored, whatever decoded them from the files.
+	ChunksSHA256 string `json:"chunks_sha256,omitempty"`
 }
 
 // FileRecord identifies one input file by its path and content.
@@ -78,6 +81,13 @@ type memorySource struct {
 	size     int
 	data     []byte
 	prov     Provenance
+}
+
+// newMemorySource holds data, chunk after chunk of size bytes, with their
+// provenance, to which it adds the chunks' sha256.
+func newMemorySource(modality string, size int, data []byte, prov Provenance) *memorySource {
+	prov.ChunksSHA256 = sha256Hex(data)
+	return &memorySource{modality: modality, size: size, data: data, prov: prov}
 }
 
 func (s *memorySource) Modality() string       { return s.modality }

@@ -67,7 +67,7 @@ func openSpeech(dir string, opts Options) (Source, error) {
 		if len(data) >= need {
 			break
 		}
-		raw, err := os.ReadFile(path)
+		raw, err := readSpeechFile(path)
 		if err != nil {
 			return nil, fmt.Errorf("speech: %w", err)
 		}
@@ -80,10 +80,27 @@ func openSpeech(dir string, opts Options) (Source, error) {
 		prov.Files = append(prov.Files, FileRecord{Path: relPath(dir, path), SHA256: sha256Hex(raw), Bytes: int64(len(raw))})
 	}
 	if len(data) < need {
-		return nil, fmt.Errorf("speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
+		return nil, tooFewChunks(len(data)/opts.ChunkSize, opts.Count, "speech: the %d FLAC files under %s decode to %d bytes (rule %s): %d whole chunks of %d bytes available, %d requested",
 			len(files), dir, len(data), rule, len(data)/opts.ChunkSize, opts.ChunkSize, opts.Count)
 	}
-	return &memorySource{modality: Speech, size: opts.ChunkSize, data: data, prov: prov}, nil
+	return newMemorySource(Speech, opts.ChunkSize, data, prov), nil
+}
+
+// maxSpeechFileBytes bounds a speech file, which is read whole: hours of
+// 16 kHz FLAC, far above any utterance's (LibriSpeech's are under 1 MB).
+const maxSpeechFileBytes = 256 << 20
+
+// readSpeechFile reads one FLAC file, refusing one larger than
+// maxSpeechFileBytes before reading it.
+func readSpeechFile(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if info.Size() > maxSpeechFileBytes {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a speech file may have here", path, info.Size(), maxSpeechFileBytes)
+	}
+	return os.ReadFile(path)
 }
 
 // appendFLAC decodes the FLAC stream raw and appends its samples to dst in

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -159,6 +160,20 @@ func TestSpeechErrors(t *testing.T) {
 			wantError(t, err, tc.want...)
 		})
 	}
+	t.Run("too large", func(t *testing.T) {
+		// A file far larger than any utterance is refused before it is read.
+		dir := t.TempDir()
+		f, err := os.Create(filepath.Join(dir, "a.flac"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(257 << 20); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		_, err = datasets.Open(datasets.Speech, "", datasets.Options{Path: dir, ChunkSize: 100, Count: 20})
+		wantError(t, err, "a.flac", "269484032 bytes, more than")
+	})
 	t.Run("missing directory", func(t *testing.T) {
 		missing := filepath.Join(t.TempDir(), "nope")
 		_, err := datasets.Open(datasets.Speech, "", datasets.Options{Path: missing})

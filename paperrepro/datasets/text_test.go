@@ -142,3 +142,73 @@ func TestTextErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestEnwik8PrefixSum: the sum the package checks a prefix of enwik8
+// against is the shared data's enwik8.prefix, computed here from the file.
+func TestEnwik8PrefixSum(t *testing.T) {
+	file := readFile(t, filepath.Join(sharedData(t), "enwik8", "enwik8.prefix"))
+	if len(file) < datasets.Enwik8PrefixSize {
+		t.Fatalf("the shared enwik8.prefix holds %d bytes, fewer than %d", len(file), datasets.Enwik8PrefixSize)
+	}
+	if got := sha256Hex(file[:datasets.Enwik8PrefixSize]); got != datasets.Enwik8PrefixSHA256 {
+		t.Errorf("sha256 of the first %d bytes of enwik8.prefix = %s, the package checks against %s", datasets.Enwik8PrefixSize, got, datasets.Enwik8PrefixSHA256)
+	}
+}
+
+// TestTextMustBeEnwik8: what can be checked is - a file longer than enwik8
+// is not enwik8, one of its size must have its md5, and one at least as
+// long as the prefix whose sum is known must begin with that prefix; a
+// shorter one is taken with a warning that says it could not be checked.
+func TestTextMustBeEnwik8(t *testing.T) {
+	shared := readFile(t, filepath.Join(sharedData(t), "enwik8", "enwik8.prefix"))
+	dir := t.TempDir()
+	sized := func(name string, size int64) string {
+		path := filepath.Join(dir, name)
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(size); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return path
+	}
+	longer := sized("longer", datasets.Enwik8Size+1)
+	zeros := sized("zeros", 50_000_000)
+	edited := append([]byte(nil), shared...)
+	edited[4_000_000] ^= 1
+	editedPath := writeFile(t, dir, "edited", edited)
+	longerZip := filepath.Join(dir, "longer.zip")
+	writeZip(t, longerZip, "enwik8", make([]byte, datasets.Enwik8PrefixSize+1))
+	short := writeFile(t, dir, "short", shared[:100_000])
+	for _, tc := range []struct {
+		name string
+		path string
+		want []string
+	}{
+		{"longer than enwik8", longer, []string{longer, "100000001 bytes", "more than enwik8's 100000000"}},
+		{"zeros", zeros, []string{zeros, "not enwik8", "its first 4154400 bytes have sha256", datasets.Enwik8PrefixSHA256}},
+		{"one byte changed", editedPath, []string{editedPath, "not enwik8"}},
+		{"zip of zeros", longerZip, []string{longerZip, "not enwik8"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := datasets.Open(datasets.Text, "", datasets.Options{Path: tc.path, Count: 1})
+			wantError(t, err, tc.want...)
+		})
+	}
+	var log bytes.Buffer
+	if _, err := datasets.Open(datasets.Text, "", datasets.Options{Path: short, Count: 2, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "too short to check") {
+		t.Errorf("a prefix too short to check is taken without saying so: %q", log.String())
+	}
+	log.Reset()
+	if _, err := datasets.Open(datasets.Text, "", datasets.Options{Path: writeFile(t, dir, "prefix", shared), Count: 2, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "its first 4154400 bytes are enwik8's") {
+		t.Errorf("the checked prefix is not reported as checked: %q", log.String())
+	}
+}

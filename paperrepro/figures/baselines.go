@@ -1,6 +1,7 @@
 package figures
 
 import (
+	"cmp"
 	"fmt"
 	"image/color"
 	"math"
@@ -23,13 +24,19 @@ const BaselinesFigureName = "baselines"
 // Baselines draws one panel per modality that has both a paper table and
 // baseline results on the paper's data rule: the paper's CR per model at
 // its last training step, ours for the same models and step where ours
-// holds them (oursLabel names them, e.g. "ours, lossless"), and each
-// classical codec on the same chunks, every chunk compressed alone with the
-// header counted once, as a horizontal line labelled with its CR. Variants
+// holds them (oursLabel names them, e.g. "ours, lossless"; empty names them
+// by their table's Source), each in the modality's colour, with a key that
+// names their sources and shows each panel's colour, and each classical codec on the same chunks,
+// every chunk compressed alone with the header counted once (the panel
+// titles say so), as a horizontal line labelled with its CR. The figure's
+// title says what the models' CR counts: the paper's protocol scores only
+// the first 1024 tokens of a chunk, of bytes reduced to 7 bits. Variants
 // kept for the comparison with Deletang et al. (png-32wide) are left out.
 func Baselines(paper, ours []results.Table, oursLabel string, b baselines.Table) (Figure, error) {
 	var row []panel
-	var key []keyEntry
+	var colors, oursColors []color.Color
+	var drawnPaper, drawnOurs []results.Table
+	last := 0
 	for i, t := range paper {
 		_, codecs := b.SelectPaper(t.Modality, baselines.PerChunkHeaderOnce)
 		codecs = removeVariants(codecs)
@@ -42,22 +49,67 @@ func Baselines(paper, ours []results.Table, oursLabel string, b baselines.Table)
 				mine = &ours[j]
 			}
 		}
-		p, entries, err := baselinesPanel(t, mine, oursLabel, codecs, colorOf(t.Modality, i))
+		p, drewOurs, err := baselinesPanel(t, mine, codecs, colorOf(t.Modality, i))
 		if err != nil {
 			return Figure{}, err
 		}
 		row = append(row, plotPanel{p})
-		if key == nil {
-			key = entries
+		colors = append(colors, colorOf(t.Modality, i))
+		drawnPaper = append(drawnPaper, t)
+		if steps := t.Steps(); len(steps) > 0 {
+			last = max(last, steps[len(steps)-1])
+		}
+		if drewOurs {
+			oursColors = append(oursColors, colorOf(t.Modality, i))
+			drawnOurs = append(drawnOurs, *mine)
 		}
 	}
 	if len(row) == 0 {
 		return Figure{}, fmt.Errorf("baselines figure: no modality has both a paper table and baseline results on the paper's rule")
 	}
 	return Figure{
-		Name: BaselinesFigureName, Width: vg.Length(len(row)) * 5 * vg.Inch, Height: 4.6 * vg.Inch,
-		key: key, grid: grid{cells: [][]panel{row}},
+		Name: BaselinesFigureName, Width: vg.Length(len(row)) * 5 * vg.Inch, Height: 4.8 * vg.Inch,
+		title: "Models against classical codecs on the same 2048-byte chunks\n" +
+			"The models' CR is the paper's: −log2 p of only the first 1024 tokens of a chunk, its bytes cut to 7 bits (b mod 128), over all 2048 × 8 bits; the codecs code every bit",
+		key: baselinesKey(colors, oursColors, cmp.Or(results.JoinSources(drawnPaper), "cells (source not given)"),
+			cmp.Or(oursLabel, results.JoinSources(drawnOurs), "cells (source not given)"), last),
+		grid: grid{cells: [][]panel{row}},
 	}, nil
+}
+
+// Marks of the baselines figure's model series: the paper's solid with
+// dots, ours dashed with rings.
+var (
+	paperSeries = draw.LineStyle{Width: vg.Points(1.5)}
+	oursSeries  = draw.LineStyle{Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(5), vg.Points(3)}}
+)
+
+// baselinesKey explains the model series at step last: the paper's (from
+// paperSource), its sample in the colour of every panel (colors), and ours
+// (oursLabel) in the colours of the panels that have ours, if any.
+func baselinesKey(colors, oursColors []color.Color, paperSource, oursLabel string, last int) []keyEntry {
+	key := []keyEntry{{label: fmt.Sprintf("%s, step %s", paperSource, Count(float64(last))), thumbs: []plot.Thumbnailer{colorsThumb(colors, paperSeries, draw.CircleGlyph{})}}}
+	if len(oursColors) > 0 {
+		key = append(key, keyEntry{label: fmt.Sprintf("%s, step %s", oursLabel, Count(float64(last))), thumbs: []plot.Thumbnailer{colorsThumb(oursColors, oursSeries, draw.RingGlyph{})}})
+	}
+	return key
+}
+
+// colorsThumb is a key sample of a series drawn in several colours, one per
+// panel: the sample's width split among them, each a short line with its
+// marker.
+func colorsThumb(colors []color.Color, style draw.LineStyle, shape draw.GlyphDrawer) plot.Thumbnailer {
+	return thumb(func(dc *draw.Canvas) {
+		w := (dc.Max.X - dc.Min.X) / vg.Length(len(colors))
+		y := dc.Center().Y
+		for i, c := range colors {
+			x0 := dc.Min.X + vg.Length(i)*w
+			sty := style
+			sty.Color = c
+			dc.StrokeLine2(sty, x0, y, x0+w, y)
+			dc.DrawGlyph(draw.GlyphStyle{Color: c, Radius: vg.Points(2.6), Shape: shape}, vg.Point{X: x0 + w/2, Y: y})
+		}
+	})
 }
 
 // removeVariants drops codec variants (a name with a dash, such as
@@ -79,12 +131,12 @@ const (
 	codecGutter     = 0.75
 )
 
-// baselinesPanel draws one modality's panel and returns the key entries
-// for its model series (in grey: each panel has its modality's colour).
-func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, codecs []baselines.Result, c color.Color) (*plot.Plot, []keyEntry, error) {
+// baselinesPanel draws one modality's panel, its model series in colour c,
+// and reports whether it drew any cell of ours.
+func baselinesPanel(t results.Table, ours *results.Table, codecs []baselines.Result, c color.Color) (*plot.Plot, bool, error) {
 	steps := t.Steps()
 	if len(steps) == 0 {
-		return nil, nil, fmt.Errorf("baselines figure: the %s table has no cells", t.Modality)
+		return nil, false, fmt.Errorf("baselines figure: the %s table has no cells", t.Modality)
 	}
 	last := steps[len(steps)-1]
 	var sizes []float64
@@ -100,7 +152,7 @@ func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, code
 			}
 		}
 	}
-	title := fmt.Sprintf("%s (%s): models vs codecs per chunk", modalityTitle(t.Modality), codecs[0].Rule)
+	title := fmt.Sprintf("%s (%s): codecs per chunk, header counted once", modalityTitle(t.Modality), codecs[0].Rule)
 	p := NewPlot(title, "parameters", "compression ratio (lower is better)")
 	p.X.Scale = plot.LogScale{}
 	lo, hi := sizes[0], sizes[len(sizes)-1]
@@ -115,39 +167,32 @@ func baselinesPanel(t results.Table, ours *results.Table, oursLabel string, code
 
 	drawn := append(plotter.XYs(nil), paperPts...)
 	drawn = append(drawn, ourPts...)
-	var key []keyEntry
 	for _, s := range []struct {
-		label  string
-		pts    plotter.XYs
-		dashed bool
-		shape  draw.GlyphDrawer
+		pts   plotter.XYs
+		style draw.LineStyle
+		shape draw.GlyphDrawer
 	}{
-		{fmt.Sprintf("paper, step %s", Count(float64(last))), paperPts, false, draw.CircleGlyph{}},
-		{fmt.Sprintf("%s, step %s", oursLabel, Count(float64(last))), ourPts, true, draw.RingGlyph{}},
+		{paperPts, paperSeries, draw.CircleGlyph{}},
+		{ourPts, oursSeries, draw.RingGlyph{}},
 	} {
 		if len(s.pts) == 0 {
 			continue
 		}
 		line, points, err := plotter.NewLinePoints(s.pts)
 		if err != nil {
-			return nil, nil, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
+			return nil, false, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
 		}
-		line.Color, line.Width = c, vg.Points(1.5)
-		if s.dashed {
-			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
-		}
+		line.LineStyle = s.style
+		line.Color = c
 		points.Color, points.Shape, points.Radius = c, s.shape, vg.Points(3.2)
 		p.Add(line, points)
-		keyLine := line.LineStyle
-		keyLine.Color = color.Gray{Y: 0x40}
-		key = append(key, keyEntry{label: s.label, thumbs: []plot.Thumbnailer{lineStyleThumb(keyLine), pointThumb(keyLine.Color, s.shape)}})
 	}
 
 	labelX := hi * math.Exp(codecLabelStart*span)
 	if _, err := codecLines(p, codecs, p.X.Min, labelX, drawn); err != nil {
-		return nil, nil, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
+		return nil, false, fmt.Errorf("baselines figure, %s: %w", t.Modality, err)
 	}
-	return p, key, nil
+	return p, len(ourPts) > 0, nil
 }
 
 // codecLines adds each codec's horizontal line from x0 to x1 and its label

@@ -2,9 +2,14 @@ package figures
 
 import (
 	"bytes"
+	"image/color"
 	"image/png"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/recorder"
 
 	"github.com/paperrepro/paperrepro/paperrepro/baselines"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
@@ -54,6 +59,38 @@ func TestBaselinesFigure(t *testing.T) {
 	}
 	if _, err := Baselines(paper.Tables, nil, "", baselines.Table{}); err == nil {
 		t.Error("no baselines: want an error")
+	}
+
+	// The figure says what the codecs' and the models' CR count, and where
+	// the models' cells come from.
+	text := strings.Join(strs(drawText(t, fig)), "\n")
+	for _, want := range []string{
+		"image (random-crop): codecs per chunk, header counted once",
+		"only the first 1024 tokens of a chunk, its bytes cut to 7 bits (b mod 128)",
+		"paper, Tables 3-4, step 143k", // the two panels' tables
+		"ours, lossless, step 143k",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the figure does not say %q:\n%s", want, text)
+		}
+	}
+	// Each key sample is drawn in the colours of the panels it stands for:
+	// the paper's in image's and speech's, ours in speech's only.
+	for i, want := range [][]color.Color{{colorOf("image", 1), colorOf("speech", 2)}, {colorOf("speech", 2)}} {
+		rec := &recorder.Canvas{}
+		dc := draw.NewCanvas(rec, 24, 10)
+		for _, th := range fig.key[i].thumbs {
+			th.Thumbnail(&dc)
+		}
+		var got []color.Color
+		for _, a := range rec.Actions {
+			if c, ok := a.(*recorder.SetColor); ok && !slices.Contains(got, c.Color) {
+				got = append(got, c.Color)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("key entry %q drawn in %v, want the panels' colours %v", fig.key[i].label, got, want)
+		}
 	}
 }
 

@@ -51,7 +51,7 @@ func Comparison(tables []results.Table, laws []Law) (Figure, error) {
 			hasFit = true
 		}
 		hasBand = hasBand || law.Bootstrap != nil
-		key = append(key, keyEntry{label: modalityTitle(t.Modality), thumbs: thumbs})
+		key = append(key, keyEntry{label: modalityTitle(t.Modality) + " (" + cellsLabel(t) + ")", thumbs: thumbs})
 		lastSteps[Count(float64(last))] = true
 		largestModels[largest.Name] = true
 	}

@@ -23,7 +23,7 @@ const (
 	bandOpacity = 0.22
 )
 
-// series is one set of measured points and the fitted law along the same
+// series is one set of a table's cells and the fitted law along the same
 // axis: at maps an x value to the law's model size and step.
 type series struct {
 	color  color.RGBA
@@ -36,7 +36,8 @@ type series struct {
 // ScalingCurves draws one table against its fitted law, one small panel per
 // curve so that no lines cross: on the left CR against model size at each
 // training step, on the right CR against training step for each model.
-// Measured cells are dots, the law is a line, and its bootstrap band (when
+// The table's cells are dots (the key says where they come from, the
+// table's Source), the law is a line, and its bootstrap band (when
 // law has one) is shaded. Panels of a column share their axes; both x axes
 // are logarithmic and label every size and step of the table.
 func ScalingCurves(t results.Table, law Law) (Figure, error) {
@@ -104,15 +105,16 @@ func ScalingCurves(t results.Table, law Law) (Figure, error) {
 		Width:  11 * vg.Inch,
 		Height: 0.9*vg.Inch + vg.Length(rows)*1.6*vg.Inch,
 		title:  title,
-		key:    curveKey(c, law),
+		key:    curveKey(c, cellsLabel(t), law),
 		// The step axis gets more room: 128k and 143k sit 2% of it apart.
 		grid: grid{cells: cells, colWeights: []float64{0.85, 1.15}},
 	}, nil
 }
 
-// curveKey explains the marks of a figure of one colour's curves.
-func curveKey(c color.RGBA, law Law) []keyEntry {
-	key := []keyEntry{{label: "measured", thumbs: []plot.Thumbnailer{pointThumb(c, shapeFor(0))}}}
+// curveKey explains the marks of a figure of one colour's curves, its
+// cells from the source cells.
+func curveKey(c color.RGBA, cells string, law Law) []keyEntry {
+	key := []keyEntry{{label: cells, thumbs: []plot.Thumbnailer{pointThumb(c, shapeFor(0))}}}
 	if law.Fit != nil {
 		key = append(key, keyEntry{label: "fitted law (this project's refit)", thumbs: []plot.Thumbnailer{lineThumb(c)}})
 	}
@@ -138,16 +140,7 @@ func curvePlot(title, xLabel string, xs []float64, lines []series) (*plot.Plot, 
 	yLo, yHi := math.Inf(1), math.Inf(-1)
 	for _, s := range lines {
 		if s.law.Fit != nil {
-			curve, lower, upper := make(plotter.XYs, curveSamples), plotter.XYs{}, plotter.XYs{}
-			for i := range curve {
-				x := lo * math.Pow(hi/lo, float64(i)/float64(curveSamples-1))
-				P, S := s.at(x)
-				curve[i] = plotter.XY{X: x, Y: s.law.Fit.Predict(P, S)}
-				if bLo, bHi, ok := s.law.band(P, S); ok {
-					lower = append(lower, plotter.XY{X: x, Y: bLo})
-					upper = append(upper, plotter.XY{X: x, Y: bHi})
-				}
-			}
+			curve, lower, upper := s.sample(lo, hi)
 			if len(lower) > 1 {
 				band, err := bandPolygon(lower, upper, s.color)
 				if err != nil {
@@ -171,7 +164,7 @@ func curvePlot(title, xLabel string, xs []float64, lines []series) (*plot.Plot, 
 		if len(s.points) > 0 {
 			scatter, err := plotter.NewScatter(s.points)
 			if err != nil {
-				return nil, fmt.Errorf("measured points: %w", err)
+				return nil, fmt.Errorf("cells: %w", err)
 			}
 			scatter.GlyphStyle = draw.GlyphStyle{Color: s.color, Radius: pointRadius, Shape: s.shape}
 			p.Add(scatter)
@@ -185,6 +178,22 @@ func curvePlot(title, xLabel string, xs []float64, lines []series) (*plot.Plot, 
 	}
 	p.Y.Min, p.Y.Max = linearPadding(yLo, yHi, 0.06)
 	return p, nil
+}
+
+// sample is the law of s at curveSamples points spread evenly on a log
+// axis from lo to hi, with its bootstrap band where it has one.
+func (s series) sample(lo, hi float64) (curve, lower, upper plotter.XYs) {
+	curve = make(plotter.XYs, curveSamples)
+	for i := range curve {
+		x := lo * math.Pow(hi/lo, float64(i)/float64(curveSamples-1))
+		P, S := s.at(x)
+		curve[i] = plotter.XY{X: x, Y: s.law.Fit.Predict(P, S)}
+		if bLo, bHi, ok := s.law.band(P, S); ok {
+			lower = append(lower, plotter.XY{X: x, Y: bLo})
+			upper = append(upper, plotter.XY{X: x, Y: bHi})
+		}
+	}
+	return curve, lower, upper
 }
 
 // shareColumn gives a column of panels one y range and one x range, and

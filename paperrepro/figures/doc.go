@@ -6,11 +6,15 @@
 //     modality, each panel with its own colour bar and this project's refit
 //     of the law above it;
 //   - ScalingCurves: per modality, one small panel per training step (CR vs
-//     size) and per model (CR vs step), measured points, the fitted law and
+//     size) and per model (CR vs step), the table's cells, the fitted law and
 //     its bootstrap band, so that no lines cross;
-//   - Residuals: measured minus fitted CR per cell, one shared colour scale;
+//   - Residuals: each cell's CR minus the fitted CR, one shared colour scale;
 //   - Comparison: the modalities side by side (Figure 4 of the author's blog
 //     post).
+//
+// Beyond draws a registered prediction (scaling.Predictions) beyond the
+// sizes its law was fitted to, with any computed cells of the larger
+// models; Baselines draws the models against classical codecs.
 //
 // Plots for the notebooks: TokenHistogram (tokens per chunk on shared bins,
 // the 1024-token cut marked) and PredictionHistogram (a prediction over the
@@ -21,6 +25,10 @@
 // resolutions of one layout: Figure.Write's files at DPI (150) and
 // Figure.NotebookPNG at NotebookDPI (96), where text appears at its size
 // in points, as large as a notebook's own text.
+//
+// Every figure says where its cells come from, from the tables' Source:
+// "paper, Table 2" for the paper's transcribed numbers, "this project,
+// computed <day>, <backend>" for a run's cells. None calls them measured.
 //
 // It sits after results and scaling: it plots any results.Table (the
 // paper's, or the grid's) and takes its laws from scaling (FitLaws).

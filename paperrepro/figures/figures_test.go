@@ -335,7 +335,11 @@ func TestTextLegibleAndInside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range append(figs, tokens, pred, single) {
+	beyond, err := Beyond(tables, laws, registered(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range append(figs, tokens, pred, single, beyond) {
 		for _, d := range drawText(t, f) {
 			if d.size < 7.5 {
 				t.Errorf("%s: %q drawn at %.1f pt, want at least 7.5", f.Name, d.s, float64(d.size))
@@ -739,5 +743,24 @@ func TestPNGRejects(t *testing.T) {
 		if data, err := tc.fig.PNG(tc.dpi); err == nil {
 			t.Errorf("%s: PNG(%d) of %s returned %d bytes and no error", tc.name, tc.dpi, tc.fig.Name, len(data))
 		}
+	}
+}
+
+// RefitLaws are FitLaws' fits without the bootstrap; a table too small to
+// fit gets its reason, as from FitLaws.
+func TestRefitLawsAreFitLawsWithoutBands(t *testing.T) {
+	tables, laws := paper(t)
+	refits, err := RefitLaws(tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range refits {
+		if r.Bootstrap != nil || r.Fit == nil || !slices.Equal(r.Fit.Coef, laws[i].Fit.Coef) {
+			t.Errorf("%s: refit %+v, want FitLaws' coefficients %v without a bootstrap", tables[i].Modality, r, laws[i].Fit.Coef)
+		}
+	}
+	tiny, err := RefitLaws([]results.Table{tinyTable("text", 0.74, 0.73, 0.72, 0.70)})
+	if err != nil || tiny[0].Fit != nil || tiny[0].FitErr == nil {
+		t.Errorf("a table too small to fit: %+v, %v", tiny, err)
 	}
 }

@@ -23,7 +23,9 @@ import (
 // panel one colour and hide the size and step effects the figure is for;
 // figure4_combined compares the modalities on one axis instead. Above each
 // panel is the law fitted to that table by this project (laws[i], which may
-// be the zero Law), labelled as our refit rather than the paper's Table 1.
+// be the zero Law), labelled as our refit rather than the paper's Table 1,
+// and under the modality the source of the cells (the table's Source: the
+// paper's Table 2, or this project's run).
 func Heatmaps(tables []results.Table, laws []Law) (Figure, error) {
 	if err := checkInputs(tables, laws); err != nil {
 		return Figure{}, fmt.Errorf("figure 1: %w", err)
@@ -112,10 +114,10 @@ func valueRange(z [][]float64) (lo, hi float64) {
 	return lo, hi
 }
 
-// heatmapTitle names the modality and gives our fitted law, or says why
-// there is none.
+// heatmapTitle names the modality and the cells' source and gives our
+// fitted law, or says why there is none.
 func heatmapTitle(t results.Table, law Law) string {
-	title := modalityTitle(t.Modality)
+	title := modalityTitle(t.Modality) + " (" + cellsLabel(t) + ")"
 	switch {
 	case law.Fit != nil:
 		title += fmt.Sprintf("\nthis project's refit (R^{2} = %.3f):\n%s", law.Fit.R2, equation(law.Fit))

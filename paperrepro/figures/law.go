@@ -30,6 +30,24 @@ var DefaultBootstrap = scaling.BootstrapOptions{Resamples: 1000, Seed: 1, Level:
 // set, and is drawn without curves; a table the figures could not draw at
 // all (see Figures) is an error.
 func FitLaws(tables []results.Table, opts scaling.BootstrapOptions) ([]Law, error) {
+	laws, err := RefitLaws(tables)
+	if err != nil {
+		return nil, err
+	}
+	for i, t := range tables {
+		if laws[i].Fit == nil {
+			continue
+		}
+		if laws[i].Bootstrap, err = scaling.Bootstrap(laws[i].Fit, opts); err != nil {
+			return nil, fmt.Errorf("%s table: %w", modalityTitle(t.Modality), err)
+		}
+	}
+	return laws, nil
+}
+
+// RefitLaws is FitLaws without the bootstrap: the laws of a figure that
+// draws no band (Heatmaps), in a fraction of the time.
+func RefitLaws(tables []results.Table) ([]Law, error) {
 	laws := make([]Law, len(tables))
 	for i, t := range tables {
 		if err := checkTable(t); err != nil {
@@ -40,11 +58,7 @@ func FitLaws(tables []results.Table, opts scaling.BootstrapOptions) ([]Law, erro
 			laws[i] = Law{FitErr: err}
 			continue
 		}
-		boot, err := scaling.Bootstrap(fit, opts)
-		if err != nil {
-			return nil, fmt.Errorf("%s table: %w", modalityTitle(t.Modality), err)
-		}
-		laws[i] = Law{Fit: fit, Bootstrap: boot}
+		laws[i] = Law{Fit: fit}
 	}
 	return laws, nil
 }
@@ -104,6 +118,17 @@ func checkTable(t results.Table) error {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// cellsLabel says where a table's cells come from, for keys and titles:
+// its Source ("paper, Table 2", "this project, computed 2026-01-02,
+// xla:cuda"), or that the table does not say. A figure never calls the
+// cells "measured": the paper's tables are transcribed, not measured here.
+func cellsLabel(t results.Table) string {
+	if t.Source == "" {
+		return "cells (source not given)"
+	}
+	return t.Source
+}
 
 // modalityTitle names a table's modality in titles and messages.
 func modalityTitle(m string) string {

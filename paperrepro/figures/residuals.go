@@ -11,7 +11,7 @@ import (
 )
 
 // Residuals draws where each fitted law misses its table: per table with a
-// fit, the residual (measured CR minus the law's) of every cell over model
+// fit, the residual (the cell's CR minus the law's) of every cell over model
 // size and training step, blue where the law predicts too much and red
 // where it predicts too little. All panels share one colour scale,
 // symmetric about zero, because residuals are in the same units whatever
@@ -54,7 +54,7 @@ func Residuals(tables []results.Table, laws []Law) (Figure, error) {
 	var row []panel
 	var gaps []vg.Length
 	for k, f := range panels {
-		title := fmt.Sprintf("%s: RMSE %.4f, R^{2} = %.3f", modalityTitle(f.t.Modality), f.law.Fit.RMSE, f.law.Fit.R2)
+		title := fmt.Sprintf("%s (%s)\nRMSE %.4f, R^{2} = %.3f", modalityTitle(f.t.Modality), cellsLabel(f.t), f.law.Fit.RMSE, f.law.Fit.R2)
 		p := heatmapPlot(title, f.t.Models(), f.t.Steps(), f.z, sc, residualLabel)
 		if k > 0 {
 			p.Y.Label.Text = ""
@@ -62,7 +62,7 @@ func Residuals(tables []results.Table, laws []Law) (Figure, error) {
 		}
 		row = append(row, plotPanel{p})
 	}
-	row = append(row, colorBar{scale: sc, label: "measured − fitted CR"})
+	row = append(row, colorBar{scale: sc, label: "cell − fitted CR"})
 	gaps = append(gaps, vg.Points(10))
 	weights := make([]float64, len(row))
 	for i := range weights {
@@ -73,7 +73,7 @@ func Residuals(tables []results.Table, laws []Law) (Figure, error) {
 		Name:   "residuals",
 		Width:  vg.Length(len(panels))*4*vg.Inch + 0.7*vg.Inch,
 		Height: 4 * vg.Inch,
-		title:  "Residuals of this project's refit: measured − fitted CR per cell (one colour scale for all panels)",
+		title:  "Residuals of this project's refit: each cell's CR − the fitted CR (one colour scale for all panels)",
 		grid:   grid{cells: [][]panel{row}, colWeights: weights, colGaps: gaps},
 	}, nil
 }

@@ -229,7 +229,7 @@ func linearPadding(lo, hi, frac float64) (float64, float64) {
 }
 
 // rimmed draws a filled glyph on a white rim slightly larger than itself, so
-// that two measured points that nearly coincide still read as two.
+// that two points that nearly coincide still read as two.
 type rimmed struct{ shape draw.GlyphDrawer }
 
 // DrawGlyph implements draw.GlyphDrawer.

@@ -129,8 +129,13 @@ func TestWriteForms(t *testing.T) {
 		"speech, without step 1000 (20 cells):",
 		"CR(5e+09, 200000)",
 		// the paper's form and the log form on text: about as good a fit, different predictions
-		"CR = a + b*P^-alpha + c*S^-beta                 5  -235.84  0.13   0.484   -233.19  0.9655  0.0064  0.0085    0.1127",
-		"CR = a + b*ln(P) + c*S^-beta                    4  -235.96  0.00   0.516   -233.03  0.9605  0.0069  0.0094    0.1000",
+		// K counts sigma^2: 5 coefficients + 1 for the paper's form
+		"CR = a + b*P^-alpha + c*S^-beta                 6  -235.84  0.13   0.484   -233.19  0.9655  0.0064  0.0085    0.1127",
+		"CR = a + b*ln(P) + c*S^-beta                    5  -235.96  0.00   0.516   -233.03  0.9605  0.0069  0.0094    0.1000",
+		// 0.13 apart: a tie, not a win for ln(P)
+		"  tied by AICc (within 2): CR = a + b*ln(P) + c*S^-beta (dAICc 0.00), CR = a + b*P^-alpha + c*S^-beta (dAICc 0.13)\n",
+		// without step 1000 the paper's form is clear of the others
+		"  lowest AICc: CR = a + b*P^-alpha + c*S^-beta (the next form 10.98 higher)\n",
 		"CR = a + b*P^-alpha + c*D^-beta, D = 2097152*S",
 		"CR = a + b*P^-alpha*S^-beta",
 		"CR(5e+09, 200000) over forms: 0.1000 to 0.1369 (all cells), 0.0942 to 0.1369 (without step 1000); the paper's form: 0.1127, 95% bootstrap interval [",

@@ -18,14 +18,20 @@
 // rather than being killed mid-batch.
 //
 // Nothing is reused silently. Every cell and .partial file records its
-// setup - the weights' and the tokenizer's sha256, the backend, the protocol
-// with its options and compute dtype (for the lossless protocol also the
-// batch size, which shapes the coder's floats), and the data with its files'
-// sums - and a digest of it, the fingerprint. One protocol folder holds one
-// configuration: before any work, a run refuses a folder whose cells or
-// .partial files differ from its own setup, naming what differs (the
-// backend is compared once the first checkpoint is loaded). Another
-// configuration's .partial file is never overwritten.
+// setup - the sha256 of the weights, of config.json and of the tokenizer,
+// the backend and the engine computing on it with its versions
+// (neox.Model.Engine), the
+// protocol with its options and compute dtype (for the lossless protocol
+// also the batch size, which shapes the coder's floats), and the data with
+// its files' sums - and a digest of it, the fingerprint. One protocol folder
+// holds one configuration: before any work, a run refuses a folder whose
+// cells or .partial files differ from its own setup, naming what differs
+// (the backend and engine are compared once the first checkpoint is
+// loaded), and a folder written before config.json and the engine were
+// recorded, saying what to do. Another configuration's .partial file is
+// never overwritten. A cell, and each chunk a .partial file saved, must
+// also agree with itself (results.Cell.CheckConsistent): an edited one is
+// refused, naming the file.
 //
 // Layout under the output folder:
 //

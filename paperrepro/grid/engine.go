@@ -120,6 +120,8 @@ type session struct {
 
 func (s *session) Backend() string { return s.model.Backend() }
 
+func (s *session) Engine() string { return s.model.Engine() }
+
 func (s *session) Params() float64 { return float64(s.model.Config().Parameters()) }
 
 func (s *session) Close() error {

@@ -40,6 +40,7 @@ func (countingEngine) Open(*hub.Checkpoint, results.TokenizerInfo) (grid.Session
 type countingSession struct{}
 
 func (countingSession) Backend() string { return "example" }
+func (countingSession) Engine() string  { return "example v1" }
 func (countingSession) Params() float64 { return 1 }
 func (countingSession) Close() error    { return nil }
 func (countingSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {

@@ -14,16 +14,19 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// setup is everything that shapes a cell's numbers: the weights, the
-// tokenizer, the backend, the protocol with its options and compute dtype
-// (and for the lossless protocol the batch size), and the data with its
-// files' sums - but not where the files happen to be on this machine. Two
-// runs with equal setups compute bit-identical chunk results, so a finished
-// cell or a .partial file is reused only by a run with the same setup.
+// setup is everything that shapes a cell's numbers: the weights and
+// config.json, the tokenizer, the backend and the engine version computing
+// on it, the protocol with its options and compute dtype (and for the
+// lossless protocol the batch size), and the data with its files' sums -
+// but not where the files happen to be on this machine. Two runs with equal
+// setups compute bit-identical chunk results, so a finished cell or a
+// .partial file is reused only by a run with the same setup.
 type setup struct {
 	WeightsSHA256   string               `json:"weights_sha256"`
+	ConfigSHA256    string               `json:"config_sha256"`
 	TokenizerSHA256 string               `json:"tokenizer_sha256"`
 	Backend         string               `json:"backend"`
+	Engine          string               `json:"engine"`
 	Protocol        results.ProtocolInfo `json:"protocol"`
 	Data            datasets.Provenance  `json:"data"`
 }
@@ -32,11 +35,20 @@ type setup struct {
 func setupOf(c *results.Cell) setup {
 	return setup{
 		WeightsSHA256:   c.Checkpoint.WeightsSHA256,
+		ConfigSHA256:    c.Checkpoint.ConfigSHA256,
 		TokenizerSHA256: c.Tokenizer.SHA256,
 		Backend:         c.Backend,
+		Engine:          c.Engine,
 		Protocol:        c.Protocol,
 		Data:            portableData(c.Data),
 	}
+}
+
+// fromEarlierVersion reports whether s was recorded by a paperrepro that
+// left config.json and the engine out of a cell's setup, so that whether it
+// matches a run's setup cannot be told.
+func (s setup) fromEarlierVersion() bool {
+	return s.ConfigSHA256 == "" || s.Engine == ""
 }
 
 // portableData drops the machine-specific part of a provenance (the data
@@ -75,9 +87,10 @@ func (s setup) fingerprint() (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// withCheckpoint is s with the weights and tokenizer of a checkpoint.
-func (s setup) withCheckpoint(weightsSHA256, tokenizerSHA256 string) setup {
-	s.WeightsSHA256, s.TokenizerSHA256 = weightsSHA256, tokenizerSHA256
+// withCheckpoint is s with the weights, config.json and tokenizer of a
+// checkpoint.
+func (s setup) withCheckpoint(weightsSHA256, configSHA256, tokenizerSHA256 string) setup {
+	s.WeightsSHA256, s.ConfigSHA256, s.TokenizerSHA256 = weightsSHA256, configSHA256, tokenizerSHA256
 	return s
 }
 
@@ -88,9 +101,9 @@ func (s setup) withRun(run setup) setup {
 	return s
 }
 
-// withBackend is s computed on backend.
-func (s setup) withBackend(backend string) setup {
-	s.Backend = backend
+// withBackend is s computed on backend by engine (Session.Engine).
+func (s setup) withBackend(backend, engine string) setup {
+	s.Backend, s.Engine = backend, engine
 	return s
 }
 
@@ -104,20 +117,26 @@ func differences(was, now setup) []string {
 		}
 	}
 	add("weights sha256", short(was.WeightsSHA256), short(now.WeightsSHA256))
+	add("config.json sha256", short(was.ConfigSHA256), short(now.ConfigSHA256))
 	add("tokenizer sha256", short(was.TokenizerSHA256), short(now.TokenizerSHA256))
 	add("backend", was.Backend, now.Backend)
+	add("engine", was.Engine, now.Engine)
 	add("protocol", was.Protocol.Name, now.Protocol.Name)
 	add("compute dtype", was.Protocol.ComputeDType, now.Protocol.ComputeDType)
 	for _, key := range unionKeys(was.Protocol.Options, now.Protocol.Options) {
 		add("protocol option "+key, jsonText(was.Protocol.Options[key]), jsonText(now.Protocol.Options[key]))
 	}
 	w, n := portableData(was.Data), portableData(now.Data)
+	dataDiffs := len(diffs)
 	add("data modality", w.Modality, n.Modality)
 	add("chunk count", fmt.Sprint(w.Count), fmt.Sprint(n.Count))
 	add("chunk size", fmt.Sprint(w.ChunkSize), fmt.Sprint(n.ChunkSize))
 	add("data rule", w.Rule, n.Rule)
 	add("data rule parameters", jsonText(w.Parameters), jsonText(n.Parameters))
 	add("data files", filesText(w.Files), filesText(n.Files))
+	if len(diffs) == dataDiffs { // other chunks follow from any other difference of the data
+		add("chunks sha256", short(w.ChunksSHA256), short(n.ChunksSHA256))
+	}
 	add("skipped data files", jsonText(w.Skipped), jsonText(n.Skipped))
 	return diffs
 }

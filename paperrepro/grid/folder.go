@@ -112,11 +112,8 @@ func refuseChanged(records []recorded, change func(was setup) (now setup, concer
 		if !ok {
 			continue
 		}
-		if diffs := differences(r.setup, now); len(diffs) > 0 {
-			if r.partial {
-				return anotherPartialSetup(r.path, diffs)
-			}
-			return anotherSetup(r.path, diffs)
+		if err := mismatch(r, now); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -148,7 +145,8 @@ type partialFile struct {
 
 // readPartial reads a .partial file: its header, then the complete chunk
 // lines numbered 0, 1, 2, ...; a torn last line (a run killed while writing
-// it) ends the list. A file without a header line is an error.
+// it) ends the list. A file without a header line, or with a chunk whose
+// numbers disagree (results.CheckChunk), is an error.
 func readPartial(path string) (*partialFile, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -161,10 +159,13 @@ func readPartial(path string) (*partialFile, error) {
 	if !scanner.Scan() || json.Unmarshal(scanner.Bytes(), &p.header) != nil || p.header.Fingerprint == "" {
 		return nil, fmt.Errorf("%s: not a .partial file of a grid run (its first line is no setup header): remove it", path)
 	}
-	for scanner.Scan() {
+	for line := 2; scanner.Scan(); line++ {
 		var r results.ChunkResult
 		if json.Unmarshal(scanner.Bytes(), &r) != nil || r.Index != len(p.done) {
 			break
+		}
+		if err := results.CheckChunk(p.header.Setup.Protocol.Name, p.header.Setup.Data.ChunkSize, r); err != nil {
+			return nil, fmt.Errorf("%s:%d: chunk %d: %w: the saved chunks are not what a run wrote; remove the file to start the cell over", path, line, r.Index, err)
 		}
 		p.done = append(p.done, r)
 	}

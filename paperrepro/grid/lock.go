@@ -97,10 +97,33 @@ type HeldError struct {
 	Owner LockOwner
 	// Heartbeat is when the owner last touched it.
 	Heartbeat time.Time
+	// StaleAfter is how long a worker on another machine is trusted without
+	// a heartbeat; after it, the worker is presumed dead.
+	StaleAfter time.Duration
+	// Local is true when the owner runs on this machine, where a lock is
+	// held only while its process lives.
+	Local bool
 }
 
 func (e *HeldError) Error() string {
-	return fmt.Sprintf("%s is held by %s (heartbeat %s ago)", e.Lock, e.Owner, since(e.Heartbeat))
+	return fmt.Sprintf("%s is held by %s", e.Lock, e.Holder())
+}
+
+// Holder describes the worker holding the cell, its heartbeat, when it
+// will be presumed dead and what to do, e.g. "pid 4242 on gpu17 (heartbeat
+// 54s ago; presumed dead once its heartbeat is 3m0s old, at 15:04:05: run
+// again then to take the cell over, unless it finishes it first)".
+func (e *HeldError) Holder() string {
+	age := since(e.Heartbeat)
+	switch {
+	case !e.Local:
+		return fmt.Sprintf("%s (heartbeat %s ago; presumed dead once its heartbeat is %s old, at %s: run again then to take the cell over, unless it finishes it first)",
+			e.Owner, age, e.StaleAfter, e.Heartbeat.Add(e.StaleAfter).Format(time.TimeOnly))
+	case age > 3*lockHeartbeat:
+		return fmt.Sprintf("%s (heartbeat %s ago, though it beats every %s: the process is stopped or hung; end it (kill %d) and run again to take the cell over)",
+			e.Owner, age, lockHeartbeat, e.Owner.PID)
+	}
+	return fmt.Sprintf("%s (heartbeat %s ago; it is running on this machine: run again once it has finished the cell)", e.Owner, age)
 }
 
 // since is the time from t to now, rounded for people.
@@ -157,7 +180,7 @@ func tryLockCell(path string, me LockOwner, timing lockTiming) (*cellLock, error
 	}
 	if !locked {
 		f.Close()
-		return nil, &HeldError{Lock: path, Owner: info.Owner, Heartbeat: info.Heartbeat}
+		return nil, held(path, info, me.Host, timing)
 	}
 	// The previous holder removes the file as it releases the lock: if that
 	// happened after we opened it, we hold the lock of a file nobody sees.
@@ -171,7 +194,7 @@ func tryLockCell(path string, me LockOwner, timing lockTiming) (*cellLock, error
 	if info.Owner.PID != 0 {
 		if !lockAbandoned(info, me.Host, timing.staleAfter) {
 			f.Close()
-			return nil, &HeldError{Lock: path, Owner: info.Owner, Heartbeat: info.Heartbeat}
+			return nil, held(path, info, me.Host, timing)
 		}
 		abandoned = &info
 	}
@@ -182,6 +205,12 @@ func tryLockCell(path string, me LockOwner, timing lockTiming) (*cellLock, error
 	l := &cellLock{path: path, file: f, owner: me, abandoned: abandoned, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go l.beat(timing.heartbeat)
 	return l, nil
+}
+
+// held is the error for the lock at path that info describes, seen by a
+// worker on host.
+func held(path string, info lockInfo, host string, timing lockTiming) *HeldError {
+	return &HeldError{Lock: path, Owner: info.Owner, Heartbeat: info.Heartbeat, StaleAfter: timing.staleAfter, Local: kernelLocks && info.Owner.Host == host}
 }
 
 // lockAbandoned decides whether the lock described by info, whose flock
@@ -296,7 +325,7 @@ func (st *run) takeCell(cp *checkpointPlan, plan cellPlan) (*cellLock, error) {
 	if errors.As(err, &held) {
 		st.summary.Held = append(st.summary.Held, held)
 		st.bar.drop(plan.toScore)
-		st.report("%s: skipped: %s is computing it (heartbeat %s ago)", name, held.Owner, since(held.Heartbeat))
+		st.report("%s: skipped: held by %s", name, held.Holder())
 		return nil, nil
 	}
 	if err != nil {

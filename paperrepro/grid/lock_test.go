@@ -338,7 +338,7 @@ func TestRunSkipsACellALiveWorkerHolds(t *testing.T) {
 	if got.Computed != 3 || len(got.Cells) != 3 || len(got.Held) != 1 || got.Held[0].Owner.PID != holder.cmd.Process.Pid {
 		t.Fatalf("computed %d, %d cells, held %+v; want 3 computed and the busy cell held by pid %d", got.Computed, len(got.Cells), got.Held, holder.cmd.Process.Pid)
 	}
-	if want := fmt.Sprintf("pythia-70m step 2000 text: skipped: pid %d on ", holder.cmd.Process.Pid); !strings.Contains(progress.String(), want) {
+	if want := fmt.Sprintf("pythia-70m step 2000 text: skipped: held by pid %d on ", holder.cmd.Process.Pid); !strings.Contains(progress.String(), want) {
 		t.Errorf("progress does not report the skipped cell (%q):\n%s", want, progress.String())
 	}
 	if _, err := os.Stat(busy); err == nil {

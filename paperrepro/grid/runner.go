@@ -40,6 +40,10 @@ type Engine interface {
 type Session interface {
 	// Backend names the compute backend, e.g. "go" or "xla:cuda".
 	Backend() string
+	// Engine names the software computing the model's floats with its
+	// versions (neox.Model.Engine), e.g. "gomlx v0.28.16, compute v0.1.14,
+	// go-xla v0.4.13": another version may round differently.
+	Engine() string
 	// Params is the model's parameter count, used for models whose name
 	// states no nominal size.
 	Params() float64
@@ -198,7 +202,8 @@ type run struct {
 	*Runner
 	protocol results.ProtocolInfo
 	folder   folderState
-	backend  string // known once a checkpoint is loaded
+	backend  string // known once a checkpoint is loaded, as is engine
+	engine   string
 	summary  *Summary
 	bar      *progress
 	pace     pacer
@@ -226,6 +231,13 @@ func (r *Runner) Run(ctx context.Context, checkpoints []Checkpoint) (*Summary, e
 		}
 	}
 	if err := CheckCheckpoints(checkpoints); err != nil {
+		return nil, err
+	}
+	modalities := make([]string, len(r.Sources))
+	for i, src := range r.Sources {
+		modalities[i] = src.Modality()
+	}
+	if err := checkModalities(modalities); err != nil {
 		return nil, err
 	}
 	st := &run{Runner: r, protocol: r.Engine.Protocol(), pace: pacer{stopBy: r.StopBy}}
@@ -291,12 +303,16 @@ func (st *run) nextBatch(s step, left int, weights int64) (int, error) {
 }
 
 // CheckCheckpoints refuses what no table could hold: a step below 1, a
-// checkpoint without a name, or one named twice.
+// checkpoint without a name, or one named twice; and a name that is a path
+// (a folder of the output's, which a separator or ".." would leave).
 func CheckCheckpoints(checkpoints []Checkpoint) error {
 	seen := map[string]bool{}
 	for _, ck := range checkpoints {
 		if ck.Model == "" {
 			return fmt.Errorf("grid: checkpoint %s/%s%s has no model name", ck.Repo, ck.Revision, ck.Dir)
+		}
+		if ck.Model == "." || ck.Model == ".." || strings.ContainsAny(ck.Model, `/\`) || !filepath.IsLocal(ck.Model) {
+			return fmt.Errorf("grid: model name %q is a path: a model's name becomes one folder of the output, so it holds no / or \\ and is not . or ..", ck.Model)
 		}
 		if ck.Step < 1 {
 			return fmt.Errorf("grid: %s: step %d: the scaling law needs a training step of at least 1 (S^-beta); "+
@@ -306,6 +322,17 @@ func CheckCheckpoints(checkpoints []Checkpoint) error {
 			return fmt.Errorf("grid: %s is named twice", ck)
 		}
 		seen[ck.String()] = true
+	}
+	return nil
+}
+
+// checkModalities refuses a modality named twice, whose cells would be
+// counted twice.
+func checkModalities(modalities []string) error {
+	for i, m := range modalities {
+		if slices.Contains(modalities[:i], m) {
+			return fmt.Errorf("grid: modality %s is given twice: its cells would be counted twice", m)
+		}
 	}
 	return nil
 }
@@ -360,8 +387,8 @@ func (st *run) plan(ctx context.Context, checkpoints []Checkpoint, runSetups map
 			for _, p := range partials {
 				records = append(records, recordedPartial(p))
 			}
-			weights, tokenizer := cp.resolved.WeightsSHA256, cp.tokenizer.SHA256
-			if err := refuseChanged(records, func(was setup) (setup, bool) { return was.withCheckpoint(weights, tokenizer), true }); err != nil {
+			weights, config, tokenizer := cp.resolved.WeightsSHA256, cp.resolved.ConfigSHA256, cp.tokenizer.SHA256
+			if err := refuseChanged(records, func(was setup) (setup, bool) { return was.withCheckpoint(weights, config, tokenizer), true }); err != nil {
 				return nil, 0, err
 			}
 		}
@@ -425,9 +452,10 @@ func (st *run) runCheckpoint(ctx context.Context, cp *checkpointPlan) error {
 // computeCell reads the .partial file again. *session is the checkpoint,
 // loaded on the first cell that needs it.
 func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *Session, plan cellPlan) error {
-	plan.setup.WeightsSHA256 = cp.resolved.WeightsSHA256
-	plan.setup.TokenizerSHA256 = cp.tokenizer.SHA256
-	plan.setup.Backend = st.backend
+	plan.setup = plan.setup.withCheckpoint(cp.resolved.WeightsSHA256, cp.resolved.ConfigSHA256, cp.tokenizer.SHA256)
+	if st.backend != "" {
+		plan.setup = plan.setup.withBackend(st.backend, st.engine)
+	}
 	if reused, err := st.finishedMeanwhile(plan); err != nil || reused {
 		return err
 	}
@@ -443,22 +471,25 @@ func (st *run) computeLocked(ctx context.Context, cp *checkpointPlan, session *S
 		st.pace.loaded(cp.weights, st.clock().Sub(began).Seconds())
 		st.fresh = true
 		*session = s
-		if err := st.checkBackend(s.Backend()); err != nil {
+		if err := st.checkBackend(s.Backend(), s.Engine()); err != nil {
 			return err
 		}
 	}
-	plan.setup.Backend = (*session).Backend()
+	backend := (*session).Backend()
+	plan.setup = plan.setup.withBackend(backend, (*session).Engine())
 	params, ok := results.NominalParams(cp.checkpoint.Model)
 	if !ok {
 		params = (*session).Params()
 	}
 	cell := &results.Cell{
 		Model: cp.checkpoint.Model, Params: params, Step: cp.checkpoint.Step, Modality: plan.source.Modality(),
-		Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit, WeightsSHA256: cp.resolved.WeightsSHA256},
-		Tokenizer:  cp.tokenizer,
-		Backend:    (*session).Backend(),
-		Protocol:   st.protocol,
-		Data:       plan.source.Provenance(),
+		Checkpoint: results.CheckpointInfo{Repo: cp.resolved.Repo, Revision: cp.resolved.Revision, Commit: cp.resolved.Commit,
+			WeightsSHA256: cp.resolved.WeightsSHA256, ConfigSHA256: cp.resolved.ConfigSHA256},
+		Tokenizer: cp.tokenizer,
+		Backend:   backend,
+		Engine:    plan.setup.Engine,
+		Protocol:  st.protocol,
+		Data:      plan.source.Provenance(),
 	}
 	if cp.resolved.Repo == "" {
 		cell.Checkpoint.Dir = cp.resolved.Dir
@@ -490,10 +521,10 @@ func (st *run) finishedMeanwhile(plan cellPlan) (reused bool, err error) {
 	was := setupOf(c)
 	now := plan.setup
 	if now.Backend == "" {
-		now.Backend = was.Backend
+		now = now.withBackend(was.Backend, was.Engine)
 	}
-	if diffs := differences(was, now); len(diffs) > 0 {
-		return false, anotherSetup(plan.path, diffs)
+	if err := mismatch(recorded{plan.path, was, false}, now); err != nil {
+		return false, err
 	}
 	st.summary.Cells[plan.slot] = c
 	st.summary.Reused++
@@ -501,15 +532,15 @@ func (st *run) finishedMeanwhile(plan cellPlan) (reused bool, err error) {
 	return true, nil
 }
 
-// checkBackend refuses to add cells computed on another backend than the
-// folder's finished and partial cells: floating-point results differ
-// between backends.
-func (st *run) checkBackend(backend string) error {
+// checkBackend refuses to add cells computed on another backend, or by
+// another engine, than the folder's finished and partial cells:
+// floating-point results differ between them.
+func (st *run) checkBackend(backend, engine string) error {
 	if st.backend != "" {
 		return nil
 	}
-	st.backend = backend
-	return refuseChanged(st.folder.records(), func(was setup) (setup, bool) { return was.withBackend(backend), true })
+	st.backend, st.engine = backend, engine
+	return refuseChanged(st.folder.records(), func(was setup) (setup, bool) { return was.withBackend(backend, engine), true })
 }
 
 // computeCell scores a cell's chunks batch by batch with a loaded
@@ -531,7 +562,10 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 	case err != nil:
 		return err
 	case existing.header.Fingerprint != fp:
-		return anotherPartialSetup(path, differences(existing.header.Setup, plan.setup))
+		if err := mismatch(recordedPartial(existing), plan.setup); err != nil {
+			return err
+		}
+		return anotherPartialSetup(path, []string{"fingerprint " + short(existing.header.Fingerprint) + " there, " + short(fp) + " now"})
 	default:
 		done = existing.done
 	}
@@ -599,7 +633,7 @@ func (st *run) computeCell(ctx context.Context, session Session, plan cellPlan, 
 		st.bar.add(len(scored), tokens, seconds)
 	}
 	cell.PerChunk = done
-	if err := summarize(cell); err != nil {
+	if err := cell.Summarize(); err != nil {
 		return err
 	}
 	if err := results.WriteCell(plan.path, cell); err != nil {
@@ -616,6 +650,34 @@ func checkFinite(r results.ChunkResult) error {
 		return fmt.Errorf("the model gave a non-finite cost (%g bits): its log-probabilities overflowed or its weights hold NaN or Inf", r.Bits)
 	}
 	return nil
+}
+
+// mismatch is the error for a cell or .partial file r whose setup is not
+// now: one of an earlier version, or of another setup, naming what
+// differs; nil when they are the same.
+func mismatch(r recorded, now setup) error {
+	if r.setup.fromEarlierVersion() {
+		return earlierVersion(r.path, r.partial)
+	}
+	diffs := differences(r.setup, now)
+	switch {
+	case len(diffs) == 0:
+		return nil
+	case r.partial:
+		return anotherPartialSetup(r.path, diffs)
+	}
+	return anotherSetup(r.path, diffs)
+}
+
+// earlierVersion is the error for a cell or .partial file written before a
+// cell's setup recorded config.json and the engine (issue 25).
+func earlierVersion(path string, partial bool) error {
+	again := "remove the file to compute the cell again"
+	if partial {
+		again = "remove the file to start the cell over"
+	}
+	return fmt.Errorf("%s was written by an earlier paperrepro, which did not record the model's config.json or the engine that computed it, so this run cannot tell whether it was computed as this run would: use another -out for this run (the folder's cells still read with tables, fit and figures), or %s",
+		path, again)
 }
 
 // anotherSetup is the error for a finished cell made with another setup.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"math"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
@@ -46,22 +49,24 @@ func (s *memSource) Chunk(i int) ([]byte, error) { return append([]byte(nil), s.
 func (s *memSource) Provenance() datasets.Provenance {
 	// A seed parameter (uint64, read back as float64) and an empty list,
 	// which a JSON round trip drops: a rerun must still see the same data.
+	sum := sha256.Sum256(bytes.Join(s.chunks, nil))
 	return datasets.Provenance{Modality: s.modality, Rule: s.rule, ChunkSize: 64, Count: len(s.chunks),
 		Parameters: map[string]any{"seed": uint64(3)}, Skipped: []datasets.SkippedFile{},
-		Root: "/somewhere", Files: []datasets.FileRecord{{Path: s.modality + ".bin", SHA256: strings.Repeat("ab", 32), Bytes: 64}}}
+		Root: "/somewhere", Files: []datasets.FileRecord{{Path: s.modality + ".bin", SHA256: strings.Repeat("ab", 32), Bytes: 64}},
+		ChunksSHA256: hex.EncodeToString(sum[:])}
 }
 
 // fakeEngine scores a chunk by a pure function of its bytes and the weights'
 // sum, so every run of a cell gives the same numbers; a chunk starting with
-// a byte below 64 is "dropped".
+// a byte below 64 costs so many bits that the seed protocol drops it.
 type fakeEngine struct {
 	opens, scores, chunks int
 	// cancelAfter > 0 cancels cancel after that many Score calls.
 	cancelAfter int
 	cancel      context.CancelFunc
-	// protocol, dtype, tokenizer and backend default to "seed", "float32",
-	// a fixed sha256 and "fake".
-	protocol, dtype, tokenizer, backend string
+	// protocol, dtype, tokenizer, backend and engine default to "seed",
+	// "float32", a fixed sha256, "fake" and "fake-engine v1".
+	protocol, dtype, tokenizer, backend, engine string
 	// nanChunk > 0 makes the nanChunk-th chunk scored cost NaN bits.
 	nanChunk int
 }
@@ -85,6 +90,7 @@ type fakeSession struct {
 }
 
 func (s *fakeSession) Backend() string { return cmp.Or(s.engine.backend, "fake") }
+func (s *fakeSession) Engine() string  { return cmp.Or(s.engine.engine, "fake-engine v1") }
 func (s *fakeSession) Params() float64 { return 1234 }
 func (s *fakeSession) Close() error    { return nil }
 func (s *fakeSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
@@ -98,10 +104,19 @@ func (s *fakeSession) Score(chunks [][]byte) ([]results.ChunkResult, error) {
 		for _, b := range c {
 			bits += float64(b) / 7
 		}
+		if c[0] < 64 {
+			bits += 8 * float64(len(c)) * protocol.SeedMaxCR // a ratio the seed protocol drops
+		}
 		if s.engine.chunks++; s.engine.chunks == s.engine.nanChunk {
 			bits = math.NaN()
 		}
-		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: bits / float64(8*len(c)), Dropped: c[0] < 64})
+		if s.engine.protocol == ProtocolLossless {
+			stream := int(math.Ceil(bits / 8))
+			out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CompressedBytes: stream, CR: float64(stream) / float64(len(c)), RoundTrip: true})
+			continue
+		}
+		cr := bits / float64(8*len(c))
+		out = append(out, results.ChunkResult{Tokens: len(c) / 2, Bits: bits, CR: cr, Dropped: !(cr > protocol.SeedMinCR && cr < protocol.SeedMaxCR)})
 	}
 	return out, nil
 }
@@ -294,6 +309,13 @@ func TestChangedDataIsNotReused(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "another setup (data rule test there, other now)") || !strings.Contains(err.Error(), "text.json") {
 		t.Errorf("rerun with other data: %v, want an error naming the stale file", err)
 	}
+	// The same files and rule, other bytes (as another decoder would give).
+	otherBytes := sources()
+	otherBytes[0] = newMemSource("text", 10, 2)
+	_, err = (&Runner{Engine: &fakeEngine{}, Sources: otherBytes, Out: out}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), "another setup (chunks sha256 ") {
+		t.Errorf("rerun with other chunk bytes: %v, want a refusal naming the chunks' sha256", err)
+	}
 }
 
 // TestChangedSetupIsNotReused: a finished cell is reused only by a run of
@@ -303,6 +325,13 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 	cks := localCheckpoints(t)
 	otherWeights := localCheckpoints(t)[1]
 	otherWeights.Step = cks[0].Step
+	otherConfig := cks[0]
+	otherConfig.Dir = filepath.Join(t.TempDir(), "ckpt")
+	copyDir(t, cks[0].Dir, otherConfig.Dir)
+	if err := os.WriteFile(filepath.Join(otherConfig.Dir, "config.json"), []byte(`{"layer_norm_eps": 0.5}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	oneMore := append(cks, Checkpoint{Model: "pythia-160m", Step: 1000, Dir: cks[0].Dir})
 	tests := []struct {
 		name   string
 		engine *fakeEngine
@@ -311,9 +340,11 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 		want   string
 	}{
 		{"weights", &fakeEngine{}, []Checkpoint{otherWeights}, 1, "weights sha256 "},
+		{"config", &fakeEngine{}, []Checkpoint{otherConfig}, 1, "config.json sha256 44136fa355b3... there, "},
 		{"tokenizer", &fakeEngine{tokenizer: strings.Repeat("9", 64)}, cks, 1, "tokenizer sha256 777777777777... there, 999999999999... now"},
 		{"compute dtype", &fakeEngine{dtype: "bfloat16"}, cks, 1, "compute dtype float32 there, bfloat16 now"},
-		{"backend", &fakeEngine{backend: "xla:cuda"}, append(cks, Checkpoint{Model: "pythia-160m", Step: 1000, Dir: cks[0].Dir}), 1, "backend fake there, xla:cuda now"},
+		{"backend", &fakeEngine{backend: "xla:cuda"}, oneMore, 1, "backend fake there, xla:cuda now"},
+		{"engine", &fakeEngine{engine: "gomlx v9.9.9"}, oneMore, 1, "engine fake-engine v1 there, gomlx v9.9.9 now"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -417,6 +448,12 @@ func TestRunRefusesBadCheckpointsAndBatches(t *testing.T) {
 	ck := localCheckpoints(t)[0]
 	unnamed, step0 := ck, ck
 	unnamed.Model, step0.Step = "", 0
+	named := func(name string) []Checkpoint {
+		c := ck
+		c.Model = name
+		return []Checkpoint{c}
+	}
+	out := t.TempDir()
 	for _, tc := range []struct {
 		name  string
 		cks   []Checkpoint
@@ -425,14 +462,27 @@ func TestRunRefusesBadCheckpointsAndBatches(t *testing.T) {
 	}{
 		{"step 0", []Checkpoint{step0}, 1, "step 0: the scaling law needs a training step of at least 1"},
 		{"no name", []Checkpoint{unnamed}, 1, "has no model name"},
+		{"name leaving the folder", named("../../../escape"), 1, `model name "../../../escape" is a path`},
+		{"name with a folder", named("org/model"), 1, `model name "org/model" is a path`},
+		{"name with a backslash", named(`org\model`), 1, `is a path`},
+		{"dot dot", named(".."), 1, `model name ".." is a path`},
+		{"dot", named("."), 1, `model name "." is a path`},
 		{"twice", []Checkpoint{ck, ck}, 1, "pythia-70m step 1000 is named twice"},
 		{"negative batch", []Checkpoint{ck}, -3, "batch size -3"},
+		{"modality twice", []Checkpoint{ck}, 0, "modality text is given twice"},
 	} {
 		engine := &fakeEngine{}
-		_, err := (&Runner{Engine: engine, Sources: sources(), Out: t.TempDir(), BatchSize: tc.batch}).Run(context.Background(), tc.cks)
+		srcs := sources()
+		if tc.name == "modality twice" {
+			srcs = append(srcs, newMemSource("text", 3, 9))
+		}
+		_, err := (&Runner{Engine: engine, Sources: srcs, Out: filepath.Join(out, "a", "b", "c"), BatchSize: tc.batch}).Run(context.Background(), tc.cks)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || engine.opens != 0 {
 			t.Errorf("%s: %v; want %q before any work", tc.name, err, tc.want)
 		}
+	}
+	if escaped, _ := filepath.Glob(filepath.Join(out, "*", "*", "step1000")); len(escaped) > 0 {
+		t.Errorf("cells written outside the output folder: %v", escaped)
 	}
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
@@ -486,6 +536,159 @@ func TestFilesAreReadableByOthers(t *testing.T) {
 		}
 		if info.Mode().Perm() != want.Mode().Perm() {
 			t.Errorf("%s has mode %v, want %v like any output", name, info.Mode().Perm(), want.Mode().Perm())
+		}
+	}
+}
+
+// TestEditedPartialFileIsRefused: a saved chunk whose numbers disagree
+// with each other (its ratio edited) is not resumed from: the run stops
+// before any work, naming the .partial file and its line.
+func TestEditedPartialFileIsRefused(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	srcs := []datasets.Source{newMemSource("text", 6, 1)}
+	out := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := (&Runner{Engine: &fakeEngine{cancelAfter: 3, cancel: cancel}, Sources: srcs, Out: out}).Run(ctx, cks); err == nil {
+		t.Fatal("cancelled run returned no error")
+	}
+	partial := filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json.partial")
+	data, err := os.ReadFile(partial)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	var chunk results.ChunkResult
+	if err := json.Unmarshal([]byte(lines[2]), &chunk); err != nil {
+		t.Fatal(err)
+	}
+	chunk.CR /= 2
+	edited, _ := json.Marshal(chunk)
+	lines[2] = string(edited)
+	if err := os.WriteFile(partial, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resumed := &fakeEngine{}
+	_, err = (&Runner{Engine: resumed, Sources: srcs, Out: out}).Run(context.Background(), cks)
+	if err == nil || !strings.Contains(err.Error(), partial+":3: chunk 1: compression_ratio") || resumed.scores != 0 {
+		t.Errorf("resumed from an edited partial file: %v, %d batches scored; want an error naming %s:3 before any work", err, resumed.scores, partial)
+	}
+}
+
+// copyDir copies the files of folder src into dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestFolderOfAnEarlierVersionIsRefusedWithAdvice: cells and .partial
+// files written before a cell's setup recorded config.json and the engine
+// cannot be matched against this run's; the run says so and what to do.
+func TestFolderOfAnEarlierVersionIsRefusedWithAdvice(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	for _, what := range []string{"cell", "partial"} {
+		t.Run(what, func(t *testing.T) {
+			out := t.TempDir()
+			r := &Runner{Engine: &fakeEngine{}, Sources: sources()[:1], Out: out}
+			path := filepath.Join(out, "seed", "pythia-70m", "step1000", "text.json")
+			if what == "partial" {
+				ctx, cancel := context.WithCancel(context.Background())
+				r.Engine = &fakeEngine{cancelAfter: 2, cancel: cancel}
+				if _, err := r.Run(ctx, cks); err == nil {
+					t.Fatal("cancelled run returned no error")
+				}
+				path += partialExt
+			} else if _, err := r.Run(context.Background(), cks); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// What an earlier version wrote: the cell, or the .partial file's
+			// header line, without config_sha256 and engine.
+			head, rest, _ := bytes.Cut(data, []byte("\n"))
+			if what == "cell" {
+				head, rest = data, nil
+			}
+			var record map[string]any
+			if err := json.Unmarshal(head, &record); err != nil {
+				t.Fatal(err)
+			}
+			if dropKeys(record, "config_sha256", "engine") != 2 {
+				t.Fatalf("%s records no config_sha256 and engine:\n%s", path, head)
+			}
+			old, err := json.Marshal(record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rest != nil {
+				old = append(append(old, '\n'), rest...)
+			}
+			if err := os.WriteFile(path, old, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			engine := &fakeEngine{}
+			_, err = (&Runner{Engine: engine, Sources: sources()[:1], Out: out}).Run(context.Background(), cks)
+			if err == nil || !strings.Contains(err.Error(), path+" was written by an earlier paperrepro") || !strings.Contains(err.Error(), "another -out") || engine.scores != 0 {
+				t.Errorf("rerun over a %s of an earlier version: %v (%d batches scored); want advice naming %s", what, err, engine.scores, path)
+			}
+		})
+	}
+}
+
+// dropKeys deletes keys wherever they occur in a decoded JSON value and
+// returns how many it deleted.
+func dropKeys(v any, keys ...string) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, k := range keys {
+			if _, ok := v[k]; ok {
+				delete(v, k)
+				n++
+			}
+		}
+		for _, child := range v {
+			n += dropKeys(child, keys...)
+		}
+	case []any:
+		for _, child := range v {
+			n += dropKeys(child, keys...)
+		}
+	}
+	return n
+}
+
+// TestUnwritableCellPathIsRefusedBeforeWork: a folder where a cell's result
+// file or .partial file goes fails the run before any chunk is scored,
+// not once the cell is computed.
+func TestUnwritableCellPathIsRefusedBeforeWork(t *testing.T) {
+	cks := localCheckpoints(t)[:1]
+	for _, name := range []string{"text.json", "text.json.partial"} {
+		out := t.TempDir()
+		blocker := filepath.Join(out, "seed", "pythia-70m", "step1000", name)
+		if err := os.MkdirAll(blocker, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		engine := &fakeEngine{}
+		_, err := (&Runner{Engine: engine, Sources: sources()[:1], Out: out}).Run(context.Background(), cks)
+		if err == nil || !strings.Contains(err.Error(), blocker) || engine.scores != 0 {
+			t.Errorf("%s a folder: %v after %d batches; want a refusal naming it before any work", name, err, engine.scores)
 		}
 	}
 }

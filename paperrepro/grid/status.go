@@ -54,6 +54,10 @@ type CellStatus struct {
 	// running cell, or the dead worker that left an interrupted one.
 	Owner     *LockOwner
 	Heartbeat time.Time
+	// PresumedDead is when the worker of a running cell on another machine
+	// will be presumed dead unless it beats again (a worker on this
+	// machine is known alive while its process runs); zero otherwise.
+	PresumedDead time.Time
 	// Shard is the shard the cell belongs to, or -1 when not known.
 	Shard int
 }
@@ -128,8 +132,12 @@ type StatusGrid struct {
 // files: every model and step found under a protocol folder, each with every
 // modality found there.
 func ReadStatus(out string, grid *StatusGrid) (*Status, error) {
-	if _, err := os.Stat(out); err != nil {
+	info, err := os.Stat(out)
+	if err != nil {
 		return nil, fmt.Errorf("status: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("status: %s is a file, not a results folder (give the folder a run's -out named)", out)
 	}
 	if grid == nil {
 		keys, err := findCells(out)
@@ -145,6 +153,9 @@ func ReadStatus(out string, grid *StatusGrid) (*Status, error) {
 			st.Cells = append(st.Cells, c)
 		}
 		return st, nil
+	}
+	if err := checkModalities(grid.Modalities); err != nil {
+		return nil, err
 	}
 	label := grid.Protocol.Label()
 	root := out
@@ -274,6 +285,9 @@ func cellStatus(path string, key cellKey) (CellStatus, error) {
 		c.State = CellInterrupted
 		if alive {
 			c.State = CellRunning
+			if host, _ := os.Hostname(); info.Owner.Host != host {
+				c.PresumedDead = info.Heartbeat.Add(lockStaleAfter)
+			}
 		}
 	}
 	return c, nil

@@ -51,6 +51,10 @@ func (c *Client) Cached(repo, revision string) (*Checkpoint, error) {
 		return nil, missing(configFile)
 	}
 	ckpt, err := describeDir(&Checkpoint{Repo: repo, Revision: revision, Commit: commit, Dir: dir})
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		return nil, fmt.Errorf("%s@%s: %w; `%s` fetches it again", repo, revision, err, FetchCommand(repo, revision))
+	}
 	if err != nil {
 		return nil, missing("weights (" + err.Error() + ")")
 	}

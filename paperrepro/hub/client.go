@@ -5,7 +5,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 )
 
 // DefaultEndpoint is the Hugging Face hub, used when HF_ENDPOINT is unset.
@@ -22,7 +26,8 @@ type Client struct {
 	Token string
 	// Offline makes Fetch use only the cache (HF_HUB_OFFLINE=1).
 	Offline bool
-	// HTTP is the client for every request; nil means http.DefaultClient.
+	// HTTP is the client for every request; nil means download.DefaultClient(),
+	// which gives up on a silent server instead of waiting forever.
 	HTTP *http.Client
 	// Progress receives download progress bars; nil shows none.
 	Progress io.Writer
@@ -30,7 +35,8 @@ type Client struct {
 
 // NewFromEnv returns a Client configured the way Python's huggingface_hub
 // reads the environment: HF_ENDPOINT, HF_HUB_CACHE / HF_HOME, HF_TOKEN (or
-// the token file under HF_HOME) and HF_HUB_OFFLINE. Progress goes to stderr.
+// the token file under HF_HOME), HF_HUB_OFFLINE, HF_HUB_ETAG_TIMEOUT and
+// HF_HUB_DOWNLOAD_TIMEOUT. Progress goes to stderr.
 func NewFromEnv() *Client {
 	endpoint := strings.TrimSuffix(os.Getenv("HF_ENDPOINT"), "/")
 	if endpoint == "" {
@@ -41,8 +47,36 @@ func NewFromEnv() *Client {
 		CacheDir: CacheDirFromEnv(),
 		Token:    tokenFromEnv(),
 		Offline:  envTrue(os.Getenv("HF_HUB_OFFLINE")),
+		HTTP:     httpFromEnv(),
 		Progress: os.Stderr,
 	}
+}
+
+// httpFromEnv is the HTTP client for the timeouts huggingface_hub reads
+// from the environment, in seconds: HF_HUB_ETAG_TIMEOUT (for an answer's
+// headers) and HF_HUB_DOWNLOAD_TIMEOUT (to connect, and between bytes of a
+// download); nil, for download.DefaultPolicy, when neither is set.
+func httpFromEnv() *http.Client {
+	policy, set := download.DefaultPolicy, false
+	if d, ok := envSeconds("HF_HUB_ETAG_TIMEOUT"); ok {
+		policy.Header, set = d, true
+	}
+	if d, ok := envSeconds("HF_HUB_DOWNLOAD_TIMEOUT"); ok {
+		policy.Connect, policy.Idle, set = d, d, true
+	}
+	if !set {
+		return nil
+	}
+	return download.NewClient(policy)
+}
+
+// envSeconds reads a positive number of seconds from the environment.
+func envSeconds(key string) (time.Duration, bool) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(os.Getenv(key)), 64)
+	if err != nil || !(v > 0) || v > 1e6 {
+		return 0, false
+	}
+	return time.Duration(v * float64(time.Second)), true
 }
 
 // CacheDirFromEnv returns the hub cache folder: $HF_HUB_CACHE, else
@@ -112,7 +146,7 @@ func (c *Client) httpClient() *http.Client {
 	if c.HTTP != nil {
 		return c.HTTP
 	}
-	return http.DefaultClient
+	return download.DefaultClient()
 }
 
 // authHeader returns the headers every hub request carries.

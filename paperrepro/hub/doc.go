@@ -18,19 +18,28 @@
 // A fetch resolves the revision to its commit through the hub's API
 // (/api/models/{repo}/revision/{rev}), picks the weights the revision has
 // (model.safetensors, else model.safetensors.index.json with its shards, else
-// pytorch_model.bin), asks each file's resolve URL for its etag, and downloads
-// what the cache lacks with paperrepro/internal/download: resumable with HTTP
-// Range from a .part file, with a progress bar, and verified against the hub's
-// metadata (the LFS sha256 for weights, the git blob sha1 for small files).
+// pytorch_model.bin, else pytorch_model.bin.index.json with its shards, as
+// the step revisions of Pythia 2.8b-12b store them), asks each file's
+// resolve URL for its etag, and downloads what the cache lacks with
+// paperrepro/internal/download: resumable with HTTP Range from a .part file,
+// with a progress bar, and verified against the hub's metadata (the LFS
+// sha256 for weights, the git blob sha1 for small files). Requests give up
+// on a server that stops answering (download.Policy), and an unreachable
+// hub's error says what to do offline (Client.OfflineHelp).
 //
 // Environment: HF_ENDPOINT (default https://huggingface.co), HF_TOKEN (sent
 // as "Authorization: Bearer"; else the token file that `huggingface-cli
 // login` writes), HF_HUB_OFFLINE=1 (use only the cache and say what is
-// missing), HF_HUB_CACHE and HF_HOME.
+// missing), HF_HUB_CACHE and HF_HOME, HF_HUB_ETAG_TIMEOUT and
+// HF_HUB_DOWNLOAD_TIMEOUT (seconds).
 //
-// Every Checkpoint carries the sha256 of its weights. Some Pythia step
-// branches hold the same weights as others (EleutherAI/pythia issue #205);
-// the grid records this sum in every result so such duplicates are visible.
+// Every Checkpoint carries the sha256 of the bytes of its weights and of
+// its config.json, hashed on disk (once per version of a file, see
+// internal/filesum), never taken from a file's name: a cache blob whose
+// bytes do not match its name is damaged (DamagedError), and Fetch fetches
+// it again. Some Pythia step branches hold the same weights as others
+// (EleutherAI/pythia issue #205); the grid records this sum in every result
+// so such duplicates are visible.
 //
 // Why not github.com/gomlx/go-huggingface v0.3.1 (read at that version): its
 // hub package shares the blobs/snapshots layout, but it does not write

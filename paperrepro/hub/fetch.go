@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/filesum"
 )
 
 // Errors a fetch wraps, for callers that branch on them.
@@ -69,7 +70,7 @@ func (c *Client) Fetch(ctx context.Context, repo, revision string) (*Checkpoint,
 				return ckpt, nil
 			}
 		}
-		return nil, err
+		return nil, c.withOfflineHelp(err, FetchCommand(repo, revision))
 	}
 	if !isCommit(info.SHA) {
 		return nil, fmt.Errorf("%s@%s: the hub answered commit %q, expected 40 hex digits", repo, revision, info.SHA)
@@ -95,8 +96,8 @@ func (c *Client) Fetch(ctx context.Context, repo, revision string) (*Checkpoint,
 			return nil, err
 		}
 	}
-	readIndex := func() ([]byte, error) {
-		path, err := get(shardIndex)
+	readIndex := func(name string) ([]byte, error) {
+		path, err := get(name)
 		if err != nil {
 			return nil, err
 		}
@@ -108,23 +109,55 @@ func (c *Client) Fetch(ctx context.Context, repo, revision string) (*Checkpoint,
 	}
 	ckpt := &Checkpoint{Repo: repo, Revision: revision, Commit: info.SHA, Dir: filepath.Join(folder, "snapshots", info.SHA)}
 	for _, name := range weights {
-		path, err := get(name)
+		sum, err := c.verified(ctx, repo, revision, files[name], get)
 		if err != nil {
 			return nil, err
-		}
-		sum := ""
-		if s := files[name]; s.LFS != nil && isSHA256(s.LFS.SHA256) {
-			sum = s.LFS.SHA256
-		} else if sum, err = download.FileSHA256(path); err != nil {
-			return nil, fmt.Errorf("%s@%s: weights %s: %w", repo, revision, name, err)
 		}
 		ckpt.Weights = append(ckpt.Weights, WeightsFile{Name: name, SHA256: sum})
 	}
 	ckpt.WeightsSHA256 = weightsDigest(ckpt.Weights)
+	if ckpt.ConfigSHA256, err = c.verified(ctx, repo, revision, files[configFile], get); err != nil {
+		return nil, err
+	}
 	if err := writeRef(folder, revision, info.SHA); err != nil {
 		return nil, fmt.Errorf("%s@%s: recording the revision in the cache: %w", repo, revision, err)
 	}
 	return ckpt, nil
+}
+
+// verified returns the sha256 of the bytes of file s of the snapshot (which
+// get makes present), checked against the blob it links to and against
+// the hub's LFS sha256. A damaged blob (a byte flipped on disk, a file
+// copied in from elsewhere) is removed and fetched again, once.
+func (c *Client) verified(ctx context.Context, repo, revision string, s sibling, get func(string) (string, error)) (string, error) {
+	check := func() (string, string, error) {
+		path, err := get(s.Name)
+		if err != nil {
+			return "", "", err
+		}
+		sum, err := checkedSHA256(path)
+		if err == nil && s.LFS != nil && sum != s.LFS.SHA256 {
+			err = fmt.Errorf("%s holds bytes of sha256 %s, but the hub lists %s for %s at this commit", path, sum, s.LFS.SHA256, s.Name)
+		}
+		return path, sum, err
+	}
+	path, sum, err := check()
+	if path == "" || err == nil || ctx.Err() != nil {
+		return sum, err
+	}
+	c.warnf("%s@%s: %v; fetching it again\n", repo, revision, err)
+	if target, linkErr := filepath.EvalSymlinks(path); linkErr == nil {
+		if err := os.Remove(target); err != nil {
+			return "", fmt.Errorf("%s@%s: removing the damaged %s: %w", repo, revision, target, err)
+		}
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("%s@%s: removing the damaged %s: %w", repo, revision, path, err)
+	}
+	if _, sum, err = check(); err != nil {
+		return "", fmt.Errorf("%s@%s: %s: %w", repo, revision, s.Name, err)
+	}
+	return sum, nil
 }
 
 // fetchFile makes snapshots/<commit>/<name> present and returns its path.
@@ -180,6 +213,10 @@ func (c *Client) download(ctx context.Context, fileURL, blob string, s sibling) 
 	}
 	if err := download.File(ctx, c.httpClient(), req); err != nil {
 		return err
+	}
+	if req.SHA256 != "" {
+		// download.File checked the bytes against this sum.
+		_ = filesum.Remember(blob, req.SHA256)
 	}
 	if s.LFS == nil && isCommit(s.BlobID) {
 		got, err := gitBlobSHA1(blob)
@@ -314,3 +351,25 @@ type networkError struct {
 
 func (e *networkError) Error() string { return e.what + ": " + e.err.Error() }
 func (e *networkError) Unwrap() error { return e.err }
+
+// withOfflineHelp adds to an error from a hub that could not be reached
+// what the user can do about it; command is what fetches the missing files
+// on a machine with a network.
+func (c *Client) withOfflineHelp(err error, command string) error {
+	var unreachable *download.UnreachableError
+	if !errors.As(err, &unreachable) {
+		return err
+	}
+	return fmt.Errorf("%w\n%s", err, c.OfflineHelp(command))
+}
+
+// OfflineHelp says what to do when the hub cannot be reached: use a
+// mirror, or bring a Hugging Face cache from a machine with a network
+// (where command fetches what is needed) and stay offline.
+func (c *Client) OfflineHelp(command string) string {
+	return fmt.Sprintf(`The hub at %s cannot be reached from this machine. Either:
+  - set HF_ENDPOINT to a mirror of the hub this machine can reach, or
+  - on a machine with a network run %s, copy its Hugging Face cache
+    (~/.cache/huggingface/hub there, or $HF_HUB_CACHE) to %s here,
+    and run again with HF_HUB_OFFLINE=1.`, c.Endpoint, command, c.CacheDir)
+}

@@ -10,7 +10,8 @@ import (
 
 // CachedFile returns the path of one file of a model repository at revision
 // in the cache, never touching the network. The error wraps ErrNotCached
-// when the cache lacks the revision or the file.
+// when the cache lacks the revision or the file, and is a *DamagedError
+// when the file's blob does not hold what its name says.
 func (c *Client) CachedFile(repo, revision, name string) (string, error) {
 	if err := checkRepoID(repo); err != nil {
 		return "", err
@@ -27,6 +28,9 @@ func (c *Client) CachedFile(repo, revision, name string) (string, error) {
 	path := filepath.Join(folder, "snapshots", commit, filepath.FromSlash(name))
 	if _, err := os.Stat(path); err != nil {
 		return "", fmt.Errorf("%s@%s: %s %w %s", repo, revision, name, ErrNotCached, c.CacheDir)
+	}
+	if _, err := checkedSHA256(path); err != nil {
+		return "", fmt.Errorf("%s@%s: %w; `%s` fetches it again", repo, revision, err, FetchCommand(repo, revision))
 	}
 	return path, nil
 }
@@ -51,7 +55,7 @@ func (c *Client) FetchFile(ctx context.Context, repo, revision, name string) (st
 	}
 	info, err := c.revisionInfo(ctx, repo, revision)
 	if err != nil {
-		return "", err
+		return "", c.withOfflineHelp(err, fmt.Sprintf("paperrepro fetch-data -modalities tokenizer (or %s)", FetchCommand(repo, revision)))
 	}
 	if !isCommit(info.SHA) {
 		return "", fmt.Errorf("%s@%s: the hub answered commit %q, expected 40 hex digits", repo, revision, info.SHA)
@@ -61,10 +65,11 @@ func (c *Client) FetchFile(ctx context.Context, repo, revision, name string) (st
 			continue
 		}
 		folder := RepoFolder(c.CacheDir, repo)
-		path, err := c.fetchFile(ctx, repo, revision, info.SHA, folder, s)
-		if err != nil {
+		get := func(string) (string, error) { return c.fetchFile(ctx, repo, revision, info.SHA, folder, s) }
+		if _, err := c.verified(ctx, repo, revision, s, get); err != nil {
 			return "", err
 		}
+		path := filepath.Join(folder, "snapshots", info.SHA, filepath.FromSlash(name))
 		if err := writeRef(folder, revision, info.SHA); err != nil {
 			return "", fmt.Errorf("%s@%s: recording the revision in the cache: %w", repo, revision, err)
 		}

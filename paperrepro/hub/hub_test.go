@@ -2,18 +2,22 @@ package hub_test
 
 import (
 	"context"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 )
 
 const (
@@ -55,8 +59,11 @@ func fakeRepos(t *testing.T) string {
 	return root
 }
 
+// testPolicy gives up on an unanswering server in tenths of a second.
+var testPolicy = download.Policy{Connect: time.Second, Header: 300 * time.Millisecond, Idle: 300 * time.Millisecond, Attempts: 2, Backoff: 10 * time.Millisecond}
+
 func newClient(s *hubtest.Server, cache string) *hub.Client {
-	return &hub.Client{Endpoint: s.URL, CacheDir: cache}
+	return &hub.Client{Endpoint: s.URL, CacheDir: cache, HTTP: download.NewClient(testPolicy)}
 }
 
 func TestFetchWritesTheHubCacheLayout(t *testing.T) {
@@ -367,9 +374,11 @@ func TestCachedReadsAPythonLayout(t *testing.T) {
 	commit := strings.Repeat("a1", 20)
 	weights := []byte("not really weights")
 	sum := sha256.Sum256(weights)
+	config := []byte(`{"model_type": "gpt_neox"}`)
+	configBlob := gitBlobSHA1(config) // small files are named by their git blob id
 	files := map[string][]byte{
 		"blobs/" + hex.EncodeToString(sum[:]):        weights,
-		"blobs/" + strings.Repeat("c0", 20):          []byte(`{"model_type": "gpt_neox"}`),
+		"blobs/" + configBlob:                        config,
 		"refs/step143000":                            []byte(commit),
 		".no_exist/" + commit + "/model.safetensors": nil,
 	}
@@ -386,7 +395,7 @@ func TestCachedReadsAPythonLayout(t *testing.T) {
 	if err := os.MkdirAll(snapshot, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	links := map[string]string{"config.json": strings.Repeat("c0", 20), "pytorch_model.bin": hex.EncodeToString(sum[:])}
+	links := map[string]string{"config.json": configBlob, "pytorch_model.bin": hex.EncodeToString(sum[:])}
 	for name, blob := range links {
 		if err := os.Symlink(filepath.Join("..", "..", "blobs", blob), filepath.Join(snapshot, name)); err != nil {
 			t.Fatal(err)
@@ -400,4 +409,12 @@ func TestCachedReadsAPythonLayout(t *testing.T) {
 	if ckpt.Commit != commit || ckpt.Dir != snapshot || ckpt.WeightsSHA256 != hex.EncodeToString(sum[:]) || ckpt.Weights[0].Name != "pytorch_model.bin" {
 		t.Errorf("checkpoint from a Python-made cache: %+v", ckpt)
 	}
+}
+
+// gitBlobSHA1 is the id git gives data: sha1("blob <size>\0" + data).
+func gitBlobSHA1(data []byte) string {
+	h := sha1.New()
+	fmt.Fprintf(h, "blob %d\x00", len(data))
+	h.Write(data)
+	return hex.EncodeToString(h.Sum(nil))
 }

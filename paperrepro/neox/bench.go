@@ -1,7 +1,9 @@
 package neox
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"time"
@@ -32,14 +34,46 @@ type BenchResult struct {
 	Normaliser64, Normaliser32 float64
 }
 
+// BenchSettings are what Bench measures and how it reports.
+type BenchSettings struct {
+	// Batch sequences of SeqLen random tokens per call.
+	Batch, SeqLen int
+	// MinTime is how long the timed calls last at least (one at least).
+	MinTime time.Duration
+	// Progress, when not nil, is called from Bench's goroutine at the start
+	// of each stage and after every call.
+	Progress func(BenchProgress)
+}
+
+// BenchProgress says how far a Bench is, in tokens scored: Total is the
+// plan, which grows once the calls' duration is known.
+type BenchProgress struct {
+	Stage       string // "weights", "probe", "first call", "timed calls" or "normaliser"
+	Done, Total int64
+}
+
 // Bench measures the seed protocol's forward pass (TokenBits) for a model
-// of shape cfg with random weights (NewRandom) on batch random sequences of
-// seqLen tokens: one untimed call to compile, then calls until minTime has
-// passed (at least one).
-func Bench(cfg Config, opts Options, batch, seqLen int, minTime time.Duration) (BenchResult, error) {
+// of shape cfg with random weights (NewRandom) on s.Batch random sequences
+// of s.SeqLen tokens: one untimed call at the full batch to compile, then
+// calls until s.MinTime has passed (at least one). Before these, a call on
+// one sequence (a probe, compiled separately) gives an early estimate of
+// the work, so that progress has an ETA within seconds, not only after the
+// first full call (which takes minutes for the larger shapes on a CPU).
+// Cancelling ctx stops it between calls.
+func Bench(ctx context.Context, cfg Config, opts Options, s BenchSettings) (BenchResult, error) {
+	batch, seqLen := s.Batch, s.SeqLen
 	if batch < 1 || seqLen < 2 || seqLen > cfg.MaxPositionEmbeddings {
 		return BenchResult{}, fmt.Errorf("bench: batch %d of %d tokens: want at least 1 sequence of 2 to %d tokens", batch, seqLen, cfg.MaxPositionEmbeddings)
 	}
+	full := int64(batch) * int64(seqLen)
+	progress := BenchProgress{Stage: "weights", Total: int64(seqLen) + 2*full}
+	report := func(stage string, done int64) {
+		progress.Stage, progress.Done = stage, progress.Done+done
+		if s.Progress != nil {
+			s.Progress(progress)
+		}
+	}
+	report("weights", 0)
 	m, err := NewRandom(cfg, 1, opts)
 	if err != nil {
 		return BenchResult{}, err
@@ -58,23 +92,55 @@ func Bench(cfg Config, opts Options, batch, seqLen int, minTime time.Duration) (
 	}
 	res := BenchResult{Backend: m.Backend(), DType: m.DType(), Batch: batch, SeqLen: seqLen,
 		Estimate: WeightBytes(cfg, m.DType()) + ForwardBytes(cfg, m.DType(), m.Backend(), batch, seqLen)}
-	start := time.Now()
-	if _, err := m.TokenBits(seqs); err != nil {
+	// expect plans calls more full calls after those done; timedCalls is
+	// how many calls of callSeconds fill left (one at least).
+	expect := func(calls int64) { progress.Total = progress.Done + calls*full }
+	timedCalls := func(callSeconds float64, left time.Duration) int64 {
+		return max(1, int64(math.Ceil(left.Seconds()/max(callSeconds, 1e-9))))
+	}
+	call := func(stage string, seqs [][]int) (float64, error) {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		report(stage, 0)
+		start := time.Now()
+		if _, err := m.TokenBits(seqs); err != nil {
+			return 0, err
+		}
+		seconds := time.Since(start).Seconds()
+		report(stage, int64(len(seqs))*int64(seqLen))
+		return seconds, nil
+	}
+	probe, err := call("probe", seqs[:1])
+	if err != nil {
 		return res, err
 	}
-	res.CompileSeconds = time.Since(start).Seconds()
+	expect(1 + timedCalls(probe*float64(batch), s.MinTime))
+	if res.CompileSeconds, err = call("first call", seqs); err != nil {
+		return res, err
+	}
+	expect(timedCalls(res.CompileSeconds, s.MinTime))
 	resetPeakMemory()
-	start = time.Now()
-	for res.Calls == 0 || time.Since(start) < minTime {
-		if _, err := m.TokenBits(seqs); err != nil {
+	start := time.Now()
+	for res.Calls == 0 || time.Since(start) < s.MinTime {
+		seconds, err := call("timed calls", seqs)
+		if err != nil {
 			return res, err
 		}
 		res.Calls++
+		if left := s.MinTime - time.Since(start); left > 0 {
+			expect(timedCalls(seconds, left))
+		}
 	}
 	res.Seconds = time.Since(start).Seconds()
-	res.TokensPerSecond = float64(res.Calls*batch*seqLen) / res.Seconds
+	res.TokensPerSecond = float64(int64(res.Calls)*full) / res.Seconds
+	progress.Total = progress.Done
+	report("normaliser", 0)
 	if res.Peak, err = PeakMemory(m.Backend()); err != nil {
 		res.Peak = Memory{Source: err.Error()}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
 	}
 	if res.Normaliser64, res.Normaliser32, err = m.normaliserSeconds(batch * seqLen); err != nil {
 		return res, fmt.Errorf("bench: timing the normaliser: %w", err)

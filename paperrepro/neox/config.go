@@ -68,6 +68,9 @@ func ParseConfig(data []byte) (Config, error) {
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return Config{}, fmt.Errorf("parsing JSON: %w", err)
 	}
+	if err := checkDuplicateKeys(data); err != nil {
+		return Config{}, err
+	}
 	if raw.ModelType != "gpt_neox" {
 		return Config{}, fmt.Errorf("model_type is %q, want \"gpt_neox\"", raw.ModelType)
 	}

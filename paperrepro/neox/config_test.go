@@ -86,6 +86,8 @@ func TestParseConfig(t *testing.T) {
 		{"zero layers", withField("num_hidden_layers", "0"), "num_hidden_layers", nil},
 		{"odd rotary dims", withField("rotary_pct", "0.3"), "even", nil},
 		{"not JSON", "{", "JSON", nil},
+		{"a key twice", strings.Replace(pythia70mConfig, "{", `{"rotary_pct": 1.0,`, 1), `key "rotary_pct" appears twice`, nil},
+		{"no rotary dimensions", withField("rotary_pct", "0"), "", func(c Config) bool { return c.RotaryDims() == 0 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := ParseConfig([]byte(tc.json))

@@ -20,7 +20,7 @@
 // rotate-half rotary embedding on the first rotary_pct of each head, causal
 // attention, exact GELU, and parallel (use_parallel_residual) or sequential
 // residual connections. Weights stored as F32, F16 or BF16 in
-// model.safetensors, sharded safetensors or pytorch_model.bin are converted
+// model.safetensors, pytorch_model.bin or shards of either are converted
 // on load to the compute dtype (Options.DType: float32 by default, bfloat16
 // or float16), in which the activations run; layer norms and softmaxes stay
 // float32, and the log-normalisers (log sum exp over the vocabulary) sum in

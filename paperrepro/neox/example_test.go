@@ -48,3 +48,22 @@ func ExampleModel_NewDecoder() {
 	fmt.Printf("%d streams, %d next-token log-probabilities each\n", len(dists), len(dists[0]))
 	// Output: 2 streams, 1000 next-token log-probabilities each
 }
+
+// Count the parameters of the Pythia suite three ways, from the configs:
+// what a scaling law may take as the model size P.
+func ExamplePythiaSuite() {
+	for _, p := range neox.PythiaSuite() {
+		c := p.Config
+		fmt.Printf("%-12s total %14d  embedding %11d  non-embedding %14d\n",
+			p.Name, c.Parameters(), c.EmbeddingParameters(), c.NonEmbeddingParameters())
+	}
+	// Output:
+	// pythia-70m   total       70426624  embedding    51511296  non-embedding       18915328
+	// pythia-160m  total      162322944  embedding    77266944  non-embedding       85056000
+	// pythia-410m  total      405334016  embedding   103022592  non-embedding      302311424
+	// pythia-1b    total     1011781632  embedding   206045184  non-embedding      805736448
+	// pythia-1.4b  total     1414647808  embedding   206045184  non-embedding     1208602624
+	// pythia-2.8b  total     2775208960  embedding   257556480  non-embedding     2517652480
+	// pythia-6.9b  total     6857302016  embedding   413138944  non-embedding     6444163072
+	// pythia-12b   total    11846072320  embedding   519045120  non-embedding    11327027200
+}

@@ -66,3 +66,40 @@ func FuzzSafetensorsHeader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPytorchBin: any data.pkl in a torch archive whose storages 0, 1 and 2
+// hold 6, 3 and 6 float32 values gives an error when read, or tensors that
+// each read without a panic (an error at most). Seeds are state dicts as
+// torch.save writes them, plain and ordered, and damaged ones of
+// TestPytorchBinBadInput. It reads from memory: microseconds per input.
+func FuzzPytorchBin(f *testing.F) {
+	storages := map[string]int{"0": 6, "1": 3, "2": 6}
+	w := binTensor{name: "w", key: "0", numel: 6, size: []int{2, 3}, stride: []int{3, 1}}
+	b := binTensor{name: "b", key: "1", numel: 3, size: []int{3}, stride: []int{1}}
+	twice := binTensor{name: "w", key: "2", numel: 6, size: []int{2, 3}, stride: []int{3, 1}}
+	negative := w
+	negative.stride, negative.offset = []int{3, -1}, 2
+	f.Add(statePickle([]binTensor{w, b}, binOptions{}))
+	f.Add(statePickle([]binTensor{w, b}, binOptions{ordered: true}))
+	f.Add(statePickle([]binTensor{w, b, twice}, binOptions{ordered: true}))
+	f.Add(statePickle([]binTensor{negative, b}, binOptions{}))
+	f.Add(statePickle([]binTensor{w, b}, binOptions{missingValue: "b"}))
+	f.Add(statePickle([]binTensor{w, b}, binOptions{missingClass: "w"}))
+	f.Fuzz(func(t *testing.T, pkl []byte) {
+		archive := binArchive(t, pkl, storages)
+		bin, err := readPytorchBin("fuzz.bin", bytes.NewReader(archive), int64(len(archive)))
+		if err != nil {
+			return
+		}
+		for name, st := range bin.Tensors() {
+			numel := 1
+			for _, d := range st.Shape {
+				numel *= d
+			}
+			if numel < 0 || numel > 1<<16 { // an expanded view (stride 0) may be huge: not worth allocating
+				continue
+			}
+			_ = bin.ReadFloat32(name, make([]float32, numel))
+		}
+	})
+}

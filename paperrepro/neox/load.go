@@ -81,8 +81,9 @@ func CheckDType(name string) (string, error) {
 }
 
 // Load reads a Hugging Face GPT-NeoX checkpoint folder: config.json plus
-// model.safetensors, a sharded model.safetensors.index.json, or
-// pytorch_model.bin. Weights stored as F32, F16 or BF16 become float32.
+// model.safetensors, model.safetensors.index.json with its shards,
+// pytorch_model.bin, or pytorch_model.bin.index.json with its shards.
+// Weights stored as F32, F16 or BF16 become float32.
 func Load(dir string) (*Model, error) {
 	return LoadWith(dir, Options{})
 }

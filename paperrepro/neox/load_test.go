@@ -45,6 +45,14 @@ func readRawTensors(t *testing.T, path string) []rawTensor {
 // header entries (name -> {dtype, shape, data_offsets}) before they are written.
 func writeSafetensors(t *testing.T, path string, tensors []rawTensor, edit func(header map[string]map[string]any)) {
 	t.Helper()
+	writeSafetensorsJSON(t, path, tensors, edit, nil)
+}
+
+// writeSafetensorsJSON is writeSafetensors with editJSON, when not nil,
+// changing the header's JSON text itself (to write what a map cannot hold,
+// such as a key twice).
+func writeSafetensorsJSON(t *testing.T, path string, tensors []rawTensor, edit func(header map[string]map[string]any), editJSON func([]byte) []byte) {
+	t.Helper()
 	header := map[string]map[string]any{}
 	var data []byte
 	for _, x := range tensors {
@@ -57,6 +65,9 @@ func writeSafetensors(t *testing.T, path string, tensors []rawTensor, edit func(
 	h, err := json.Marshal(header)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if editJSON != nil {
+		h = editJSON(h)
 	}
 	out := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
 	out = append(append(out, h...), data...)
@@ -95,7 +106,8 @@ func TestLoadBadInput(t *testing.T) {
 		name     string
 		tensors  func([]rawTensor) []rawTensor
 		header   func(map[string]map[string]any)
-		file     func(path string) // mangles the written model.safetensors
+		json     func([]byte) []byte // edits the header's JSON text
+		file     func(path string)   // mangles the written model.safetensors
 		config   func(string) string
 		wantErrs []string
 	}{
@@ -138,6 +150,16 @@ func TestLoadBadInput(t *testing.T) {
 			}
 			return ts
 		}, wantErrs: []string{"model.safetensors", qkvName, "element 70 is NaN", "damaged weights"}},
+		{name: "tensor listed twice", json: func(h []byte) []byte {
+			// A second entry for the query_key_value weight, pointing at the
+			// bytes of another tensor of the same size: the last one used to win.
+			var header map[string]map[string]any
+			if err := json.Unmarshal(h, &header); err != nil {
+				t.Fatal(err)
+			}
+			entry, _ := json.Marshal(header[qkvName])
+			return append([]byte(`{"`+qkvName+`":`+string(entry)+`,`), h[1:]...)
+		}, wantErrs: []string{"model.safetensors", qkvName, "twice"}},
 		{name: "not safetensors", file: func(p string) {
 			if err := os.WriteFile(p, []byte("<html>rate limited</html>"), 0o644); err != nil {
 				t.Fatal(err)
@@ -150,7 +172,7 @@ func TestLoadBadInput(t *testing.T) {
 				tensors = tc.tensors(tensors)
 			}
 			weights := filepath.Join(dir, "model.safetensors")
-			writeSafetensors(t, weights, tensors, tc.header)
+			writeSafetensorsJSON(t, weights, tensors, tc.header, tc.json)
 			if tc.file != nil {
 				tc.file(weights)
 			}

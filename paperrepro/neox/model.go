@@ -118,12 +118,12 @@ func (w graphWeights) attention(i int, x, cos, sin *Node, attend attendFn) *Node
 
 // rotary applies rotate-half rotary position embedding to the first
 // rotary_dims features of each head of x [batch, seq, heads, head_size];
-// cos and sin are [seq, rotary_dims].
+// cos and sin are [seq, rotary_dims], nil when rotary_pct gives no dimension.
 func rotary(x, cos, sin *Node) *Node {
-	rotaryDims := cos.Shape().Dimensions[1]
-	if rotaryDims == 0 {
+	if cos == nil {
 		return x
 	}
+	rotaryDims := cos.Shape().Dimensions[1]
 	headSize := x.Shape().Dimensions[3]
 	rot := SliceAxis(x, 3, AxisRange(0, rotaryDims))
 	half := rotaryDims / 2

@@ -4,11 +4,11 @@ import (
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -76,6 +76,13 @@ func readSafetensorsHeader(path string, r io.Reader, size int64) (*safetensorsFi
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(header, &raw); err != nil {
 		return nil, fmt.Errorf("%s: parsing header JSON: %w", path, err)
+	}
+	if err := checkDuplicateKeys(header); err != nil {
+		var dup *duplicateKeyError
+		if errors.As(err, &dup) && dup.Object == "" {
+			return nil, fmt.Errorf("%s: the header lists tensor %q twice: a damaged or hand-made file (readers differ on which entry counts)", path, dup.Key)
+		}
+		return nil, fmt.Errorf("%s: header: %w", path, err)
 	}
 	st := &safetensorsFile{path: path, data: 8 + int64(headerLen), entries: make(map[string]safetensorsEntry, len(raw))}
 	dataLen := size - st.data
@@ -226,91 +233,3 @@ func convertToFloat32(dtype string, src []byte, dst []float32) {
 }
 
 func (s *safetensorsFile) Close() error { return s.f.Close() }
-
-// shardedSafetensors is a checkpoint split over several .safetensors files
-// listed in model.safetensors.index.json.
-type shardedSafetensors struct {
-	shards []*safetensorsFile
-	owner  map[string]*safetensorsFile
-}
-
-func openShardedSafetensors(indexPath string) (_ *shardedSafetensors, err error) {
-	data, err := os.ReadFile(indexPath)
-	if err != nil {
-		return nil, fmt.Errorf("reading weights index: %w", err)
-	}
-	var index struct {
-		WeightMap map[string]string `json:"weight_map"`
-	}
-	if err := json.Unmarshal(data, &index); err != nil {
-		return nil, fmt.Errorf("%s: parsing JSON: %w", indexPath, err)
-	}
-	if len(index.WeightMap) == 0 {
-		return nil, fmt.Errorf("%s: empty or missing weight_map", indexPath)
-	}
-	s := &shardedSafetensors{owner: make(map[string]*safetensorsFile)}
-	defer func() {
-		if err != nil {
-			_ = s.Close()
-		}
-	}()
-	byFile := make(map[string]*safetensorsFile)
-	names := make([]string, 0, len(index.WeightMap))
-	for name := range index.WeightMap {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		file := index.WeightMap[name]
-		if file != filepath.Base(file) {
-			return nil, fmt.Errorf("%s: tensor %q: shard %q must be a file name in the same folder", indexPath, name, file)
-		}
-		shard, ok := byFile[file]
-		if !ok {
-			shard, err = openSafetensors(filepath.Join(filepath.Dir(indexPath), file))
-			if err != nil {
-				return nil, err
-			}
-			byFile[file] = shard
-			s.shards = append(s.shards, shard)
-		}
-		if _, ok := shard.entries[name]; !ok {
-			return nil, fmt.Errorf("%s: tensor %q is listed in %s but not stored there", shard.path, name, indexPath)
-		}
-		s.owner[name] = shard
-	}
-	for _, shard := range s.shards {
-		for name := range shard.entries {
-			if _, ok := s.owner[name]; !ok {
-				return nil, fmt.Errorf("%s: tensor %q is not listed in %s", shard.path, name, indexPath)
-			}
-		}
-	}
-	return s, nil
-}
-
-func (s *shardedSafetensors) Tensors() map[string]storedTensor {
-	out := make(map[string]storedTensor, len(s.owner))
-	for name, shard := range s.owner {
-		out[name] = shard.entries[name].storedTensor
-	}
-	return out
-}
-
-func (s *shardedSafetensors) ReadFloat32(name string, dst []float32) error {
-	shard, ok := s.owner[name]
-	if !ok {
-		return fmt.Errorf("no tensor %q in the sharded checkpoint", name)
-	}
-	return shard.ReadFloat32(name, dst)
-}
-
-func (s *shardedSafetensors) Close() error {
-	var first error
-	for _, shard := range s.shards {
-		if err := shard.Close(); err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
-}

@@ -129,21 +129,38 @@ func checkFinite(path, name string, values []float32, first int64) error {
 // dtypeSizes are the floating-point dtypes we convert from, with their byte sizes.
 var dtypeSizes = map[string]int{"F32": 4, "F16": 2, "BF16": 2}
 
-// openCheckpoint opens the weights in dir: model.safetensors, a sharded
-// model.safetensors.index.json, or pytorch_model.bin, in that order of preference.
+// The weights layouts a checkpoint folder may hold, in order of preference:
+// one safetensors file, sharded safetensors, one pytorch_model.bin (old
+// Pythia step revisions), sharded pytorch_model.bin (the step revisions of
+// Pythia 2.8b, 6.9b and 12b).
+const (
+	singleSafetensors = "model.safetensors"
+	safetensorsIndex  = "model.safetensors.index.json"
+	singleBin         = "pytorch_model.bin"
+	binShardIndex     = "pytorch_model.bin.index.json"
+)
+
+// weightsLayouts lists the weights files a checkpoint folder may hold, in the
+// order Load prefers them (package hub fetches in the same order).
+func weightsLayouts() []string {
+	return []string{singleSafetensors, safetensorsIndex, singleBin, binShardIndex}
+}
+
+// openCheckpoint opens the weights in dir, in the layout weightsLayouts
+// prefers.
 func openCheckpoint(dir string) (checkpoint, error) {
-	single := filepath.Join(dir, "model.safetensors")
-	index := filepath.Join(dir, "model.safetensors.index.json")
-	bin := filepath.Join(dir, "pytorch_model.bin")
+	path := func(name string) string { return filepath.Join(dir, name) }
 	switch {
-	case exists(single):
-		return openSafetensors(single)
-	case exists(index):
-		return openShardedSafetensors(index)
-	case exists(bin):
-		return openPytorchBin(bin)
+	case exists(path(singleSafetensors)):
+		return openSafetensors(path(singleSafetensors))
+	case exists(path(safetensorsIndex)):
+		return openSharded(path(safetensorsIndex), func(p string) (checkpoint, error) { return openSafetensors(p) })
+	case exists(path(singleBin)):
+		return openPytorchBin(path(singleBin))
+	case exists(path(binShardIndex)):
+		return openSharded(path(binShardIndex), func(p string) (checkpoint, error) { return openPytorchBin(p) })
 	}
-	return nil, fmt.Errorf("no weights in %s: want model.safetensors, model.safetensors.index.json or pytorch_model.bin", dir)
+	return nil, fmt.Errorf("no weights in %s: want %s", dir, strings.Join(weightsLayouts(), ", "))
 }
 
 func exists(path string) bool {

@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
@@ -14,18 +15,18 @@ import (
 
 // benchInputs loads the smallest tiny checkpoint (closed when b ends), the
 // Pythia tokenizer and the first count text chunks of chunkSize bytes from
-// the shared data.
+// the sample data.
 func benchInputs(b *testing.B, chunkSize, count int) (*neox.Model, *tokenize.Tokenizer, [][]byte) {
-	m, err := neox.Load(testenv.Shared(b, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"))
+	m, err := neox.Load(testenv.TinyCheckpoint(b, "pythia-tiny-16", "step1000"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(m.Close)
-	tok, err := tokenize.Load(testenv.Shared(b, "data", "tokenizer", "tokenizer.json"))
+	tok, err := tokenize.Load(filepath.Join(testenv.SampleData(b), "tokenizer", "tokenizer.json"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	src, err := datasets.Open("text", testenv.Shared(b, "data"), datasets.Options{ChunkSize: chunkSize, Count: count})
+	src, err := datasets.Open("text", testenv.SampleData(b), datasets.Options{ChunkSize: chunkSize, Count: count})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,6 +66,7 @@ type timedModel struct {
 }
 
 func (t timedModel) Backend() string { return t.m.Backend() }
+func (t timedModel) Engine() string  { return t.m.Engine() }
 
 func (t timedModel) NewDecoder(batch, maxLen int) (timedDecoder, error) {
 	d, err := t.m.NewDecoder(batch, maxLen)

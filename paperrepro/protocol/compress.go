@@ -6,7 +6,6 @@ import (
 	"hash/crc32"
 	"io"
 	"runtime"
-	"strings"
 )
 
 // Report describes a compressed file.
@@ -21,39 +20,6 @@ type Report struct {
 // the model's own backend name and the CPU architecture.
 func BackendID(modelBackend string) string {
 	return modelBackend + "/" + runtime.GOARCH
-}
-
-// engineNamer is a model that names the engine computing its floats
-// beyond its backend's name (*neox.Model: GoMLX's versions and the pure-Go
-// backend's kernels), which decoding needs too.
-type engineNamer interface {
-	Engine() string
-}
-
-// modelBackendID is the backend string recorded for model m: BackendID,
-// followed by its engine in brackets when it names one.
-func modelBackendID(m any, modelBackend string) string {
-	id := BackendID(modelBackend)
-	if e, ok := m.(engineNamer); ok {
-		id += " (" + e.Engine() + ")"
-	}
-	return id
-}
-
-// unrecordedEngine is the engine of the containers written before the
-// engine was recorded: paperrepro on GoMLX v0.26.0 (go-xla v0.1.4).
-const unrecordedEngine = "GoMLX v0.26.0 with go-xla v0.1.4"
-
-// checkEngine refuses a container written before its engine was recorded
-// by a model that records one (a real model's data from paperrepro on
-// GoMLX v0.26), naming that engine: its floats differ from today's in the
-// last bits, so the data would not decode.
-func checkEngine(recorded, current string) error {
-	if strings.Contains(recorded, " (") || !strings.Contains(current, " (") {
-		return nil
-	}
-	return fmt.Errorf("%w: the data was compressed on backend %q by paperrepro on %s, before containers recorded the engine; this program computes with %q, whose floats differ in the last bits and would not decode: decompress it with the paperrepro that wrote it (on %s)",
-		ErrBackendMismatch, recorded, unrecordedEngine, current, unrecordedEngine)
 }
 
 // Compress reads all of r, compresses it under the lossless protocol with
@@ -77,7 +43,7 @@ func Compress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer
 		return Report{}, fmt.Errorf("compressing: %w", err)
 	}
 	h := Header{
-		Version: FormatVersion, Protocol: LosslessName, Model: id, Backend: modelBackendID(m, m.Backend()),
+		Version: FormatVersion, Protocol: LosslessName, Model: id, Backend: BackendID(m.Backend()), Engine: m.Engine(),
 		Options: opt, Length: len(data), CRC32: crc32.ChecksumIEEE(data), NumChunks: len(chunks),
 	}
 	out := marshalHeader(nil, h)
@@ -96,9 +62,11 @@ func Compress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer
 	return rep, nil
 }
 
-// Decompress reads a container from r, checks that m is the model (id) and
-// backend that compressed it, decodes it with m and tok, checks the length
-// and CRC-32, and only then writes the original to w.
+// Decompress reads a container from r, checks that m is the model (id:
+// weights, config and tokenizer) and backend that compressed it, decodes it
+// with m and tok, checks the length and CRC-32, and only then writes the
+// original to w. A decoding that fails with another engine than the one
+// that compressed says so.
 func Decompress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokenizer, id ModelIdentity) (Header, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -109,10 +77,7 @@ func Decompress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokeniz
 	if rd.err != nil {
 		return h, fmt.Errorf("decompressing: %w", rd.err)
 	}
-	backend := modelBackendID(m, m.Backend())
-	if err := checkEngine(h.Backend, backend); err != nil {
-		return h, fmt.Errorf("decompressing: %w", err)
-	}
+	backend := BackendID(m.Backend())
 	if err := checkIdentity(h, id, backend); err != nil {
 		return h, fmt.Errorf("decompressing: %w", err)
 	}
@@ -139,16 +104,22 @@ func Decompress[D StepDecoder](w io.Writer, r io.Reader, m Model[D], tok Tokeniz
 		payloads[i] = rd.bytes(sizes[i], "payload")
 		lengths[i] = min(h.Options.ChunkSize, h.Length-i*h.Options.ChunkSize)
 	}
+	withEngine := func(err error) error {
+		if note := engineNote(h, m.Engine()); note != "" {
+			return fmt.Errorf("decompressing: %w; %s", err, note)
+		}
+		return fmt.Errorf("decompressing: %w", err)
+	}
 	chunks, err := DecodeChunks(m, tok, payloads, lengths, h.Options)
 	if err != nil {
-		return h, fmt.Errorf("decompressing: %w", err)
+		return h, withEngine(err)
 	}
 	out := make([]byte, 0, h.Length)
 	for _, c := range chunks {
 		out = append(out, c...)
 	}
 	if sum := crc32.ChecksumIEEE(out); len(out) != h.Length || sum != h.CRC32 {
-		return h, fmt.Errorf("decompressing: %w: decoded %d bytes with CRC-32 %08x, the original had %d bytes with CRC-32 %08x", ErrCorrupt, len(out), sum, h.Length, h.CRC32)
+		return h, withEngine(fmt.Errorf("%w: decoded %d bytes with CRC-32 %08x, the original had %d bytes with CRC-32 %08x", ErrCorrupt, len(out), sum, h.Length, h.CRC32))
 	}
 	if _, err := w.Write(out); err != nil {
 		return h, fmt.Errorf("decompressing: writing output: %w", err)

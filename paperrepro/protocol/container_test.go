@@ -3,11 +3,15 @@ package protocol
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 )
 
-var testIdentity = ModelIdentity{Repo: "standin/tiny", Revision: "step1", WeightsSHA256: strings.Repeat("ab", 32), TokenizerSHA256: strings.Repeat("cd", 32)}
+var testIdentity = ModelIdentity{Repo: "standin/tiny", Revision: "step1", WeightsSHA256: strings.Repeat("ab", 32), TokenizerSHA256: strings.Repeat("cd", 32), ConfigSHA256: strings.Repeat("ef", 32)}
 
 func compressForTest(t testing.TB, data []byte, opt Options) ([]byte, Report) {
 	t.Helper()
@@ -20,8 +24,12 @@ func compressForTest(t testing.TB, data []byte, opt Options) ([]byte, Report) {
 }
 
 func decompressForTest(data []byte, id ModelIdentity, backend string) ([]byte, error) {
+	return decompressWith(data, id, &standinModel{vocab: 200, backend: backend})
+}
+
+func decompressWith(data []byte, id ModelIdentity, m *standinModel) ([]byte, error) {
 	var out bytes.Buffer
-	_, err := Decompress(&out, bytes.NewReader(data), &standinModel{vocab: 200, backend: backend}, newStandinTokenizer(), id)
+	_, err := Decompress(&out, bytes.NewReader(data), m, newStandinTokenizer(), id)
 	return out.Bytes(), err
 }
 
@@ -71,7 +79,7 @@ func TestCompressEmpty(t *testing.T) {
 func TestDecompressRefuses(t *testing.T) {
 	packed, _ := compressForTest(t, testFile(), Options{ChunkSize: 256, BatchSize: 2})
 	other := testIdentity
-	other.Revision = "step2"
+	other.WeightsSHA256 = strings.Repeat("12", 32)
 	otherTokenizer := testIdentity
 	otherTokenizer.TokenizerSHA256 = strings.Repeat("ef", 32)
 	wrongMagic := bytes.Clone(packed)
@@ -87,8 +95,8 @@ func TestDecompressRefuses(t *testing.T) {
 		mention string
 	}{
 		{"wrong magic", wrongMagic, testIdentity, "standin", ErrFormat, "magic"},
-		{"newer version", newerVersion, testIdentity, "standin", ErrUnsupportedVersion, "unsupported format version 3: this program reads version 2 only"},
-		{"wrong model", packed, other, "standin", ErrModelMismatch, "step2"},
+		{"newer version", newerVersion, testIdentity, "standin", ErrUnsupportedVersion, fmt.Sprintf("unsupported format version %d: this program reads versions 2 to %d", FormatVersion+1, FormatVersion)},
+		{"wrong model", packed, other, "standin", ErrModelMismatch, "weights sha256 1212"},
 		{"wrong tokenizer", packed, otherTokenizer, "standin", ErrTokenizerMismatch, "tokenizer.json of sha256 cdcd"},
 		{"wrong backend", packed, testIdentity, "xla:cuda", ErrBackendMismatch, "xla:cuda"},
 		{"truncated", packed[:len(packed)-3], testIdentity, "standin", ErrFormat, "truncated"},
@@ -141,4 +149,83 @@ func TestDecompressDamage(t *testing.T) {
 	if undetected > 8 {
 		t.Errorf("%d damaged files decoded without an error (to the right data)", undetected)
 	}
+}
+
+// TestConfigChangeIsNamed is issue 25's U2: the same weights with another
+// config.json used to fail as "corrupt compressed data ... token 50280 is
+// not in the vocabulary"; the container now records the config's sha256.
+func TestConfigChangeIsNamed(t *testing.T) {
+	packed, _ := compressForTest(t, testFile(), Options{ChunkSize: 256, BatchSize: 2})
+	other := testIdentity
+	other.ConfigSHA256 = strings.Repeat("01", 32)
+	_, err := decompressForTest(packed, other, "standin")
+	if !errors.Is(err, ErrConfigMismatch) || errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "another model configuration") ||
+		!strings.Contains(err.Error(), testIdentity.ConfigSHA256) || !strings.Contains(err.Error(), other.ConfigSHA256) {
+		t.Errorf("another config.json: %v; want ErrConfigMismatch naming both sums", err)
+	}
+}
+
+// TestSameContentDecodesWhateverItsName is issue 25's U3: a container made
+// from a hub checkpoint decodes with the very same files from a local
+// folder (no repository, no revision): sums are compared, not names.
+func TestSameContentDecodesWhateverItsName(t *testing.T) {
+	data := testFile()
+	packed, _ := compressForTest(t, data, Options{ChunkSize: 256, BatchSize: 2})
+	local := testIdentity
+	local.Repo, local.Revision = "", ""
+	got, err := decompressForTest(packed, local, "standin")
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the same files from a folder: %v", err)
+	}
+	local.WeightsSHA256 = strings.Repeat("99", 32)
+	if _, err := decompressForTest(packed, local, "standin"); !errors.Is(err, ErrModelMismatch) {
+		t.Errorf("other weights: %v, want ErrModelMismatch", err)
+	}
+}
+
+// TestEngineIsNamedWhenDecodingFails: the container records the engine;
+// when decoding fails under another one (its floats differ, as the
+// stand-in's do with another vocabulary), the error names the engine that
+// wrote the data - for a version-2 container, the one every version-2
+// container was written with.
+func TestEngineIsNamedWhenDecodingFails(t *testing.T) {
+	data := testFile()
+	packed, _ := compressForTest(t, data, Options{ChunkSize: 256, BatchSize: 2})
+	h, err := ReadHeader(packed)
+	if err != nil || h.Engine != standinEngine {
+		t.Fatalf("header engine %q, %v; want %q", h.Engine, err, standinEngine)
+	}
+	for _, tc := range []struct {
+		name      string
+		container []byte
+		engine    string
+		wants     []string
+	}{
+		{"another engine", packed, "standin v2", []string{"compressed with engine standin v1, this program runs standin v2"}},
+		{"the same engine", packed, standinEngine, nil},
+		{"a version-2 container", mustRead(t, "standin-v2.pprz"), standinEngine, []string{"compressed with engine " + version2Engine, "format version 2"}},
+	} {
+		_, err := decompressWith(tc.container, testIdentity, &standinModel{vocab: 201, backend: "standin", engine: tc.engine})
+		if !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt (the floats differ)", tc.name, err)
+			continue
+		}
+		for _, want := range tc.wants {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error %q does not mention %q", tc.name, err, want)
+			}
+		}
+		if tc.wants == nil && strings.Contains(err.Error(), "engine") {
+			t.Errorf("%s: error %q blames the engine", tc.name, err)
+		}
+	}
+}
+
+func mustRead(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(testenv.Testdata(t, "protocol", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

@@ -3,6 +3,7 @@ package protocol
 import (
 	"flag"
 	"math"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -14,7 +15,7 @@ import (
 
 var long = flag.Bool("long", false, "run the fixture tests on every tiny checkpoint and every fixture chunk (minutes)")
 
-// tinyCheckpoints are the pythia-tiny fixtures. The pure-Go backend takes
+// tinyCheckpoints are the tiny test grid's (testenv.TinyGrid). The pure-Go backend takes
 // seconds per chunk, so by default the tests use the first checkpoint and
 // a few chunks; -long runs them all.
 var tinyCheckpoints = [][2]string{
@@ -40,7 +41,7 @@ func seedChunksPerModality() int {
 
 func loadTiny(t *testing.T, model, step string) *neox.Model {
 	t.Helper()
-	m, err := neox.Load(testenv.Shared(t, "fixtures", "pythia-tiny", model, step))
+	m, err := neox.Load(testenv.TinyCheckpoint(t, model, step))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,18 +51,28 @@ func loadTiny(t *testing.T, model, step string) *neox.Model {
 
 func loadPythiaTokenizer(t *testing.T) *tokenize.Tokenizer {
 	t.Helper()
-	tok, err := tokenize.Load(testenv.Shared(t, "data", "tokenizer", "tokenizer.json"))
+	tok, err := tokenize.Load(filepath.Join(testenv.SampleData(t), "tokenizer", "tokenizer.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tok
 }
 
-// sharedChunks returns the first n chunks of a modality, cut from the shared
-// data as the fixtures were (see shared/README.md).
-func sharedChunks(t *testing.T, modality string, n int) [][]byte {
+// fixtureChunks returns the first n chunks of a modality, cut as the
+// reference's were (testdata/pythia-tiny/README.md): text and speech from the
+// sample data every clone carries, images from ../shared, or an error saying
+// that ../shared is missing.
+func fixtureChunks(t *testing.T, modality string, n int) ([][]byte, error) {
 	t.Helper()
-	src, err := datasets.Open(modality, testenv.Shared(t, "data"), datasets.Options{Count: n})
+	data := testenv.SampleData(t)
+	if modality == datasets.Image {
+		images, err := testenv.LookupShared(t, "data", "imagenet-sample")
+		if err != nil {
+			return nil, err
+		}
+		data = filepath.Dir(images)
+	}
+	src, err := datasets.Open(modality, data, datasets.Options{Count: n})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +81,17 @@ func sharedChunks(t *testing.T, modality string, n int) [][]byte {
 		if chunks[i], err = src.Chunk(i); err != nil {
 			t.Fatal(err)
 		}
+	}
+	return chunks, nil
+}
+
+// requiredChunks is fixtureChunks for a test that needs the modality: it
+// skips without it.
+func requiredChunks(t *testing.T, modality string, n int) [][]byte {
+	t.Helper()
+	chunks, err := fixtureChunks(t, modality, n)
+	if err != nil {
+		testenv.Unavailable(t, "%v", err)
 	}
 	return chunks
 }
@@ -84,7 +106,7 @@ type expectedSeedChunk struct {
 func readExpectedSeed(t *testing.T) map[string][]expectedSeedChunk {
 	t.Helper()
 	out := map[string][]expectedSeedChunk{}
-	for i, r := range testenv.CSVRecords(t, testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol_chunks.csv")) {
+	for i, r := range testenv.CSVRecords(t, testenv.TinyExpected(t, "expected_seed_protocol_chunks.csv")) {
 		key := r["model"] + "/" + r["step"] + "/" + r["modality"]
 		chunk, err1 := strconv.Atoi(r["chunk"])
 		tokens, err2 := strconv.Atoi(r["tokens"])
@@ -102,7 +124,7 @@ func readExpectedSeed(t *testing.T) map[string][]expectedSeedChunk {
 func readExpectedMeans(t *testing.T) map[string]expectedSeedMean {
 	t.Helper()
 	out := map[string]expectedSeedMean{}
-	for i, r := range testenv.CSVRecords(t, testenv.Shared(t, "fixtures", "pythia-tiny", "expected_seed_protocol.csv")) {
+	for i, r := range testenv.CSVRecords(t, testenv.TinyExpected(t, "expected_seed_protocol.csv")) {
 		chunks, err1 := strconv.Atoi(r["chunks"])
 		cr, err2 := strconv.ParseFloat(r["compression_ratio"], 64)
 		if err1 != nil || err2 != nil {
@@ -123,50 +145,62 @@ var modalities = []string{"text", "image", "speech"}
 // TestSeedMatchesFixtures: per chunk, token counts and bits under the seed
 // protocol (float16 emulation off) equal the independent float64 reference.
 // It also reports what the float16 emulation changes on the same chunks.
+// -short scores text only; the mini grid (package paperrepro) checks the
+// other modalities against the same reference in -short too.
 func TestSeedMatchesFixtures(t *testing.T) {
 	expected := readExpectedSeed(t)
 	means := readExpectedMeans(t)
 	tok := loadPythiaTokenizer(t)
 	n := seedChunksPerModality()
+	scored := modalities
+	if testing.Short() {
+		scored = []string{"text"}
+	}
 	chunks := map[string][][]byte{}
-	for _, mod := range modalities {
-		chunks[mod] = sharedChunks(t, mod, n)
+	missing := map[string]error{}
+	for _, mod := range scored {
+		chunks[mod], missing[mod] = fixtureChunks(t, mod, n)
 	}
 	for _, ck := range checkpoints() {
 		m := loadTiny(t, ck[0], ck[1])
-		for _, mod := range modalities {
+		for _, mod := range scored {
 			key := ck[0] + "/" + ck[1] + "/" + mod
-			want := expected[key]
-			if len(want) != 16 {
-				t.Fatalf("%s: %d expected chunks, want 16", key, len(want))
-			}
-			scorer := &recordingScorer{Scorer: m}
-			res, err := Seed{Tokenizer: tok, Model: scorer}.Score(chunks[mod])
-			if err != nil {
-				t.Fatalf("%s: %v", key, err)
-			}
-			for i, w := range want[:n] {
-				got := res.Chunks[i]
-				if got.Tokens != w.tokens {
-					t.Errorf("%s chunk %d: %d tokens, want %d", key, i, got.Tokens, w.tokens)
+			t.Run(key, func(t *testing.T) {
+				if missing[mod] != nil {
+					testenv.Unavailable(t, "%v", missing[mod])
 				}
-				if rel := math.Abs(got.Bits-w.bits) / w.bits; rel > 1e-3 {
-					t.Errorf("%s chunk %d: %.6f bits, want %.6f (relative error %.2g)", key, i, got.Bits, w.bits, rel)
+				want := expected[key]
+				if len(want) != 16 {
+					t.Fatalf("%s: %d expected chunks, want 16", key, len(want))
 				}
-			}
-			if mean, ok := means[key]; n == 16 && !ok {
-				t.Errorf("%s: no row in expected_seed_protocol.csv", key)
-			} else if n == 16 && (res.Kept != mean.chunks || math.Abs(res.MeanCR-mean.cr) > 1e-3*mean.cr) {
-				t.Errorf("%s: mean CR %.8f over %d chunks, want %.8f over %d", key, res.MeanCR, res.Kept, mean.cr, mean.chunks)
-			}
-			tokens := make([]int, n)
-			sizes := make([]int, n)
-			for i, c := range res.Chunks {
-				tokens[i], sizes[i] = c.Tokens, len(chunks[mod][i])
-			}
-			f16 := seedResult(tokens, scorer.bits, sizes, true)
-			t.Logf("%s: mean CR %.6f over %d kept (%d dropped); with float16 emulation %.6f (%+.2f%%) over %d kept (%d dropped)",
-				key, res.MeanCR, res.Kept, res.Dropped, f16.MeanCR, 100*(f16.MeanCR-res.MeanCR)/res.MeanCR, f16.Kept, f16.Dropped)
+				scorer := &recordingScorer{Scorer: m}
+				res, err := Seed{Tokenizer: tok, Model: scorer}.Score(chunks[mod])
+				if err != nil {
+					t.Fatalf("%s: %v", key, err)
+				}
+				for i, w := range want[:n] {
+					got := res.Chunks[i]
+					if got.Tokens != w.tokens {
+						t.Errorf("%s chunk %d: %d tokens, want %d", key, i, got.Tokens, w.tokens)
+					}
+					if rel := math.Abs(got.Bits-w.bits) / w.bits; rel > 1e-3 {
+						t.Errorf("%s chunk %d: %.6f bits, want %.6f (relative error %.2g)", key, i, got.Bits, w.bits, rel)
+					}
+				}
+				if mean, ok := means[key]; n == 16 && !ok {
+					t.Errorf("%s: no row in expected_seed_protocol.csv", key)
+				} else if n == 16 && (res.Kept != mean.chunks || math.Abs(res.MeanCR-mean.cr) > 1e-3*mean.cr) {
+					t.Errorf("%s: mean CR %.8f over %d chunks, want %.8f over %d", key, res.MeanCR, res.Kept, mean.cr, mean.chunks)
+				}
+				tokens := make([]int, n)
+				sizes := make([]int, n)
+				for i, c := range res.Chunks {
+					tokens[i], sizes[i] = c.Tokens, len(chunks[mod][i])
+				}
+				f16 := seedResult(tokens, scorer.bits, sizes, true)
+				t.Logf("%s: mean CR %.6f over %d kept (%d dropped); with float16 emulation %.6f (%+.2f%%) over %d kept (%d dropped)",
+					key, res.MeanCR, res.Kept, res.Dropped, f16.MeanCR, 100*(f16.MeanCR-res.MeanCR)/res.MeanCR, f16.Kept, f16.Dropped)
+			})
 		}
 	}
 }
@@ -202,7 +236,12 @@ func TestLosslessRoundTripRealData(t *testing.T) {
 	var chunks [][]byte
 	var names []string
 	for _, mod := range modalities {
-		chunks = append(chunks, sharedChunks(t, mod, 1)[0][:size])
+		c, err := fixtureChunks(t, mod, 1)
+		if err != nil {
+			t.Run(mod, func(t *testing.T) { testenv.Unavailable(t, "%v", err) })
+			continue
+		}
+		chunks = append(chunks, c[0][:size])
 		names = append(names, mod)
 	}
 	for _, ck := range checkpoints() {
@@ -230,9 +269,11 @@ func TestLosslessRoundTripRealData(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range chunks {
-			if string(got[i]) != string(chunks[i]) {
-				t.Errorf("%s/%s %s: decompressed chunk differs from the original", ck[0], ck[1], names[i])
-			}
+			t.Run(names[i], func(t *testing.T) {
+				if string(got[i]) != string(chunks[i]) {
+					t.Errorf("%s/%s %s: decompressed chunk differs from the original", ck[0], ck[1], names[i])
+				}
+			})
 		}
 	}
 }
@@ -255,7 +296,7 @@ func TestLosslessGroupsRealModel(t *testing.T) {
 	tok := loadPythiaTokenizer(t)
 	m := loadTiny(t, "pythia-tiny-16", "step1000")
 	var all [][]byte
-	for _, c := range sharedChunks(t, "text", 3) {
+	for _, c := range requiredChunks(t, "text", 3) {
 		for i := 0; i < 3; i++ {
 			all = append(all, c[32*i:32*(i+1)])
 		}

@@ -34,6 +34,10 @@ type StepDecoder interface {
 type Model[D StepDecoder] interface {
 	NewDecoder(batch, maxLen int) (D, error)
 	Backend() string
+	// Engine names the software computing the floats, with its versions
+	// ("gomlx v0.28.16, compute v0.1.14, go-xla v0.4.13"): another version may round
+	// differently, so containers record it.
+	Engine() string
 }
 
 // closeDecoder frees a decoder's resources when it has a Close method.

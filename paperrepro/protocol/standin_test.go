@@ -75,6 +75,7 @@ func (t *standinTokenizer) Decode(ids []int) (string, error) {
 type standinModel struct {
 	vocab   int
 	backend string
+	engine  string // "" is standinEngine
 	// steps counts Next calls over all decoders, to check lockstep batching.
 	steps int
 	// streams records the batch of every decoder made, in order.
@@ -82,6 +83,16 @@ type standinModel struct {
 }
 
 func (m *standinModel) Backend() string { return m.backend }
+
+// standinEngine is the stand-in's engine, as a container records it.
+const standinEngine = "standin v1"
+
+func (m *standinModel) Engine() string {
+	if m.engine == "" {
+		return standinEngine
+	}
+	return m.engine
+}
 
 func (m *standinModel) NewDecoder(batch, maxLen int) (*standinDecoder, error) {
 	if batch < 1 || maxLen < 1 {

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,8 +9,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
@@ -51,15 +54,24 @@ type Cell struct {
 	Tokenizer TokenizerInfo `json:"tokenizer"`
 	// Backend is the GoMLX backend that computed the cell.
 	Backend string `json:"backend"`
+	// Engine names the software that computed the model's floats with its
+	// versions (neox.Model.Engine), e.g. "gomlx v0.28.16, compute v0.1.14,
+	// go-xla v0.4.13"; empty in cells written before it was recorded.
+	Engine string `json:"engine,omitempty"`
 	// Protocol is the protocol and its options.
 	Protocol ProtocolInfo `json:"protocol"`
 	// Data is where the chunks came from: files, their sha256, the rule.
 	Data datasets.Provenance `json:"data"`
 	// Fingerprint digests everything above that shapes the numbers (weights,
-	// tokenizer, backend, protocol and its options, data), not the
-	// machine-specific paths; a finished cell is reused only by a run with
-	// the same fingerprint.
+	// config.json, tokenizer, backend and engine, protocol and its options
+	// and compute dtype, data), not the machine-specific paths; a finished
+	// cell is reused only by a run with the same fingerprint.
 	Fingerprint string `json:"fingerprint"`
+
+	// Computed is the day the cell was finished, as YYYY-MM-DD in UTC
+	// (WriteCell stamps it); empty in cells written before it was recorded.
+	// It is not part of the fingerprint: it changes no number.
+	Computed string `json:"computed,omitempty"`
 
 	// WallSeconds is the time spent scoring the chunks (loading the model
 	// excluded), summed over the runs that computed them; TokensPerSecond
@@ -97,13 +109,17 @@ type ChunkResult struct {
 
 // CheckpointInfo identifies the weights a cell was computed with: a hub
 // repository at a revision and its commit, or a local folder (Dir), and the
-// weights' sha256 either way.
+// sha256 of the weights and of config.json either way.
 type CheckpointInfo struct {
 	Repo          string `json:"repo,omitempty"`
 	Revision      string `json:"revision,omitempty"`
 	Commit        string `json:"commit,omitempty"`
 	Dir           string `json:"dir,omitempty"`
 	WeightsSHA256 string `json:"weights_sha256"`
+	// ConfigSHA256 is the sha256 of the checkpoint's config.json, which
+	// shapes the model as much as its weights (layer_norm_eps, rotary_pct);
+	// empty in cells written before it was recorded.
+	ConfigSHA256 string `json:"config_sha256,omitempty"`
 }
 
 // TokenizerInfo identifies a tokenizer.json: where it was read from and the
@@ -151,9 +167,20 @@ func (c *Cell) Row() Row {
 	return Row{Model: c.Model, Params: c.Params, Step: c.Step, CR: c.CR}
 }
 
+// ComputedLayout is the layout of Cell.Computed.
+const ComputedLayout = "2006-01-02"
+
 // WriteCell writes a finished cell to path atomically (a reader never sees
-// half a file), making its folder if needed.
+// half a file), making its folder if needed. A cell that disagrees with
+// itself (CheckConsistent), which ReadCell would refuse, is not written. A
+// cell without a Computed day is stamped with today's.
 func WriteCell(path string, c *Cell) error {
+	if err := c.CheckConsistent(); err != nil {
+		return fmt.Errorf("writing %s: %s: %w", path, c.Name(), err)
+	}
+	if c.Computed == "" {
+		c.Computed = time.Now().UTC().Format(ComputedLayout)
+	}
 	data, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
@@ -180,8 +207,8 @@ func ReadCell(path string) (*Cell, error) {
 
 // DecodeCell parses the JSON of a result file and checks that it is a
 // complete cell: a model, step >= 1 and modality, a positive compression
-// ratio, and as many finite chunk results, numbered in order, as it
-// announces.
+// ratio, as many finite chunk results, numbered in order, as it announces,
+// and consistent with them (CheckConsistent).
 func DecodeCell(data []byte) (*Cell, error) {
 	var c Cell
 	if err := json.Unmarshal(data, &c); err != nil {
@@ -204,6 +231,9 @@ func DecodeCell(data []byte) (*Cell, error) {
 			return nil, fmt.Errorf("per_chunk[%d]: compression ratio %g, bits %g: not finite", i, r.CR, r.Bits)
 		}
 	}
+	if err := c.CheckConsistent(); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 
@@ -211,25 +241,34 @@ func DecodeCell(data []byte) (*Cell, error) {
 // protocol's subfolder), in path order. Any file that does not read as a
 // cell is an error naming it: a damaged cell is never skipped silently.
 func ReadCells(dir string) ([]*Cell, error) {
-	var cells []*Cell
+	paths, err := cellFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]*Cell, 0, len(paths))
+	for _, path := range paths {
+		c, err := ReadCell(path)
+		if err != nil {
+			return nil, err
+		}
+		cells = append(cells, c)
+	}
+	return cells, nil
+}
+
+// cellFiles lists the result files under dir, in path order.
+func cellFiles(dir string) ([]string, error) {
+	var paths []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() || !strings.HasSuffix(path, CellFileExt) {
-			return nil
+		if !d.IsDir() && strings.HasSuffix(path, CellFileExt) {
+			paths = append(paths, path)
 		}
-		c, err := ReadCell(path)
-		if err != nil {
-			return err
-		}
-		cells = append(cells, c)
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return cells, nil
+	return paths, err
 }
 
 // CellTables turns cells into one Table per modality, in the order of
@@ -259,10 +298,45 @@ func CellTables(cells []*Cell) ([]Table, error) {
 		t.Rows = append(t.Rows, c.Row())
 	}
 	tables := make([]Table, 0, len(byModality))
-	for _, t := range byModality {
+	for m, t := range byModality {
 		t.Sort()
+		t.Source = cellsSource(cells, m)
 		tables = append(tables, *t)
 	}
 	sortByModality(tables)
 	return tables, nil
+}
+
+// cellsSource is the Source of a table of modality's cells: "this project,
+// computed" with the day (or first and last day) the cells were finished
+// and the backends that computed them.
+func cellsSource(cells []*Cell, modality string) string {
+	var days, backends []string
+	undated := false
+	for _, c := range cells {
+		if c.Modality != modality {
+			continue
+		}
+		if c.Computed == "" {
+			undated = true
+		} else if !slices.Contains(days, c.Computed) {
+			days = append(days, c.Computed)
+		}
+		if b := cmp.Or(c.Backend, "backend not recorded"); !slices.Contains(backends, b) {
+			backends = append(backends, b)
+		}
+	}
+	slices.Sort(days)
+	slices.Sort(backends)
+	when := "day not recorded"
+	switch {
+	case len(days) == 1:
+		when = days[0]
+	case len(days) > 1:
+		when = days[0] + " to " + days[len(days)-1]
+	}
+	if undated && len(days) > 0 {
+		when += " (some cells undated)"
+	}
+	return fmt.Sprintf("this project, computed %s, %s", when, strings.Join(backends, ", "))
 }

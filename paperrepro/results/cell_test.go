@@ -1,6 +1,7 @@
 package results
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,14 +11,19 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 )
 
-// testCell is a small complete cell of modality for model at step.
+// testCell is a small complete cell of modality for model at step, of two
+// chunks of ratio cr, consistent with itself.
 func testCell(model string, params float64, step int, modality string, cr float64) *Cell {
-	return &Cell{
-		Model: model, Params: params, Step: step, Modality: modality, CR: cr, Chunks: 2,
+	c := &Cell{
+		Model: model, Params: params, Step: step, Modality: modality,
 		Protocol: ProtocolInfo{Name: "seed", Options: map[string]any{"float16": true}},
 		Data:     datasets.Provenance{Modality: modality, Rule: "test", ChunkSize: 64, Count: 2},
-		PerChunk: []ChunkResult{{Index: 0, Tokens: 3, Bits: 10, CR: cr}, {Index: 1, Tokens: 3, Bits: 10, CR: cr}},
+		PerChunk: []ChunkResult{{Index: 0, Tokens: 3, Bits: cr * 8 * 64, CR: cr}, {Index: 1, Tokens: 3, Bits: cr * 8 * 64, CR: cr}},
 	}
+	if err := c.Summarize(); err != nil {
+		panic(err)
+	}
+	return c
 }
 
 // writeGrid writes a 2 x 2 grid of text cells under dir as a run lays them
@@ -140,5 +146,61 @@ func TestCellTablesRefusesMixes(t *testing.T) {
 	tables, err := CellTables([]*Cell{otherModality, a})
 	if err != nil || len(tables) != 2 || tables[0].Modality != "text" || tables[1].Modality != "image" {
 		t.Errorf("modalities of different chunk counts: %+v, %v; want text then image", tables, err)
+	}
+}
+
+// TestReadInconsistentCell: a cell must agree with itself - its totals and
+// mean compression ratio with its chunks, each chunk's ratio with its bits
+// and the chunk size, its dropped marks with the protocol's rule - or it is
+// an error naming the file and the field, never a number in a table.
+func TestReadInconsistentCell(t *testing.T) {
+	edit := func(old, new string) func([]byte) []byte {
+		return func(d []byte) []byte {
+			if !strings.Contains(string(d), old) {
+				t.Fatalf("the cell holds no %q:\n%s", old, d)
+			}
+			return []byte(strings.Replace(string(d), old, new, 1))
+		}
+	}
+	cell := testCell("mine", 1.5e6, 2000, "text", 0.5)
+	cell.PerChunk[1].Bits, cell.PerChunk[1].CR = 1024, 2
+	if err := cell.Summarize(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.MarshalIndent(cell, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		damage func([]byte) []byte
+		want   string
+	}{
+		{"mean edited", edit(`"compression_ratio": 1.25,`, `"compression_ratio": 0.1234,`), "compression_ratio 0.1234, but its chunks give 1.25"},
+		{"chunk ratio edited", edit(`"compression_ratio": 2,`, `"compression_ratio": 0.2,`), "per_chunk[1]: compression_ratio 0.2, but its bits give 2"},
+		{"chunk bits edited", edit(`"bits": 1024,`, `"bits": 1000,`), "per_chunk[1]: compression_ratio 2, but its bits give 1.953125"},
+		{"total bits edited", edit(`"bits": 1280,`, `"bits": 1200,`), "bits 1200, but its chunks give 1280"},
+		{"total tokens edited", edit(`"tokens": 6,`, `"tokens": 60,`), "tokens 60, but its chunks give 6"},
+		{"chunk dropped", edit(`"compression_ratio": 2,`, `"compression_ratio": 2, "dropped": true,`), "per_chunk[1]: dropped is true, but the seed protocol drops"},
+		{"dropped count edited", edit(`"dropped_chunks": 0,`, `"dropped_chunks": 1,`), "dropped_chunks 1, but its chunks give 0"},
+		{"chunk count edited", edit(`"count": 2,`, `"count": 3,`), "data.count 3, but per_chunk holds 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "mine", "step2000", "text.json")
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, tc.damage(data), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadCell(path)
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("ReadCell: %v; want an error naming %s and saying %q", err, path, tc.want)
+			}
+		})
+	}
+	if _, err := DecodeCell(data); err != nil {
+		t.Errorf("the consistent cell: %v", err)
 	}
 }

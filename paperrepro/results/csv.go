@@ -52,9 +52,9 @@ func ReadCSV(path string) ([]Table, error) {
 // paper's fitted coefficients) are left alone. Two files giving the same
 // modality are an error.
 func ReadDir(dir string) ([]Table, error) {
-	paths, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	paths, err := tableFiles(dir)
 	if err != nil {
-		return nil, fmt.Errorf("reading results folder %s: %w", dir, err)
+		return nil, err
 	}
 	var tables []Table
 	from := map[string]string{}
@@ -83,6 +83,33 @@ func ReadDir(dir string) ([]Table, error) {
 	}
 	sortByModality(tables)
 	return tables, nil
+}
+
+// tableFiles lists the CSV files of dir, which ReadDir reads.
+func tableFiles(dir string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.csv"))
+	if err != nil {
+		return nil, fmt.Errorf("reading results folder %s: %w", dir, err)
+	}
+	return paths, nil
+}
+
+// Sources lists the files Read(path) reads: path itself, or a folder's
+// result files, or when it has none its CSV files. A command that writes
+// beside its inputs checks that it replaces none of them.
+func Sources(path string) ([]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading results: %w", err)
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	cells, err := cellFiles(path)
+	if err != nil || len(cells) > 0 {
+		return cells, err
+	}
+	return tableFiles(path)
 }
 
 // Read reads the tables at path, whatever form they take: a folder of result

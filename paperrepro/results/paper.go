@@ -3,6 +3,9 @@ package results
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
 )
@@ -19,6 +22,45 @@ var PaperTableFiles = map[string]string{
 	"text":   "table2_text.csv",
 	"image":  "table3_image.csv",
 	"speech": "table4_speech.csv",
+}
+
+// paperTableNumbers numbers each modality's table as the paper does.
+var paperTableNumbers = map[string]int{"text": 2, "image": 3, "speech": 4}
+
+// PaperSource is the Source of the paper's table of modality as LoadPaper
+// reads it: "paper, Table 2" for text, 3 for image, 4 for speech.
+func PaperSource(modality string) string {
+	return fmt.Sprintf("paper, Table %d", paperTableNumbers[modality])
+}
+
+// JoinSources names the distinct sources of tables once each, in order,
+// joined by "; ", and the paper's tables together: "paper, Tables 2-4" for
+// all three, "paper, Tables 3-4", "paper, Table 2". Tables without a source
+// are left out; none at all gives "".
+func JoinSources(tables []Table) string {
+	var sources []string
+	var numbers []int
+	for _, t := range tables {
+		if t.Source == "" || slices.Contains(sources, t.Source) {
+			continue
+		}
+		sources = append(sources, t.Source)
+		if n, ok := paperTableNumbers[t.Modality]; ok && t.Source == PaperSource(t.Modality) {
+			numbers = append(numbers, n)
+		}
+	}
+	if len(numbers) > 1 && len(numbers) == len(sources) {
+		slices.Sort(numbers)
+		if numbers[len(numbers)-1]-numbers[0] == len(numbers)-1 {
+			return fmt.Sprintf("paper, Tables %d-%d", numbers[0], numbers[len(numbers)-1])
+		}
+		words := make([]string, len(numbers))
+		for i, n := range numbers {
+			words[i] = strconv.Itoa(n)
+		}
+		return "paper, Tables " + strings.Join(words, " and ")
+	}
+	return strings.Join(sources, "; ")
 }
 
 // Coefficients are one modality's row of the paper's Table 1: the fitted
@@ -84,6 +126,7 @@ func LoadPaper(dir string) (Paper, error) {
 		if t.Modality != m {
 			return Paper{}, fmt.Errorf("loading the paper's tables: %s holds modality %q, expected %q", PaperTableFiles[m], t.Modality, m)
 		}
+		t.Source = PaperSource(m)
 		p.Tables = append(p.Tables, t)
 	}
 	var err error

@@ -31,6 +31,11 @@ type Table struct {
 	Modality string
 	// Rows holds one entry per (model, step) cell.
 	Rows []Row
+	// Source says where the numbers come from, for legends and reports:
+	// "paper, Table 2" for the paper's transcribed tables (LoadPaper),
+	// "this project, computed 2025-08-01, xla:cuda" for cells of a run
+	// (CellTables), "" when the reader cannot tell (a table CSV).
+	Source string
 }
 
 // Modalities lists the paper's modalities in the order it presents them.

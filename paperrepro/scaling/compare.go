@@ -1,6 +1,7 @@
 package scaling
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -12,7 +13,8 @@ type FormFit struct {
 	Form Form
 	Fit  *Result
 	// Cells is the number of cells n and Params the number of fitted
-	// coefficients k.
+	// coefficients k; the information criteria count one parameter more
+	// (K, the error variance σ²).
 	Cells, Params int
 	// AICc is Akaike's information criterion with the small-sample
 	// correction and BIC the Bayesian (Schwarz) criterion, both of the
@@ -113,6 +115,10 @@ func CompareForms(forms []Form, obs []Observation) (*Comparison, error) {
 	return c, nil
 }
 
+// K is the number of parameters AICc and BIC count: the k fitted
+// coefficients and the error variance σ² of the Gaussian likelihood.
+func (f FormFit) K() int { return f.Params + 1 }
+
 // informationCriteria returns AICc and BIC of a least-squares fit of k
 // coefficients to n cells (see FormFit).
 func informationCriteria(fit *Result, n, k int) (aicc, bic float64) {
@@ -138,6 +144,27 @@ func (c *Comparison) Best() FormFit {
 		}
 	}
 	return best
+}
+
+// TieAICc is the difference in AICc within which two forms count as tied:
+// Burnham and Anderson's (2002) rule of thumb that models within 2 of the
+// best have substantial support, so that the lowest AICc alone does not
+// single one of them out.
+const TieAICc = 2.0
+
+// Tied returns the distinct forms (reparametrisations counted once) whose
+// AICc is within TieAICc of the lowest, lowest first: one form when the
+// comparison has a clear best, several when the cells cannot tell them
+// apart.
+func (c *Comparison) Tied() []FormFit {
+	var tied []FormFit
+	for _, f := range c.Forms {
+		if f.SameCurvesAs < 0 && f.DeltaAICc < TieAICc {
+			tied = append(tied, f)
+		}
+	}
+	slices.SortStableFunc(tied, func(x, y FormFit) int { return cmp.Compare(x.DeltaAICc, y.DeltaAICc) })
+	return tied
 }
 
 // Predictions returns each form's fitted CR at model size p and step s, in

@@ -3,6 +3,7 @@ package scaling
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -235,5 +236,31 @@ func TestCompareFormsMeasures(t *testing.T) {
 	}
 	if _, err := CompareForms(nil, obs); err == nil {
 		t.Error("no forms accepted")
+	}
+}
+
+// TestTied: forms within TieAICc of the lowest AICc are reported together,
+// lowest first, and a reparametrisation is not counted again.
+func TestTied(t *testing.T) {
+	form := func(delta float64, same int) FormFit { return FormFit{DeltaAICc: delta, SameCurvesAs: same} }
+	for _, tc := range []struct {
+		name  string
+		forms []FormFit
+		want  []float64
+	}{
+		{"clear best", []FormFit{form(0, -1), form(3.5, -1), form(42, -1)}, []float64{0}},
+		{"a tie", []FormFit{form(0.13, -1), form(42, -1), form(0, -1), form(0.13, 0)}, []float64{0, 0.13}},
+		{"just outside", []FormFit{form(2, -1), form(0, -1), form(1.99, -1)}, []float64{0, 1.99}},
+	} {
+		var got []float64
+		for _, f := range (&Comparison{Forms: tc.forms}).Tied() {
+			got = append(got, f.DeltaAICc)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: tied dAICc %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if k := (FormFit{Params: 5}).K(); k != 6 {
+		t.Errorf("K of a 5-coefficient form is %d, want 6 (sigma counts)", k)
 	}
 }

@@ -25,12 +25,23 @@
 // its size term, logarithmic in P, in tokens rather than steps, and a
 // multiplicative form) by AICc, BIC, R^2 and leave-one-size-out error, and
 // Comparison.Spread shows how much an extrapolation depends on the choice
-// of form, which no bootstrap of a single form can.
+// of form, which no bootstrap of a single form can. Forms within TieAICc
+// (2) of the lowest AICc are tied (Comparison.Tied); FormFit.K counts the
+// error variance the criteria count besides the coefficients.
+//
+// PredictFit predicts cells beyond a table (larger models, later steps)
+// with both uncertainties, the bootstrap interval and the spread over
+// forms; PredictTable1 does the same for printed coefficients (the paper's
+// Table 1). Predictions are written and read as CSV (WritePredictions,
+// ReadPredictions: the registered prediction in expected/), and
+// CheckPredictions sets computed cells against them.
 //
 // Smaller functions compute the numbers the notebooks' prose quotes, so
 // that it can print them rather than type them: StepGains, SizeEffect,
 // Extrapolation, Analysis.HoldoutRatios, MonotoneBound, LogLogFit and
 // Quantile (the one quantile definition of every interval reported).
-// WithSizes, Rescaled and WithoutSteps refit the same cells on other model
-// sizes, in other units, or without some steps.
+// WithSizes (TableWithSizes), Rescaled and WithoutSteps refit the same
+// cells on other model sizes, in other units, or without some steps;
+// SizeBy and TablesWithSizes give a model's size as a Count: Nominal (the
+// paper's), Total or NonEmbedding parameters.
 package scaling

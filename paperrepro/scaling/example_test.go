@@ -314,3 +314,30 @@ func ExampleLogLogFit() {
 	// Output:
 	// CR = 2.027 P^-0.137 at step 143k (nominal P)
 }
+
+// Predict Section 4.6's point from the paper's printed Table 1, and a
+// larger model from this project's refit of the paper's text table, with
+// the refit's bootstrap interval and the spread over functional forms.
+func ExamplePredictFit() {
+	paper, err := results.LoadPaper("../../expected")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	coef, _ := paper.Coefficients("text")
+	fromTable1 := scaling.PredictTable1(coef, []scaling.Point{{P: 5e9, Step: 200000}})
+	fmt.Printf("Table 1: CR(5e9, 2e5) = %.4f\n", fromTable1[0].CR)
+
+	text, _ := paper.Table("text")
+	preds, err := scaling.PredictFit(text, []scaling.Point{{Model: "pythia-12b", P: 12e9, Step: 143000}},
+		scaling.PredictOptions{Bootstrap: scaling.BootstrapOptions{Resamples: 200, Seed: 1}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p := preds[0]
+	fmt.Printf("refit: %s at step %d: %.4f, interval [%.4f, %.4f], forms %.4f to %.4f\n", p.Model, p.Step, p.CR, p.Lo, p.Hi, p.FormsLo, p.FormsHi)
+	// Output:
+	// Table 1: CR(5e9, 2e5) = 0.1134
+	// refit: pythia-12b at step 143000: 0.1097, interval [0.0949, 0.1203], forms 0.0880 to 0.1374
+}

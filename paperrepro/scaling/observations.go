@@ -40,15 +40,42 @@ func WithoutSteps(obs []Observation, steps ...float64) []Observation {
 func WithSizes(obs []Observation, size func(model string) (float64, error)) ([]Observation, error) {
 	out := slices.Clone(obs)
 	for i := range out {
-		p, err := size(out[i].Model)
+		p, err := checkedSize(size, out[i].Model)
 		if err != nil {
-			return nil, fmt.Errorf("size of %s: %w", out[i].Model, err)
-		}
-		if !(p > 0) || math.IsInf(p, 0) {
-			return nil, fmt.Errorf("size of %s: %g is not a positive parameter count", out[i].Model, p)
+			return nil, err
 		}
 		out[i].P = p
 	}
+	return out, nil
+}
+
+// checkedSize is size(model), or an error naming the model when size fails
+// or gives a size that is not positive.
+func checkedSize(size func(model string) (float64, error), model string) (float64, error) {
+	p, err := size(model)
+	if err != nil {
+		return 0, fmt.Errorf("size of %s: %w", model, err)
+	}
+	if !(p > 0) || math.IsInf(p, 0) {
+		return 0, fmt.Errorf("size of %s: %g is not a positive parameter count", model, p)
+	}
+	return p, nil
+}
+
+// TableWithSizes returns a copy of t with every row's Params replaced by
+// size(model), as WithSizes does for observations: the same cells on
+// another count of parameters, for Analyze or PredictFit.
+func TableWithSizes(t results.Table, size func(model string) (float64, error)) (results.Table, error) {
+	out := t
+	out.Rows = slices.Clone(t.Rows)
+	for i := range out.Rows {
+		p, err := checkedSize(size, out.Rows[i].Model)
+		if err != nil {
+			return results.Table{}, fmt.Errorf("%s table: %w", t.Modality, err)
+		}
+		out.Rows[i].Params = p
+	}
+	out.Sort()
 	return out, nil
 }
 

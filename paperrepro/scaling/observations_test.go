@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 func TestObservationTransforms(t *testing.T) {
@@ -34,5 +36,24 @@ func TestObservationTransforms(t *testing.T) {
 	}
 	if _, err := WithSizes(obs, func(string) (float64, error) { return -1, nil }); err == nil {
 		t.Error("negative size accepted")
+	}
+}
+
+// TestTableWithSizes refits-ready copies of a table on other sizes: the
+// input is untouched, rows are re-sorted by the new sizes, a failing size
+// names the table and model.
+func TestTableWithSizes(t *testing.T) {
+	table := results.Table{Modality: "text", Source: "paper, Table 2", Rows: []results.Row{
+		{Model: "a", Params: 1, Step: 1, CR: 0.5}, {Model: "b", Params: 2, Step: 1, CR: 0.4},
+	}}
+	got, err := TableWithSizes(table, func(m string) (float64, error) { return map[string]float64{"a": 30, "b": 20}[m], nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Rows[0].Model != "b" || got.Rows[0].Params != 20 || got.Rows[1].Params != 30 || got.Source != table.Source || table.Rows[0].Params != 1 {
+		t.Errorf("resized %+v from %+v", got, table)
+	}
+	if _, err := TableWithSizes(table, func(m string) (float64, error) { return 0, errors.New("no count") }); err == nil || !strings.Contains(err.Error(), "text table: size of a: no count") {
+		t.Errorf("failing size: %v", err)
 	}
 }

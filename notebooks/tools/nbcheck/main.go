@@ -1,10 +1,15 @@
 // Command nbcheck fails when an executed notebook holds an error that
 // `jupyter nbconvert --execute` lets through.
 //
-// GoNB v0.11.1 reports only compile errors as cell errors: when a cell's
+// GoNB v0.11.5 reports only compile errors as cell errors: when a cell's
 // program (or a `!` shell command) exits non-zero, it writes "exit status N"
 // to the cell's stderr and reports success. nbcheck reads the executed
 // notebooks and fails on such a line and on any error output.
+//
+// It fails on an output that a notebook nobody trusted would not show as
+// written (untrusted.go): text/markdown, SVG or JavaScript without HTML
+// beside it, and HTML with a tag or attribute a sanitiser removes (an
+// inline style, a script, inline SVG).
 //
 // It also fails on a cell that runs a program (a `%%` line) and shows
 // nothing but, at most, lines on stderr: every such cell in these notebooks
@@ -161,6 +166,13 @@ func check(path string, m mode) (report, error) {
 				}
 			default:
 				shows = true
+				hidden, err := untrustedProblems(out.Data)
+				if err != nil {
+					return r, fmt.Errorf("reading %s: cell %d: output: %w", path, i+1, err)
+				}
+				for _, h := range hidden {
+					r.problems = append(r.problems, fmt.Sprintf("%s: %s", name, h))
+				}
 				text, err := outputText(out.Text, out.Data)
 				if err != nil {
 					return r, fmt.Errorf("reading %s: cell %d: output: %w", path, i+1, err)
@@ -197,7 +209,9 @@ func check(path string, m mode) (report, error) {
 }
 
 // outputText returns what an output shows as text: a stream's text, or its
-// display data's text/markdown, text/html and text/plain joined.
+// display data's text/markdown, text/html and text/plain joined (the
+// notebook package's Markdown writes its Markdown as text/plain beside the
+// HTML).
 func outputText(text json.RawMessage, data map[string]json.RawMessage) (string, error) {
 	var parts []string
 	if len(text) > 0 {

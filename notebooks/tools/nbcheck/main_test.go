@@ -68,14 +68,38 @@ func TestCheck(t *testing.T) {
 		{
 			name:     "input that fails to load on a fresh clone",
 			mode:     fresh,
-			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":["*Cannot use this input here: bad file*"]}}]}]}`,
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/html":"<p><i>Cannot use this input here: bad file</i></p>","text/plain":["*Cannot use this input here: bad file*"]}}]}]}`,
 			want:     []string{"cell 1 (%%) cannot use an input that is there: *Cannot use this input here: bad file*"},
 		},
 		{
 			name:     "input that fails to load in outputs to commit",
 			mode:     complete,
-			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":["*Cannot use this input here: bad file*"]}}]}]}`,
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/html":"<p><i>Cannot use this input here: bad file</i></p>","text/plain":["*Cannot use this input here: bad file*"]}}]}]}`,
 			want:     []string{"cell 1 (%%) cannot use an input that is there"},
+		},
+		{
+			name:     "markdown only: Notebook 6 drops it untrusted",
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":"**Inputs**","text/plain":"Inputs"}}]}]}`,
+			want:     []string{"cell 1 (%%): an output of type text/markdown without text/html"},
+		},
+		{
+			name:     "markdown with HTML beside it: the HTML is shown",
+			notebook: `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":"**Inputs**","text/html":"<p><b>Inputs</b></p>"}}]}]}`,
+		},
+		{
+			name:     "SVG image",
+			notebook: `{"cells":[{"cell_type":"code","source":"x","outputs":[{"output_type":"display_data","data":{"image/svg+xml":"<svg></svg>","image/png":"iVBO"}}]}]}`,
+			want:     []string{"cell 1 (x): an output of type image/svg+xml without text/html"},
+		},
+		{
+			name: "HTML a sanitiser changes",
+			notebook: `{"cells":[{"cell_type":"code","source":"x","outputs":[{"output_type":"display_data","data":{"text/html":` +
+				`"<table style=\"border:0\"><tr><td bgcolor=\"#fff\" style=\"x\"><span title=\"1 bit\">a</span></td></tr></table><div><svg width=\"2\"></svg></div><script>x</script>"}}]}]}`,
+			want: []string{"<table style=...>", "<td style=...>", "<svg>", "<script>"},
+		},
+		{
+			name:     "HTML both sanitisers keep",
+			notebook: `{"cells":[{"cell_type":"code","source":"x","outputs":[{"output_type":"execute_result","data":{"text/html":"<table><caption>c</caption><tr><th colspan=\"2\">h</th></tr><tr><td bgcolor=\"#1e3c78\"><font color=\"white\">0.1</font></td><td>$x^2$ <mark>m</mark> <code>c</code></td></tr></table>"}}]}]}`,
 		},
 		{
 			name:     "exit status inside stdout is program output, not a failure",
@@ -126,7 +150,7 @@ func missingCell(command string) string {
 	if err != nil {
 		panic(err)
 	}
-	return `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/markdown":` + string(md) + `}}]}]}`
+	return `{"cells":[{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/html":"<p>…</p>","text/plain":` + string(md) + `}}]}]}`
 }
 
 func TestCheckCountsCellsOnAFreshClone(t *testing.T) {
@@ -134,7 +158,7 @@ func TestCheckCountsCellsOnAFreshClone(t *testing.T) {
 	nb := `{"cells":[` +
 		`{"cell_type":"code","source":"!*setup.sh","outputs":[]},` +
 		`{"cell_type":"code","source":["%%\n","x"],"outputs":[{"output_type":"display_data","data":{"text/html":"<table></table>"}}]},` +
-		`{"cell_type":"code","source":["%%\n","y"],"outputs":[{"output_type":"display_data","data":{"text/markdown":"*The speech data is not here (looked in /d). To fetch it, run in the repository:*\n\n    make data"}}]}]}`
+		`{"cell_type":"code","source":["%%\n","y"],"outputs":[{"output_type":"display_data","data":{"text/html":"<p>…</p>","text/plain":"*The speech data is not here (looked in /d). To fetch it, run in the repository:*\n\n    make data"}}]}]}`
 	if err := os.WriteFile(path, []byte(nb), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"text/tabwriter"
@@ -33,15 +33,18 @@ func openRule(set, modality string) (string, error) {
 	return "", usagef("-rules: unknown %q (want paper, deletang or both)", set)
 }
 
+// baselinesCSV is the table baselines writes into its output folder.
+const baselinesCSV = "baselines.csv"
+
 func newBaselinesCommand() *command {
 	fs := flag.NewFlagSet("baselines", flag.ContinueOnError)
 	modalities := fs.String("modalities", "text,image,speech", "comma-separated modalities")
 	rules := fs.String("rules", "paper,deletang", `data rules: "paper" (the grid's chunks: the split's order when fetched, else random-crop and pcm16), "deletang" (tiles, pcm8), or both`)
-	count := fs.Int("count", datasets.DefaultCount, "chunks per modality and rule")
+	count := fs.Int("count", datasets.DefaultCount, "chunks per modality and rule, at most: where the data holds fewer whole chunks, all of them (and it says so)")
 	dataDir := fs.String("data-dir", "", "data folder (default $"+datasets.EnvDataDir+", else ~/.cache/paperrepro/data); ../shared/data works as one")
 	imageSeed := fs.Uint64("image-seed", 0, "seed of the image crops (rules paper and random-crop)")
 	codecs := fs.String("codecs", "", "comma-separated codecs to run (default all: gzip, xz, zstd, bzip2, png, png-32wide, flac)")
-	outDir := fs.String("o", filepath.Join("results", "baselines"), "folder to write baselines.csv and the figure into (made if missing)")
+	output := addOutputFolder(fs, filepath.Join("results", "baselines"), "`DIR` to write baselines.csv and the figure into (made if missing)")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers, for the comparison and the figure (\"\" for none)")
 	ours := fs.String("ours", "", "our grid's results (cell files, CSV or folder), e.g. of the lossless protocol, to set beside the paper's")
 	oursLabel := fs.String("ours-label", "ours", "what -ours holds, for the figure's legend")
@@ -63,10 +66,11 @@ It writes into the output folder:
   baselines.png/svg  one panel per modality: the paper's CR per model at its
                      last step (and -ours), each codec per chunk as a line
 and prints the results, whether the paper's best model beats each codec on
-the same chunks, and ours beside Deletang et al.'s published figures.
+the same chunks, and ours beside Deletang et al.'s published figures. Files
+already in the output folder are replaced only with -f.
 
 Examples:
-  paperrepro baselines -data-dir ../shared/data -count 2028
+  paperrepro baselines -data-dir ../shared/data      # all 2048 chunks, or all there are
   paperrepro baselines -modalities image -rules deletang -codecs png -count 512
   paperrepro baselines -ours results/lossless -ours-label "ours, lossless"`,
 		flags: fs,
@@ -108,6 +112,21 @@ Examples:
 				}
 			}
 
+			var inputs []string
+			if *ours != "" {
+				inputs = resultInputs(*ours)
+			}
+			for _, src := range sources {
+				inputs = append(inputs, dataInputs(src.Provenance())...)
+			}
+			products := []string{baselinesCSV}
+			if hasPaper {
+				products = append(products, figures.BaselinesFigureName+".png", figures.BaselinesFigureName+".svg") // as Figure.Write names them
+			}
+			if err := output.check(inputs, products...); err != nil {
+				return err
+			}
+
 			bar := newBytesBar(out.Err)
 			start := time.Now()
 			table, err := baselines.Run(ctx, sources, baselines.Options{Codecs: only, Progress: bar})
@@ -115,10 +134,7 @@ Examples:
 				return err
 			}
 			fmt.Fprintf(out.Err, "compressed in %.1f s\n", time.Since(start).Seconds())
-			if err := os.MkdirAll(*outDir, 0o755); err != nil {
-				return err
-			}
-			csvPath := filepath.Join(*outDir, "baselines.csv")
+			csvPath := output.file(baselinesCSV)
 			if err := baselines.WriteCSV(csvPath, table); err != nil {
 				return err
 			}
@@ -134,7 +150,7 @@ Examples:
 					if err != nil {
 						return err
 					}
-					paths, err := fig.Write(*outDir)
+					paths, err := fig.Write(output.path)
 					if err != nil {
 						return err
 					}
@@ -166,7 +182,15 @@ func openBaselineSources(modalities, sets []string, dataDir string, count int, s
 			if err != nil {
 				return nil, err
 			}
-			src, err := datasets.Open(m, dataDir, datasets.Options{Rule: rule, Count: count, Seed: seed, Log: out.Err})
+			opts := datasets.Options{Rule: rule, Count: count, Seed: seed, Log: out.Err}
+			src, err := datasets.Open(m, dataDir, opts)
+			var short *datasets.TooFewChunksError
+			if errors.As(err, &short) {
+				fmt.Fprintf(out.Err, "%s (%s rules): the data holds %d whole chunks, fewer than the %d asked for; using all %d\n",
+					m, set, short.Available, short.Requested, short.Available)
+				opts.Count = short.Available
+				src, err = datasets.Open(m, dataDir, opts)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -182,9 +182,12 @@ func TestFiguresRefusesStepZero(t *testing.T) {
 func writeTestCell(t *testing.T, dir, model string, params float64, step int, modality string, cr float64) string {
 	t.Helper()
 	path := filepath.Join(dir, model, fmt.Sprintf("step%d", step), modality+".json")
-	cell := &results.Cell{Model: model, Params: params, Step: step, Modality: modality, CR: cr, Chunks: 1,
+	cell := &results.Cell{Model: model, Params: params, Step: step, Modality: modality,
 		Protocol: results.ProtocolInfo{Name: "seed"}, Data: datasets.Provenance{Modality: modality, Count: 1, ChunkSize: 2048},
 		PerChunk: []results.ChunkResult{{Tokens: 10, Bits: cr * 8 * 2048, CR: cr}}}
+	if err := cell.Summarize(); err != nil {
+		t.Fatal(err)
+	}
 	if err := results.WriteCell(path, cell); err != nil {
 		t.Fatal(err)
 	}

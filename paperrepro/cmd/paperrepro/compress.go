@@ -2,13 +2,11 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
@@ -29,8 +27,7 @@ type coderFlags struct {
 	model     *modelFlags
 	tokenizer *string
 	dataDir   *string
-	output    *string
-	force     *bool
+	output    *output
 }
 
 func addCoderFlags(fs *flag.FlagSet) *coderFlags {
@@ -38,8 +35,7 @@ func addCoderFlags(fs *flag.FlagSet) *coderFlags {
 		model:     addModelFlags(fs, "70m", "143000"),
 		tokenizer: fs.String("tokenizer", "", "tokenizer.json (default: the checkpoint's own, else the data folder's tokenizer/tokenizer.json)"),
 		dataDir:   fs.String("data-dir", "", "data folder, only to find a tokenizer for a checkpoint without one"),
-		output:    fs.String("o", "", "output file"),
-		force:     fs.Bool("f", false, "replace the output file if it exists (never the input)"),
+		output:    addOutputFile(fs, "output `FILE`"),
 	}
 }
 
@@ -72,40 +68,19 @@ func (f *coderFlags) load(ctx context.Context, out streams) (*neox.Model, *token
 	if err != nil {
 		return nil, nil, id, err
 	}
-	// A local folder is identified by its weights alone, so that the same
-	// checkpoint decodes wherever it is copied to.
-	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256, TokenizerSHA256: tokenizer.SHA256}
+	// A checkpoint is identified by its content (weights, config, tokenizer),
+	// so that the same files decode wherever they are copied to, from the
+	// hub or a folder.
+	id = protocol.ModelIdentity{Repo: ckpt.Repo, Revision: ckpt.Revision, WeightsSHA256: ckpt.WeightsSHA256, TokenizerSHA256: tokenizer.SHA256, ConfigSHA256: ckpt.ConfigSHA256}
 	return model, tok, id, nil
 }
 
-// checkOutput refuses, before any model work, an output that would replace
-// the input, an existing output without -f, and an output whose folder is
-// missing or not writable.
+// checkOutput sets the output to output and refuses it, before any model
+// work, when it would replace the input, or an existing file without -f
+// (see output.check).
 func (f *coderFlags) checkOutput(input, output string) error {
-	inAbs, err := filepath.Abs(input)
-	if err != nil {
-		return err
-	}
-	outAbs, err := filepath.Abs(output)
-	if err != nil {
-		return err
-	}
-	outInfo, err := os.Stat(output)
-	switch {
-	case err == nil:
-		if inInfo, err := os.Stat(input); inAbs == outAbs || (err == nil && os.SameFile(inInfo, outInfo)) {
-			return usagef("the output %s is the input: name another with -o", output)
-		}
-		if outInfo.IsDir() {
-			return usagef("the output %s is a folder: name a file with -o", output)
-		}
-		if !*f.force {
-			return usagef("%s exists: give -f to replace it, or name another output with -o", output)
-		}
-	case !errors.Is(err, fs.ErrNotExist):
-		return err
-	}
-	return atomicfile.CheckWritable(filepath.Dir(outAbs))
+	f.output.path = output
+	return f.output.check([]string{input})
 }
 
 func newCompressCommand() *command {
@@ -119,10 +94,11 @@ func newCompressCommand() *command {
 protocol: each chunk's bytes become mod-128 text plus their top bits, the
 text's tokens are coded with the model's next-token probabilities by a range
 coder, the top bits with small adaptive models. The container records the
-model (repository, revision, weights sha256), the tokenizer's sha256 and the
-backend: decompress needs the very same checkpoint, tokenizer and backend,
-since other tokens do not decode and floating-point results differ between
-backends. Writes FILE` + compressedSuffix + ` unless -o is given; an existing
+model (repository, revision, sha256 of the weights and of config.json), the
+tokenizer's sha256, the backend and the engine (GoMLX and go-xla versions):
+decompress needs the very same weights, config, tokenizer and backend, since
+other tokens do not decode and floating-point results differ between
+backends, and says which engine wrote a file it cannot decode. Writes FILE` + compressedSuffix + ` unless -o is given; an existing
 output is replaced only with -f, and the input never. The output is written
 through a temporary file, so a stopped run leaves no half-written file.
 
@@ -144,7 +120,7 @@ Examples:
 			if err != nil {
 				return err
 			}
-			dest := *cf.output
+			dest := cf.output.path
 			if dest == "" {
 				dest = args[0] + compressedSuffix
 			}
@@ -179,7 +155,8 @@ Examples:
 				float64(rep.CompressedBytes)/n, 8*float64(rep.CompressedBytes)/n)
 			fmt.Fprintf(out.Out, "  %d chunks, %d tokens; payload %d bytes vs ideal %.0f bits (coder overhead %.0f bits); header %d bytes\n",
 				len(rep.Chunks), tokens, payload, ideal, 8*float64(payload)-ideal, rep.CompressedBytes-payload)
-			fmt.Fprintf(out.Out, "  model %v, tokenizer sha256 %s, backend %s: decompress needs all three\n", id, id.TokenizerSHA256, rep.Header.Backend)
+			fmt.Fprintf(out.Out, "  model %v, config sha256 %s, tokenizer sha256 %s, backend %s, engine %s: decompress needs the same\n",
+				id, id.ConfigSHA256, id.TokenizerSHA256, rep.Header.Backend, rep.Header.Engine)
 			return nil
 		},
 	}
@@ -206,7 +183,7 @@ Examples:
 			if len(args) != 1 {
 				return usagef("decompress takes one file, got %d arguments", len(args))
 			}
-			dest := *cf.output
+			dest := cf.output.path
 			if dest == "" {
 				if !strings.HasSuffix(args[0], compressedSuffix) {
 					return usagef("%s does not end in %s: name the output with -o", args[0], compressedSuffix)
@@ -224,7 +201,7 @@ Examples:
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			fmt.Fprintf(out.Err, "%s was compressed with %v, tokenizer sha256 %s, on %s\n", args[0], h.Model, h.Model.TokenizerSHA256, h.Backend)
+			fmt.Fprintf(out.Err, "%s was compressed with %v, tokenizer sha256 %s, on %s, engine %s\n", args[0], h.Model, h.Model.TokenizerSHA256, h.Backend, cmp.Or(h.Engine, "not recorded (format version 2)"))
 			model, tok, id, err := cf.load(ctx, out)
 			if err != nil {
 				return err

@@ -54,7 +54,7 @@ func batchFlagError(err error) error {
 		return err
 	}
 	if big.Max == 0 {
-		return fmt.Errorf("%v: use a machine with more memory, or -dtype bfloat16", big)
+		return fmt.Errorf("%v: use a GPU or machine with more memory (from float32, -dtype bfloat16 halves the weights)", big)
 	}
 	return usagef("-batch %d is too large: %v; use -batch %d or less, or leave it out to choose", big.Batch, big, big.Max)
 }

@@ -8,7 +8,19 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/download"
 )
+
+// offlineDataHelp says what to do when a data source cannot be reached:
+// a hub mirror, or the data folder of a machine with a network.
+func offlineDataHelp(dir string) string {
+	return fmt.Sprintf(`This machine cannot reach the data's source. Either:
+  - set HF_ENDPOINT to a mirror of the Hugging Face hub this machine can reach
+    (for speech, image and the tokenizer; enwik8 comes from mattmahoney.net), or
+  - on a machine with a network run 'make data' (paperrepro fetch-data), then
+    copy its data folder (~/.cache/paperrepro/data there, or $%s) to %s here.`,
+		datasets.EnvDataDir, dir)
+}
 
 // tokenizerRepo is the repository whose tokenizer.json fetch-data brings:
 // every Pythia model shares it.
@@ -40,7 +52,9 @@ func newFetchDataCommand() *command {
 
 Each example's sha256 is recorded and checked when it is read. Downloads resume
 where they stopped; what is in place is not fetched again. HF_ENDPOINT,
-HF_TOKEN and HF_HUB_OFFLINE are honoured.
+HF_TOKEN and HF_HUB_OFFLINE are honoured. On a machine without a network,
+run this (or 'make data') on one with a network and copy its data folder
+here; the error says where.
 
 Examples:
   paperrepro fetch-data
@@ -74,6 +88,10 @@ Examples:
 				if errors.Is(err, hub.ErrGated) && *skipGated {
 					fmt.Fprintf(out.Err, "skipping %s: %v\n", item, err)
 					continue
+				}
+				var unreachable *download.UnreachableError
+				if errors.As(err, &unreachable) {
+					return fmt.Errorf("%w\n%s", err, offlineDataHelp(dir))
 				}
 				if err != nil {
 					return err

@@ -6,12 +6,12 @@ import (
 	"fmt"
 
 	"github.com/paperrepro/paperrepro/paperrepro/figures"
-	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
 func newFiguresCommand() *command {
 	fs := flag.NewFlagSet("figures", flag.ContinueOnError)
-	outDir := fs.String("o", "figures", "folder to write the PNG and SVG files into (made if missing)")
+	output := addOutputFolder(fs, "figures", "`DIR` to write the PNG and SVG files into (made if missing)")
+	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers and the registered prediction, for the prediction figure (\"\" for none)")
 	return &command{
 		name:    "figures",
 		args:    "[results.csv | results-folder]",
@@ -26,17 +26,23 @@ say why) and writes into the output folder:
   figure1_heatmaps      one heatmap per modality of CR over model size x step,
                         each with its colour bar and our refit of the law
   scaling_<modality>    one panel per step (CR vs parameters) and per model
-                        (CR vs training step): measured cells, fitted law and
-                        its bootstrap band
-  residuals             measured - fitted CR per cell (only with a fit)
+                        (CR vs training step): the table's cells, fitted law
+                        and its bootstrap band
+  residuals             each cell's CR - the fitted CR (only with a fit)
   figure4_combined      the modalities side by side (Figure 4 of the blog post)
+  ` + figures.BeyondFigureName + `     the registered prediction (expected/` + registeredPredictionsFile + `)
+                        beyond the paper's sizes, with the cells of the
+                        results read that it predicts (pythia-2.8b to 12b)
 
-each as .png (150 dpi) and .svg. Sizes and steps must be positive (both are
-drawn on log axes).
+each as .png (150 dpi) and .svg. Every figure labels its cells with their
+source: "paper, Table 2" for the paper's tables, "this project, computed
+<day>, <backend>" for a run's cells. Sizes and steps must be positive (both
+are drawn on log axes). Figures already in the folder are replaced only
+with -f.
 
 Examples:
-  paperrepro figures                       # the paper's tables into figures/
-  paperrepro figures -o out/ results/      # our own grid's tables`,
+  paperrepro figures -f                    # the paper's tables into figures/
+  paperrepro figures -out out/ results/    # our own grid's tables`,
 		flags: fs,
 		run: func(_ context.Context, out streams, args []string) error {
 			if len(args) > 1 {
@@ -46,16 +52,40 @@ Examples:
 			if len(args) == 1 {
 				input = args[0]
 			}
-			tables, err := results.Read(input)
+			tables, err := readSourcedTables(input)
 			if err != nil {
 				return err
 			}
-			paths, err := figures.WriteAll(*outDir, tables)
+			laws, err := figures.FitLaws(tables, figures.DefaultBootstrap)
+			if err != nil {
+				return fmt.Errorf("%s: figures: %w", input, err)
+			}
+			figs, err := figures.Figures(tables, laws)
 			if err != nil {
 				return fmt.Errorf("%s: %w", input, err)
 			}
-			for _, p := range paths {
-				fmt.Fprintln(out.Out, p)
+			beyond, ok, err := beyondFigure(*paperDir, tables)
+			if err != nil {
+				return err
+			}
+			if ok {
+				figs = append(figs, beyond)
+			}
+			var names []string
+			for _, f := range figs {
+				names = append(names, f.Name+".png", f.Name+".svg") // as Figure.Write names them
+			}
+			if err := output.check(resultInputs(input), names...); err != nil {
+				return err
+			}
+			for _, f := range figs {
+				paths, err := f.Write(output.path)
+				if err != nil {
+					return err
+				}
+				for _, p := range paths {
+					fmt.Fprintln(out.Out, p)
+				}
 			}
 			return nil
 		},

@@ -12,12 +12,13 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
 
-// fakeHubEnv serves the tiny fixture checkpoints from a fake hub and points
-// the environment's hub settings at it and at an empty cache.
+// fakeHubEnv serves the tiny test checkpoints (testenv.TinyGrid) from a
+// fake hub and points the environment's hub settings at it and at an empty
+// cache. It returns the sample data folder every clone carries.
 func fakeHubEnv(t *testing.T) (data string) {
 	t.Helper()
-	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
-	data = testenv.Shared(t, "data")
+	fixtures := testenv.TinyGrid(t)
+	data = testenv.SampleData(t)
 	server := hubtest.Start(t, fixtures, "EleutherAI")
 	t.Setenv("HF_ENDPOINT", server.URL)
 	t.Setenv("HF_HUB_CACHE", t.TempDir())
@@ -95,14 +96,14 @@ func TestModelErrors(t *testing.T) {
 	}{
 		{[]string{"run", "-models", "7m"}, exitUsage, `unknown model "7m"`},
 		{[]string{"run", "-models", "70m", "-steps", "main"}, exitUsage, "not a Pythia step branch"},
-		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1"}, exitUsage, `unknown protocol "gzip"`},
+		{[]string{"run", "-protocol", "gzip", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitUsage, `unknown protocol "gzip"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-16", "-steps", "999"}, exitFail, `no revision "step999"`},
 		{[]string{"fetch", "-models", "EleutherAI/pythia-tiny-99", "-steps", "1000"}, exitFail, "EleutherAI/pythia-tiny-99 not found"},
 		{[]string{"run", "-model-dir", t.TempDir(), "-step", "1000", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "needs config.json"},
 		{[]string{"run", "-model-dir", t.TempDir(), "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitUsage, "-step: give the training step"},
 		{[]string{"run", "-batch", "0", "-data-dir", data}, exitUsage, "-batch must be at least 1, got 0"},
 		{[]string{"run", "-batch", "-3", "-data-dir", data}, exitUsage, "-batch must be at least 1, got -3"},
-		{[]string{"run", "-out", "/proc/no-such-place/results", "-data-dir", data, "-chunks", "1"}, exitFail, "output folder"},
+		{[]string{"run", "-out", "/proc/no-such-place/results", "-data-dir", data, "-chunks", "1", "-modalities", "text"}, exitFail, "output folder"},
 		{[]string{"decompress", "/nonexistent.txt"}, exitUsage, "-o"},
 	}
 	for _, tt := range tests {
@@ -113,7 +114,7 @@ func TestModelErrors(t *testing.T) {
 	}
 	// A broken checkpoint is named once, not "loading X: loading X:".
 	broken := filepath.Join(t.TempDir(), "broken", "step5")
-	copyCheckpoint(t, testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000"), broken)
+	copyCheckpoint(t, testenv.TinyCheckpoint(t, "pythia-tiny-16", "step1000"), broken)
 	if err := os.WriteFile(filepath.Join(broken, "model.safetensors"), []byte("garbage"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -147,8 +148,8 @@ func TestChunksCommand(t *testing.T) {
 	if string(got) != string(want) || !strings.Contains(stdout, "64 image chunks of 2048 bytes (rule random-crop") {
 		t.Errorf("chunks wrote %d bytes (fixture %d, equal %v); output %q", len(got), len(want), string(got) == string(want), stdout)
 	}
-	if code, _, stderr := run(t, "chunks", "-modality", "image"); code != exitUsage || !strings.Contains(stderr, "-out") {
-		t.Errorf("chunks without -out: exit %d %q", code, stderr)
+	if code, _, stderr := run(t, "chunks", "-modality", "image"); code != exitUsage || !strings.Contains(stderr, "-o") {
+		t.Errorf("chunks without -o: exit %d %q", code, stderr)
 	}
 }
 
@@ -214,11 +215,11 @@ func TestCompressDecompressCommands(t *testing.T) {
 		want string
 	}{
 		{"compress over an existing output", []string{"compress", input}, "exists: give -f"},
-		{"compress over its input", []string{"compress", "-o", input, input}, "is the input"},
-		{"compress over its input, forced", []string{"compress", "-f", "-o", input, input}, "is the input"},
+		{"compress over its input", []string{"compress", "-o", input, input}, "is an input"},
+		{"compress over its input, forced", []string{"compress", "-f", "-o", input, input}, "is an input"},
 		{"compress into a missing folder", []string{"compress", "-o", filepath.Join(dir, "missing", "x.prz"), input}, "missing"},
 		{"decompress over an existing file", []string{"decompress", keepPacked}, "keep exists: give -f"},
-		{"decompress over its input", []string{"decompress", "-f", "-o", keepPacked, keepPacked}, "is the input"},
+		{"decompress over its input", []string{"decompress", "-f", "-o", keepPacked, keepPacked}, "is an input"},
 	} {
 		args := append(append([]string{tc.args[0]}, missing...), tc.args[1:]...)
 		code, _, stderr := run(t, args...)
@@ -257,8 +258,8 @@ func copyCheckpoint(t *testing.T, src, dst string) {
 // weights or another tokenizer under the same name is refused, naming what
 // differs, before any work.
 func TestREADMELocalModelExample(t *testing.T) {
-	data := testenv.Shared(t, "data")
-	fixtures := testenv.Shared(t, "fixtures", "pythia-tiny")
+	data := testenv.SampleData(t)
+	fixtures := testenv.TinyGrid(t)
 	expected := testenv.Expected(t)
 	work := t.TempDir()
 	t.Chdir(work)

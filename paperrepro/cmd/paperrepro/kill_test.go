@@ -22,8 +22,8 @@ func TestKill9AndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the command and runs it three times")
 	}
-	data := testenv.Shared(t, "data")
-	ckpt := testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000")
+	data := testenv.SampleData(t)
+	ckpt := testenv.TinyCheckpoint(t, "pythia-tiny-16", "step1000")
 	bin := buildCommand(t)
 	args := func(out string) []string {
 		return []string{"run", "-model-dir", ckpt, "-modalities", "text", "-chunks", "2", "-batch", "1", "-data-dir", data, "-out", out}

@@ -24,6 +24,7 @@ import (
 func commands() []*command {
 	return []*command{
 		newFitCommand(),
+		newPredictCommand(),
 		newFiguresCommand(),
 		newFetchCommand(),
 		newFetchDataCommand(),

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -25,7 +27,7 @@ func newRunCommand() *command {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	gridDef := addGridFlags(fs)
 	data := addDataFlags(fs)
-	out := fs.String("out", "results", "output folder: one JSON file per cell under OUT/<protocol>/<model>/step<N>/<modality>.json")
+	out := addResultsFolder(fs, "results", "results `DIR`: one JSON file per cell under DIR/<protocol>/<model>/step<N>/<modality>.json, which later runs resume from")
 	tokenizer := fs.String("tokenizer", "", "tokenizer.json to use (default: the checkpoint's own; the data folder's tokenizer/tokenizer.json when it has none)")
 	compute := addComputeFlags(fs)
 	shardFlag := fs.String("shard", "", "compute only shard i/n of the grid's cells (0 <= i < n), into the -out that all n share; default: the Slurm array task's share when run in a job array, else the whole grid")
@@ -44,16 +46,22 @@ that folder, earlier runs' included, goes to OUT/<protocol>/` + tablesFile + `
 
 A run that is stopped (Ctrl-C) or killed loses at most one batch: run the
 same command again and it skips finished cells and resumes the cell it was
-in. Nothing is silently reused: each cell records its setup (weights and
-tokenizer sha256, backend, protocol options and compute dtype, for lossless
-the batch size, data files and their sha256), one folder holds one
-configuration, and a run whose setup differs from the folder's cells or
-.partial files is refused before any work, naming what differs. A local
+in. Nothing is silently reused: each cell records its setup (the sha256 of
+the weights, config.json and tokenizer, the backend and the GoMLX versions,
+protocol options and compute dtype, for lossless the batch size, data files
+and their sha256), one folder holds one configuration, and a run whose
+setup differs from the folder's cells or .partial files is refused before
+any work, naming what differs; so is a cell edited by hand (its ratio no
+longer what its chunks give). Cells written by a paperrepro that did not
+record config.json and the engine are not resumed: run into another -out. A local
 checkpoint needs -step (unless its folder is named stepN).
 
 Many runs may share one output folder: each computes a cell only under the
-cell's lock, skips (and reports) a cell another live run holds, and takes
-over the lock of a run that died, resuming from the chunks it saved. With
+cell's lock and takes over the lock of a run that died, resuming from the
+chunks it saved. A run on this machine is known dead once its process ends;
+one on another machine once its heartbeat (every 15 s) is 3 minutes old. A
+cell another live run holds is skipped and reported with what to do, and
+the run then exits with status 1: its share is not done. With
 -shard i/n (or inside a Slurm job array, where it is read from
 SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT) a run computes only its
 share, balanced by model size x chunks, and writes no ` + tablesFile + `:
@@ -81,6 +89,9 @@ Examples:
 				return usagef("run takes no arguments, got %q", args)
 			}
 			if err := gridDef.validate(); err != nil {
+				return err
+			}
+			if _, err := gridDef.protocolInfo(); err != nil { // a usage error, before the data is read
 				return err
 			}
 			shard, err := runShard(*shardFlag, os.Getenv)
@@ -115,22 +126,28 @@ Examples:
 			if err != nil {
 				return usagef("%v", err)
 			}
+			summaryPath := filepath.Join(*out, engine.Protocol().Label(), tablesFile)
+			if shard.Count == 0 {
+				if err := checkSummaryFile(summaryPath); err != nil {
+					return err
+				}
+			}
 			runner := &grid.Runner{Hub: hub.NewFromEnv(), Engine: engine, Sources: sources, Out: *out, BatchSize: plan.Batch, Progress: out_.Err, Shard: shard}
 			summary, err := runner.Run(ctx, cks)
 			if err != nil {
 				return batchFlagError(err)
 			}
 			if shard.Count > 0 {
-				reportShard(out_, summary, shard)
-				return nil
+				return reportShard(out_, summary, shard)
 			}
-			return reportRun(out_, summary, filepath.Join(*out, engine.Protocol().Label()))
+			return reportRun(out_, summary, filepath.Dir(summaryPath))
 		},
 	}
 }
 
 // reportRun writes the table CSV of every cell in the run's protocol folder
-// dir, earlier runs' included, and prints what was done.
+// dir, earlier runs' included, and prints what was done; it fails when
+// other workers held some of the run's cells (see heldError).
 func reportRun(out streams, summary *grid.Summary, dir string) error {
 	tables, err := results.Read(dir)
 	if err != nil {
@@ -145,6 +162,21 @@ func reportRun(out streams, summary *grid.Summary, dir string) error {
 	if summary.Tokens > 0 {
 		fmt.Fprintf(out.Out, "scored %d tokens in %.1f s: %.0f tokens/s on backend %s\n",
 			summary.Tokens, summary.Seconds, summary.TokensPerSecond(), summary.Cells[0].Backend)
+	}
+	return heldError(summary)
+}
+
+// checkSummaryFile refuses, before any work, a summary table path the run
+// could not write at the end: a folder, or anything but a regular file.
+func checkSummaryFile(path string) error {
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("%s is not a file (%s): the run writes its summary table there at the end; move it away first", path, info.Mode().Type())
 	}
 	return nil
 }

@@ -23,8 +23,8 @@ func TestSIGTERMStopsCleanly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the command and runs it")
 	}
-	data := testenv.Shared(t, "data")
-	ckpt := testenv.Shared(t, "fixtures", "pythia-tiny", "pythia-tiny-16", "step1000")
+	data := testenv.SampleData(t)
+	ckpt := testenv.TinyCheckpoint(t, "pythia-tiny-16", "step1000")
 	bin := buildCommand(t)
 	out := t.TempDir()
 	cell := filepath.Join(out, "seed", "pythia-tiny-16", "step1000", "text.json")

@@ -15,6 +15,7 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/grid"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/atomicfile"
 )
 
 // slurmFlags are the slurm command's flags besides the grid's and the data's.
@@ -46,7 +47,7 @@ func newSlurmCommand() *command {
 		binary:    fs.String("binary", "", "the paperrepro executable the tasks run, on a path every node sees (default: this one)"),
 		paper:     fs.String("paper", defaultExpectedDir, "folder of the paper's numbers (expected/), for tables and fit after the array"),
 	}
-	scriptOut := fs.String("o", "", "write the script to this file (made executable) instead of standard output")
+	script := addOutputFile(fs, "write the script to this `FILE` (made executable) instead of standard output")
 	return &command{
 		name:    "slurm",
 		summary: "print a script that runs the grid as a Slurm job array into one shared results folder",
@@ -68,7 +69,8 @@ one results folder safely: each cell is computed under a lock, a finished
 cell is never rewritten, and a task killed mid-cell loses at most its
 unfinished batch - the next task to reach the cell takes over the dead
 task's lock and resumes. Size -tasks and -time with 'paperrepro bench', which
-gives the ETA per GPU. The executable has GoMLX's XLA backend compiled in
+gives the ETA per GPU. With -o the script goes to a file, which replaces an
+existing one only with -f. The executable has GoMLX's XLA backend compiled in
 wherever cgo works; install a CUDA PJRT plugin ('paperrepro install-plugin',
 see the grid package) or export PJRT_PLUGIN_LIBRARY_PATH before submitting:
 jobs inherit the environment.
@@ -85,18 +87,23 @@ Examples:
 			if err != nil {
 				return err
 			}
+			if script.given() {
+				if err := script.check([]string{s.Binary}); err != nil {
+					return err
+				}
+			}
 			var buf bytes.Buffer
 			if err := slurmTemplate.Execute(&buf, s); err != nil {
 				return err
 			}
-			if *scriptOut == "" {
+			if !script.given() {
 				_, err := stdio.Out.Write(buf.Bytes())
 				return err
 			}
-			if err := os.WriteFile(*scriptOut, buf.Bytes(), 0o755); err != nil {
+			if err := atomicfile.Write(script.path, buf.Bytes(), 0o755); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdio.Out, "wrote %s: %d cells in %d array tasks; submit it from a login node with: bash %s\n", *scriptOut, s.Cells, s.Tasks, *scriptOut)
+			fmt.Fprintf(stdio.Out, "wrote %s: %d cells in %d array tasks; submit it from a login node with: bash %s\n", script.path, s.Cells, s.Tasks, script.path)
 			return nil
 		},
 	}
@@ -325,13 +332,14 @@ after)
 	"$PAPERREPRO" status -complete -shards "$TASKS" "${GRID[@]}" "$OUT"
 	# Every cell is done: the tables, and all of them as $OUT/tables/compression_ratios.csv
 	# (read from the cells; no model is loaded, so this job needs no GPU).
-	"$PAPERREPRO" tables -paper {{.Paper}} -out "$OUT/tables" "$OUT/{{.Protocol}}"
+	# -f: the tables, fit and figures of an earlier pass are this job's own (after a resubmission).
+	"$PAPERREPRO" tables -f -paper {{.Paper}} -out "$OUT/tables" "$OUT/{{.Protocol}}"
 {{- if .Fit}}
-	"$PAPERREPRO" fit -paper {{.Paper}} -o "$OUT/table1.csv" "$OUT/{{.Protocol}}"
+	"$PAPERREPRO" fit -f -paper {{.Paper}} -o "$OUT/table1.csv" "$OUT/{{.Protocol}}"
 {{- else}}
 	# No fit: it needs at least 6 cells from 2 model sizes and 2 steps per modality.
 {{- end}}
-	"$PAPERREPRO" figures -o "$OUT/figures" "$OUT/{{.Protocol}}"
+	"$PAPERREPRO" figures -f -out "$OUT/figures" "$OUT/{{.Protocol}}"
 	;;
 status)
 	exec "$PAPERREPRO" status -shards "$TASKS" "${GRID[@]}" "$OUT"

@@ -10,9 +10,10 @@ import (
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 )
 
-// tinyGrid is the grid flags of the pythia-tiny fixture grid: 2 models x 2
-// steps x 3 modalities.
-var tinyGrid = []string{"-models", "EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32", "-steps", "1000,2000", "-modalities", "text,image,speech"}
+// tinyGrid is the grid flags of the tiny test grid (testenv.TinyGrid): 2
+// models x 2 steps x 2 modalities, those of the sample data every clone
+// carries (testenv.SampleData).
+var tinyGrid = []string{"-models", "EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32", "-steps", "1000,2000", "-modalities", "text,speech"}
 
 // writeExecutable writes a shell script that every node could run.
 func writeExecutable(t *testing.T, path, body string) {
@@ -27,7 +28,7 @@ func writeExecutable(t *testing.T, path, body string) {
 // the script is checked where Slurm is not installed (the real cluster run
 // is TestSlurmArrayOnALocalCluster).
 func TestSlurmScript(t *testing.T) {
-	data := testenv.Shared(t, "data")
+	data := testenv.SampleData(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin")
 	if err := os.Mkdir(bin, 0o755); err != nil {
@@ -44,7 +45,7 @@ echo "10$n;cluster"
 	args := append([]string{"slurm", "-binary", filepath.Join(bin, "paperrepro"), "-paper", testenv.Expected(t), "-data-dir", data,
 		"-out", out, "-hf-home", hf, "-chunks", "16", "-tasks", "4", "-gpus", "2", "-speech-rule", "pcm16", "-time", "1:00:00", "-partition", "gpu", "-sbatch", "--qos=high", "-o", script}, tinyGrid...)
 	code, stdout, stderr := run(t, args...)
-	if code != exitOK || !strings.Contains(stdout, "12 cells in 4 array tasks") {
+	if code != exitOK || !strings.Contains(stdout, "8 cells in 4 array tasks") {
 		t.Fatalf("slurm: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stderr, "usually private to each node") {
@@ -54,7 +55,7 @@ echo "10$n;cluster"
 		t.Fatalf("bash -n %s: %v", script, err)
 	}
 	text, _ := os.ReadFile(script)
-	for _, want := range []string{"2 models x 2 steps x 3 modalities = 12 cells", "No fit: it needs at least 6 cells"} {
+	for _, want := range []string{"2 models x 2 steps x 2 modalities = 8 cells", "No fit: it needs at least 6 cells"} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("script lacks %q", want)
 		}
@@ -75,7 +76,7 @@ echo "10$n;cluster"
 	logged, _ := os.ReadFile(calls)
 	lines := strings.Split(strings.TrimSpace(string(logged)), "\n")
 	cache := filepath.Join(hf, "hub")
-	grid := "-models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000 -modalities text,image,speech -chunks 16 -protocol seed -float16=false"
+	grid := "-models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000 -modalities text,speech -chunks 16 -protocol seed -float16=false"
 	runFlags := "-data-dir " + data + " -image-seed 0 -speech-rule pcm16"
 	want := []string{
 		// bash grid.sh: fetch once, then the array and the job after it.
@@ -87,8 +88,8 @@ echo "10$n;cluster"
 		// After the array: every cell done; tables (with all of them in one
 		// CSV) and figures from the cells, no model loaded.
 		"paperrepro offline=1 cache=" + cache + " status -complete -shards 4 " + grid + " " + out,
-		"paperrepro offline=1 cache=" + cache + " tables -paper " + testenv.Expected(t) + " -out " + out + "/tables " + out + "/seed",
-		"paperrepro offline=1 cache=" + cache + " figures -o " + out + "/figures " + out + "/seed",
+		"paperrepro offline=1 cache=" + cache + " tables -f -paper " + testenv.Expected(t) + " -out " + out + "/tables " + out + "/seed",
+		"paperrepro offline=1 cache=" + cache + " figures -f -out " + out + "/figures " + out + "/seed",
 		// submit 1,3: those tasks again.
 		"paperrepro offline= cache=" + cache + " fetch -models EleutherAI/pythia-tiny-16,EleutherAI/pythia-tiny-32 -steps 1000,2000",
 		"sbatch --parsable --partition=gpu --qos=high --cpus-per-task=4 --gres=gpu:2 --time=1:00:00 --job-name=paperrepro --array=1,3 --requeue --open-mode=append --output=" + out + "/slurm-logs/%x-%A_%a.log " + script + " work",
@@ -105,7 +106,7 @@ echo "10$n;cluster"
 }
 
 func TestSlurmCommandErrors(t *testing.T) {
-	data := testenv.Shared(t, "data")
+	data := testenv.SampleData(t)
 	expected := testenv.Expected(t)
 	exe := filepath.Join(t.TempDir(), "paperrepro")
 	writeExecutable(t, exe, "exit 0\n")
@@ -119,7 +120,7 @@ func TestSlurmCommandErrors(t *testing.T) {
 		{[]string{"slurm", "-binary", filepath.Join(t.TempDir(), "none"), "-data-dir", data, "-paper", expected}, exitUsage, "is not an executable file"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-paper", filepath.Join(t.TempDir(), "none")), exitUsage, "no such folder"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "0"), exitUsage, "-chunks must be at least 1"},
-		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "2048", "-modalities", "text"), exitFail, "2028 whole chunks of 2048 bytes available, 2048 requested"},
+		{append(append([]string(nil), base...), "-data-dir", data, "-chunks", "2048", "-modalities", "text"), exitFail, "128 whole chunks of 2048 bytes available, 2048 requested"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-gpus", "-1"), exitUsage, "-gpus, -tasks and -batch must be 0 or more"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-batch", "-2"), exitUsage, "-gpus, -tasks and -batch must be 0 or more"},
 		{append(append([]string(nil), base...), "-data-dir", data, "-protocol", "lossless"), exitUsage, "the lossless protocol codes with one batch size for the whole folder: give -batch"},

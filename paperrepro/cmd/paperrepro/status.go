@@ -84,6 +84,10 @@ func anyFlagSet(fs *flag.FlagSet, names []string) bool {
 func printStatus(w io.Writer, dir string, st *grid.Status, chunks int, verbose bool) {
 	fmt.Fprintf(w, "%s: %d cells: %d done, %d running, %d interrupted, %d missing\n", dir, len(st.Cells),
 		st.Count(grid.CellDone), st.Count(grid.CellRunning), st.Count(grid.CellInterrupted), st.Count(grid.CellMissing))
+	if len(st.Cells) == 0 {
+		fmt.Fprintf(w, "no cells found under %s: nothing has been run into it yet, or it is not a run's -out (give the grid flags to list the cells still to do)\n", dir)
+		return
+	}
 	tokens, seconds := st.Spent()
 	fmt.Fprintf(w, "spent: %d tokens in %s of scoring (summed over workers)\n", tokens, time.Duration(seconds*float64(time.Second)).Round(time.Second))
 	protocols := map[string]bool{}
@@ -176,7 +180,11 @@ func cellWorker(c grid.CellStatus) string {
 		if c.State == grid.CellInterrupted {
 			verb = "left by dead worker"
 		}
-		parts = append(parts, fmt.Sprintf("%s %s, heartbeat %s ago", verb, c.Owner, time.Since(c.Heartbeat).Round(time.Second)))
+		worker := fmt.Sprintf("%s %s, heartbeat %s ago", verb, c.Owner, time.Since(c.Heartbeat).Round(time.Second))
+		if !c.PresumedDead.IsZero() {
+			worker += ", presumed dead at " + c.PresumedDead.Format(time.TimeOnly) + " unless it beats again"
+		}
+		parts = append(parts, worker)
 	}
 	return strings.Join(parts, "  ")
 }

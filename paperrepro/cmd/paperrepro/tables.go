@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -17,7 +16,7 @@ const tablesDefaultResults = "results/seed+float16"
 func newTablesCommand() *command {
 	fs := flag.NewFlagSet("tables", flag.ContinueOnError)
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers (expected/)")
-	outDir := fs.String("out", "", "also write our tables as table2_text.csv, table3_image.csv, table4_speech.csv and all of them as `+tablesFile+` in this folder")
+	output := addOutputFolder(fs, "", "also write our tables as table2_text.csv, table3_image.csv, table4_speech.csv and all of them as "+tablesFile+" into this `DIR`")
 	return &command{
 		name:    "tables",
 		args:    "[results-folder | results.csv]",
@@ -28,6 +27,10 @@ results CSV - and prints, for each modality, every cell of the paper's
 Tables 2-4 beside ours with the difference. A cell counts as reproduced
 within 0.01 for text and 0.03 for image and speech (their source samples
 cannot be the paper's exactly). Cells not computed yet are listed as such.
+Cells of the models the project's registered prediction covers (pythia-2.8b,
+6.9b and 12b; expected/` + registeredPredictionsFile + `) are set against it:
+inside or outside its bootstrap interval and its spread over forms.
+With -out, files already in that folder are replaced only with -f.
 
 Examples:
   paperrepro tables
@@ -49,6 +52,11 @@ Examples:
 			if err != nil {
 				return fmt.Errorf("%w (run from the repository root, or give -paper)", err)
 			}
+			if output.given() {
+				if err := output.check(resultInputs(input), tableFiles(ours)...); err != nil {
+					return err
+				}
+			}
 			for i, theirs := range paper.Tables {
 				mine := results.Table{Modality: theirs.Modality}
 				for _, t := range ours {
@@ -59,21 +67,36 @@ Examples:
 				fmt.Fprintf(out.Out, "Table %d (%s): ours vs the paper's compression ratio\n", i+2, theirs.Modality)
 				results.PrintComparison(out.Out, theirs.Modality, results.Compare(theirs, mine), results.PaperTolerance(theirs.Modality))
 				fmt.Fprintln(out.Out)
-				if *outDir != "" && len(mine.Rows) > 0 {
-					if err := os.MkdirAll(*outDir, 0o755); err != nil {
-						return err
-					}
-					if err := writeTables(filepath.Join(*outDir, results.PaperTableFiles[theirs.Modality]), []results.Table{mine}); err != nil {
+				if output.given() && len(mine.Rows) > 0 {
+					if err := writeTables(output.file(results.PaperTableFiles[theirs.Modality]), []results.Table{mine}); err != nil {
 						return err
 					}
 				}
 			}
-			if *outDir != "" && len(ours) > 0 {
-				return writeTables(filepath.Join(*outDir, tablesFile), ours)
+			if err := printPredictionChecks(out.Out, *paperDir, ours); err != nil {
+				return err
+			}
+			if output.given() && len(ours) > 0 {
+				return writeTables(output.file(tablesFile), ours)
 			}
 			return nil
 		},
 	}
+}
+
+// tableFiles are the files tables -out writes for our tables: one per
+// paper table we have rows for, and all of them in one.
+func tableFiles(ours []results.Table) []string {
+	var names []string
+	for _, t := range ours {
+		if name, ok := results.PaperTableFiles[t.Modality]; ok && len(t.Rows) > 0 {
+			names = append(names, name)
+		}
+	}
+	if len(ours) > 0 {
+		names = append(names, tablesFile)
+	}
+	return names
 }
 
 // readOurTables reads a run's cell files, or a results CSV or CSV folder.

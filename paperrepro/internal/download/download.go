@@ -37,19 +37,21 @@ type Request struct {
 }
 
 // maxAttempts bounds how often one File call retries a transfer that broke
-// off after making progress (a dropped connection on a multi-gigabyte file).
-// An attempt that receives no bytes at all is not retried.
+// off after making progress (a dropped connection on a multi-gigabyte file)
+// or stalled. An attempt that fails otherwise before any byte is not retried
+// here: the client's Policy already retried a request that got no answer.
 const maxAttempts = 5
 
 // File downloads req.URL to req.Dest. When req.Dest already exists (and
 // matches req.SHA256 if given) it returns at once without touching the
-// network. A nil client means http.DefaultClient. Cancelling ctx stops the
-// transfer and keeps the partial file for a later resume. Calls for
-// different Dest paths may run concurrently; two calls for the same Dest
-// must not.
+// network. A nil client means DefaultClient(). A transfer that breaks off
+// or stalls is resumed, up to maxAttempts tries in all. Cancelling ctx
+// stops the transfer and keeps the partial file for a later resume. Calls
+// for different Dest paths may run concurrently; two calls for the same
+// Dest must not.
 func File(ctx context.Context, client *http.Client, req Request) error {
 	if client == nil {
-		client = http.DefaultClient
+		client = DefaultClient()
 	}
 	if req.URL == "" || req.Dest == "" {
 		return fmt.Errorf("download: URL %q and Dest %q must both be set", req.URL, req.Dest)
@@ -68,8 +70,11 @@ func File(ctx context.Context, client *http.Client, req Request) error {
 		if err == nil {
 			break
 		}
-		if ctx.Err() != nil || !progressed || attempt == maxAttempts {
+		if ctx.Err() != nil || !(progressed || errors.Is(err, ErrStalled)) {
 			return err
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("giving up after %d attempts: %w", attempt, err)
 		}
 	}
 	if want != "" {

@@ -2,17 +2,31 @@
 // testdata/ and expected/ folders, and the read-only ../shared folder of real
 // data and golden fixtures that sits beside a developer's or CI's checkout.
 //
+// Every clone carries enough to run the checks that matter: SampleData is a
+// small data folder (text, speech and Pythia's tokenizer) and TinyGrid writes
+// the tiny GPT-NeoX checkpoints whose expected numbers an independent
+// reference computed (testdata/pythia-tiny). Only what cannot ship in the
+// repository - ImageNet-derived bytes, the larger samples - is read from
+// ../shared.
+//
 // A test that needs ../shared skips with a clear reason when it is absent,
 // except under CI=true, where it fails: a reproducibility test that silently
 // skipped would look green without having checked anything.
 package testenv
 
 import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/internal/csvtable"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/pythiatiny"
 )
 
 // RepoRoot returns the repository root: the nearest folder above the working
@@ -41,6 +55,119 @@ func Testdata(t testing.TB, elem ...string) string {
 	return filepath.Join(append([]string{RepoRoot(t), "testdata"}, elem...)...)
 }
 
+// SampleData returns testdata/data, the data folder every clone carries, in
+// the layout `paperrepro fetch-data` writes: the first 256 KiB of enwik8
+// (128 chunks of 2048 bytes), the first two utterances of the shared
+// LibriSpeech sample in file-name order (about 700 KB of PCM, 343 chunks)
+// and Pythia's tokenizer. Its first chunks are those of ../shared/data, so
+// the same expected numbers hold for both. It has no images: ImageNet's
+// licence keeps them out of the repository.
+func SampleData(t testing.TB) string {
+	t.Helper()
+	return Testdata(t, "data")
+}
+
+// TinyGrid writes the tiny checkpoints of package pythiatiny into a new
+// temporary folder, as <model>/<revision>/{config.json,model.safetensors},
+// and returns it. Every file has the sha256 recorded in
+// testdata/pythia-tiny/SHA256SUMS, the files the reference's expected
+// numbers (TinyExpected) were computed on.
+func TinyGrid(t testing.TB) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := pythiatiny.WriteFiles(dir, tinyFiles(t)); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return dir
+}
+
+// TinyCheckpoint writes one checkpoint of the tiny grid (see TinyGrid) into
+// a new temporary folder, as <model>/<revision>/, and returns that folder.
+func TinyCheckpoint(t testing.TB, model, revision string) string {
+	t.Helper()
+	prefix := model + "/" + revision + "/"
+	files := map[string][]byte{}
+	for name, content := range tinyFiles(t) {
+		if strings.HasPrefix(name, prefix) {
+			files[name] = content
+		}
+	}
+	if len(files) == 0 {
+		t.Fatalf("testenv: the tiny grid has no %s at %s", model, revision)
+	}
+	dir := t.TempDir()
+	if err := pythiatiny.WriteFiles(dir, files); err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	return filepath.Join(dir, model, revision)
+}
+
+// tiny holds the tiny grid's files, generated and checked once per test
+// binary (about a second of CPU), for every test that writes them.
+var tiny struct {
+	once  sync.Once
+	files map[string][]byte
+	err   error
+}
+
+// tinyFiles returns the tiny grid's files by their paths in the grid
+// folder, failing the test when they are not those SHA256SUMS lists.
+func tinyFiles(t testing.TB) map[string][]byte {
+	t.Helper()
+	sums := Testdata(t, "pythia-tiny", "SHA256SUMS")
+	tiny.once.Do(func() {
+		if tiny.files, tiny.err = pythiatiny.Grid(); tiny.err == nil {
+			tiny.err = checkSums(tiny.files, sums)
+		}
+	})
+	if tiny.err != nil {
+		t.Fatalf("testenv: the generated tiny checkpoints are not the ones the expected numbers were computed on: %v\n"+
+			"(after changing package pythiatiny, run testdata/pythia-tiny/make_expected.sh)", tiny.err)
+	}
+	return tiny.files
+}
+
+// TinyExpected returns the path of one of the reference's files for the
+// tiny grid: expected_seed_protocol.csv (per cell) or
+// expected_seed_protocol_chunks.csv (per chunk).
+func TinyExpected(t testing.TB, name string) string {
+	t.Helper()
+	return Testdata(t, "pythia-tiny", name)
+}
+
+// checkSums checks that files (by slash-separated path) are exactly those
+// listed in sums, in sha256sum's format, with those hashes.
+func checkSums(files map[string][]byte, sums string) error {
+	f, err := os.Open(sums)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	listed := 0
+	lines := bufio.NewScanner(f)
+	for lines.Scan() {
+		want, name, ok := strings.Cut(lines.Text(), "  ")
+		if !ok {
+			return fmt.Errorf("%s: line %q is not \"<sha256>  <file>\"", sums, lines.Text())
+		}
+		content, ok := files[name]
+		if !ok {
+			return fmt.Errorf("%s lists %s, which was not written", sums, name)
+		}
+		if got := sha256.Sum256(content); hex.EncodeToString(got[:]) != want {
+			return fmt.Errorf("%s has sha256 %x, %s says %s", name, got, sums, want)
+		}
+		listed++
+	}
+	if err := lines.Err(); err != nil {
+		return fmt.Errorf("%s: %w", sums, err)
+	}
+	if len(files) != listed {
+		return fmt.Errorf("%d files written, %s lists %d", len(files), sums, listed)
+	}
+	return nil
+}
+
 // Expected returns the path of elem under the repository's expected/ folder,
 // which holds the paper's own numbers.
 func Expected(t testing.TB, elem ...string) string {
@@ -53,15 +180,27 @@ func Expected(t testing.TB, elem ...string) string {
 // the test is skipped with the reason, or fails when CI=true.
 func Shared(t testing.TB, elem ...string) string {
 	t.Helper()
+	path, err := LookupShared(t, elem...)
+	if err != nil {
+		Unavailable(t, "%v", err)
+	}
+	return path
+}
+
+// LookupShared is Shared for a test that goes on without the path: it
+// returns the path, or an error saying what is missing and where it was
+// looked for.
+func LookupShared(t testing.TB, elem ...string) (string, error) {
+	t.Helper()
 	root := os.Getenv("PAPERREPRO_SHARED")
 	if root == "" {
 		root = filepath.Join(filepath.Dir(RepoRoot(t)), "shared")
 	}
 	path := filepath.Join(append([]string{root}, elem...)...)
 	if _, err := os.Stat(path); err != nil {
-		Unavailable(t, "needs %s from the shared data folder (set PAPERREPRO_SHARED to its location): %v", path, err)
+		return path, fmt.Errorf("needs %s from the shared data folder, which a clone does not carry (set PAPERREPRO_SHARED to its location): %w", path, err)
 	}
-	return path
+	return path, nil
 }
 
 // Unavailable skips the test because something it needs is missing, or fails
