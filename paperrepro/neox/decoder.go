@@ -17,16 +17,18 @@ import (
 
 // Decoder feeds a batch of independent token streams one token at a time,
 // keeping each layer's keys and values in a cache, and returns each stream's
-// next-token distribution. The cache has a fixed length (maxLen), so one
-// graph is compiled for all steps (and shared by decoders of the same shape);
-// each step writes its keys and values into the cache in place
-// (DynamicUpdateSlice on donated buffers), and on the pure-Go backend the
-// fused attention reads only the keys written so far. The cache is this
-// package's rather than GoMLX's ml/layers/attention/kvcache, which keeps its
-// caches in model.Scope variables and grows them in powers of two, a new
-// graph and a copy of the cache at each size, and needs this model's weights
-// as model.Scope variables: one fixed cache, one step and the weights as
-// parameters are simpler. BenchmarkDecoderPythia70mShape measures it.
+// next-token distribution. The cache starts at firstCapacity positions and
+// doubles when full, up to maxLen (a copy and another compiled step at each
+// size, shared by decoders of the same shape): fresh memory costs page
+// faults, and 2048 positions of 64 streams are 1.6 GB for Pythia-70m
+// where a text chunk needs a quarter. Each step writes its keys and values
+// into the cache in place (DynamicUpdateSlice on donated buffers), and on
+// the pure-Go backend the fused attention reads only the keys written so
+// far, and none of a stream that has ended (fed EndedStream). The cache is
+// this package's rather than GoMLX's ml/layers/attention/kvcache, which
+// keeps its caches in model.Scope variables and needs this model's weights
+// as model.Scope variables: the weights as parameters are simpler.
+// BenchmarkDecoderPythia70mShape measures it.
 //
 // Determinism: the same token history with the same batch size and maxLen
 // always gives bit-identical floats, whatever else runs concurrently (the
@@ -36,20 +38,37 @@ import (
 type Decoder struct {
 	m             *Model
 	batch, maxLen int
-	exec          *Exec
 
-	mu     sync.Mutex
-	pos    int               // tokens fed so far per stream
-	caches []*tensors.Tensor // per layer: keys, values [batch, heads, maxLen, head_size]
+	mu       sync.Mutex
+	exec     *Exec // the step for caches of capacity positions
+	capacity int
+	pos      int               // tokens fed so far per stream
+	ended    []bool            // streams fed EndedStream
+	caches   []*tensors.Tensor // per layer: keys, values [batch, heads, capacity, head_size]
 	// out holds the distributions Next returns, [batch, vocab], reused from
 	// step to step: fresh memory for them every step cost more in page
 	// faults than the copy.
 	out []float32
 }
 
+// EndedStream, fed to a stream in place of a token, ends it: from then on
+// it must be fed EndedStream, the step skips its attention, and Next
+// returns nil for it. The lossless coder ends each stream whose chunk is
+// coded while the others go on.
+const EndedStream = -1
+
+// firstCapacity is a new decoder's cache length, at most maxLen; it doubles
+// when full.
+const firstCapacity = 256
+
 // NewDecoder starts batch empty streams that can each take up to maxLen
 // tokens (at most max_position_embeddings).
-func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
+func (m *Model) NewDecoder(batch, maxLen int) (*Decoder, error) {
+	return m.newDecoder(batch, maxLen, firstCapacity)
+}
+
+// newDecoder is NewDecoder with caches of capacity positions at first.
+func (m *Model) newDecoder(batch, maxLen, capacity int) (_ *Decoder, err error) {
 	defer panics.Recover(&err, "NewDecoder")
 	if m.closed.Load() {
 		return nil, errors.New("NewDecoder: model is closed")
@@ -60,22 +79,22 @@ func (m *Model) NewDecoder(batch, maxLen int) (_ *Decoder, err error) {
 	if maxLen > m.cfg.MaxPositionEmbeddings {
 		return nil, fmt.Errorf("NewDecoder: maxLen %d exceeds max_position_embeddings %d", maxLen, m.cfg.MaxPositionEmbeddings)
 	}
-	d := &Decoder{m: m, batch: batch, maxLen: maxLen}
-	if d.exec, err = m.decoderStep(batch, maxLen); err != nil {
+	d := &Decoder{m: m, batch: batch, maxLen: maxLen, capacity: min(capacity, maxLen), ended: make([]bool, batch)}
+	if d.exec, err = m.decoderStep(batch, d.capacity); err != nil {
 		return nil, fmt.Errorf("NewDecoder: %w", err)
 	}
-	if d.caches, err = m.zeroCaches(batch, maxLen); err != nil {
+	if d.caches, err = m.zeroCaches(batch, d.capacity); err != nil {
 		return nil, fmt.Errorf("NewDecoder: %w", err)
 	}
 	return d, nil
 }
 
-// zeroCaches makes a decoder's 2 x layers caches [batch, heads, maxLen,
+// zeroCaches makes a decoder's 2 x layers caches [batch, heads, capacity,
 // head_size], zeros, on the backend: broadcast there from a scalar rather
-// than copied from the host (1.6 GB for Pythia-70m with 64 streams of 1024
-// tokens), each a buffer of its own, as the step updates them in place.
-func (m *Model) zeroCaches(batch, maxLen int) (_ []*tensors.Tensor, err error) {
-	dims := []int{batch, m.cfg.NumAttentionHeads, maxLen, m.cfg.HeadSize()}
+// than copied from the host, each a buffer of its own, as the step updates
+// them in place.
+func (m *Model) zeroCaches(batch, capacity int) (_ []*tensors.Tensor, err error) {
+	dims := []int{batch, m.cfg.NumAttentionHeads, capacity, m.cfg.HeadSize()}
 	exec, err := NewExec(m.backend, func(zero *Node) *Node { return BroadcastToDims(zero, dims...) })
 	if err != nil {
 		return nil, err
@@ -113,10 +132,22 @@ func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 	}
 	flatIDs := make([]int32, d.batch)
 	for b, id := range ids {
-		if id < 0 || id >= d.m.cfg.VocabSize {
+		switch {
+		case d.ended[b] && id != EndedStream:
+			return nil, fmt.Errorf("Decoder.Next: stream %d has ended, but is fed token id %d", b, id)
+		case id != EndedStream && (id < 0 || id >= d.m.cfg.VocabSize):
 			return nil, fmt.Errorf("Decoder.Next: stream %d: token id %d outside the vocabulary [0, %d)", b, id, d.m.cfg.VocabSize)
 		}
 		flatIDs[b] = int32(id)
+	}
+	for b, id := range ids {
+		d.ended[b] = id == EndedStream
+	}
+	if d.pos == d.capacity {
+		if err := d.grow(); err != nil {
+			d.close()
+			return nil, fmt.Errorf("Decoder.Next: %w", err)
+		}
 	}
 	args := []any{tensors.FromFlatDataAndDimensions(flatIDs, d.batch), tensors.FromScalar(int32(d.pos))}
 	// The caches are donated: the step updates them in place.
@@ -148,9 +179,35 @@ func (d *Decoder) Next(ids []int) (_ [][]float32, err error) {
 	vocab := d.m.cfg.VocabSize
 	out := make([][]float32, d.batch)
 	for b := range out {
-		out[b] = d.out[b*vocab : (b+1)*vocab : (b+1)*vocab]
+		if !d.ended[b] {
+			out[b] = d.out[b*vocab : (b+1)*vocab : (b+1)*vocab]
+		}
 	}
 	return out, nil
+}
+
+// grow doubles the caches' capacity (up to maxLen), their written keys and
+// values copied to the new caches' first positions.
+func (d *Decoder) grow() error {
+	capacity := min(2*d.capacity, d.maxLen)
+	exec, err := d.m.decoderStep(d.batch, capacity)
+	if err != nil {
+		return err
+	}
+	pad, err := d.m.cacheGrowth(d.batch, d.capacity, capacity)
+	if err != nil {
+		return err
+	}
+	for i, c := range d.caches {
+		grown, err := pad.Exec1(c)
+		if err != nil {
+			return fmt.Errorf("growing the cache to %d positions: %w", capacity, err)
+		}
+		c.FinalizeAll()
+		d.caches[i] = grown
+	}
+	d.exec, d.capacity = exec, capacity
+	return nil
 }
 
 // logProbs fills d.out [batch, vocab] with the step's log-probabilities:
@@ -173,6 +230,9 @@ func (d *Decoder) logProbs(normaliser *tensors.Tensor, blocks []*tensors.Tensor)
 		err := tensors.ConstFlatData(block, func(logits []float32) {
 			for b, n := range norm {
 				dst := d.out[b*vocab+start : b*vocab+start+words]
+				if d.ended[b] {
+					continue
+				}
 				for j, l := range logits[b*words : (b+1)*words] {
 					dst[j] = float32(float64(l) - n)
 				}
@@ -203,25 +263,48 @@ func (d *Decoder) close() {
 }
 
 // decoderStep returns the compiled decoding step for batch streams and
-// caches of maxLen, compiling it on first use: decoders of the same shape
-// share it.
-func (m *Model) decoderStep(batch, maxLen int) (*Exec, error) {
+// caches of capacity positions, compiling it on first use: decoders of the
+// same shape share it.
+func (m *Model) decoderStep(batch, capacity int) (*Exec, error) {
+	shape := decoderShape{m: m, batch: batch, capacity: capacity}
+	return m.decoderExec(decoderGraph{"step", batch, capacity, capacity}, func() (*Exec, error) {
+		return NewExec(m.backend, shape.stepGraph)
+	})
+}
+
+// cacheGrowth returns the compiled graph that copies a cache of batch
+// streams from capacity from to to positions, zeros after the copy.
+func (m *Model) cacheGrowth(batch, from, to int) (*Exec, error) {
+	return m.decoderExec(decoderGraph{"growth", batch, from, to}, func() (*Exec, error) {
+		return NewExec(m.backend, func(cache *Node) *Node {
+			return Pad(cache, ScalarZero(cache.Graph(), cache.DType()), compute.PadAxis{}, compute.PadAxis{}, compute.PadAxis{End: to - from}, compute.PadAxis{})
+		})
+	})
+}
+
+// decoderGraph names one of the decoders' compiled graphs.
+type decoderGraph struct {
+	kind            string // "step" or "growth"
+	batch, from, to int    // cache positions, the same for a step
+}
+
+// decoderExec returns the decoders' graph named key, made by build on first
+// use.
+func (m *Model) decoderExec(key decoderGraph, build func() (*Exec, error)) (*Exec, error) {
 	m.stepsMu.Lock()
 	defer m.stepsMu.Unlock()
 	if m.closed.Load() { // Close ran since NewDecoder checked
 		return nil, errors.New("NewDecoder: model is closed")
 	}
-	key := [2]int{batch, maxLen}
 	if e, ok := m.steps[key]; ok {
 		return e, nil
 	}
-	shape := decoderShape{m: m, batch: batch, maxLen: maxLen}
-	e, err := NewExec(m.backend, shape.stepGraph)
+	e, err := build()
 	if err != nil {
 		return nil, err
 	}
 	if m.steps == nil {
-		m.steps = map[[2]int]*Exec{}
+		m.steps = map[decoderGraph]*Exec{}
 	}
 	m.steps[key] = e
 	return e, nil
@@ -229,16 +312,19 @@ func (m *Model) decoderStep(batch, maxLen int) (*Exec, error) {
 
 // decoderShape is what the step graph depends on besides its inputs.
 type decoderShape struct {
-	m             *Model
-	batch, maxLen int
+	m               *Model
+	batch, capacity int
 }
 
-// stepGraph: inputs ids [batch] int32, pos (scalar int32), the 2 x layers
-// caches, then the model params; outputs the updated caches, the
-// log-normalisers [batch] (float64) and the logits [batch, words] (float32)
-// of each vocabulary block (see Decoder.logProbs).
+// stepGraph: inputs ids [batch] int32 (EndedStream for an ended stream),
+// pos (scalar int32), the 2 x layers caches, then the model params; outputs
+// the updated caches, the log-normalisers [batch] (float64) and the logits
+// [batch, words] (float32) of each vocabulary block (see Decoder.logProbs).
 func (d decoderShape) stepGraph(inputs []*Node) []*Node {
-	ids, pos := InsertAxes(inputs[0], -1), inputs[1]
+	g := inputs[0].Graph()
+	zero := ScalarZero(g, dtypes.Int32)
+	live := GreaterOrEqual(inputs[0], zero) // [batch]
+	ids, pos := InsertAxes(Max(inputs[0], zero), -1), inputs[1]
 	numCaches := 2 * d.m.cfg.NumHiddenLayers
 	caches := inputs[2 : 2+numCaches]
 	w := d.m.weightsOf(inputs[2+numCaches:])
@@ -247,13 +333,12 @@ func (d decoderShape) stepGraph(inputs []*Node) []*Node {
 		row := Reshape(pos, 1, 1)
 		cos, sin = Gather(w.rotaryCos, row), Gather(w.rotarySin, row) // [1, rotary_dims]
 	}
-	g := pos.Graph()
-	zero := ScalarZero(g, dtypes.Int32)
-	// Keys 0..pos are written: the fused attention reads only those, the
-	// decomposed one masks the rest (still zeros) out.
-	written := BroadcastToDims(OnePlus(pos), d.batch)
+	// Keys 0..pos are written: the fused attention reads only those (none
+	// of an ended stream), the decomposed one masks the rest (still zeros)
+	// out.
+	written := Where(live, BroadcastToDims(OnePlus(pos), d.batch), BroadcastToDims(zero, d.batch))
 	queries := Ones(g, shapes.Make(dtypes.Int32, d.batch))
-	visible := LessOrEqual(Iota(g, shapes.Make(dtypes.Int32, 1, 1, 1, d.maxLen), 3), pos) // [1, 1, 1, maxLen]
+	visible := LessOrEqual(Iota(g, shapes.Make(dtypes.Int32, 1, 1, 1, d.capacity), 3), pos) // [1, 1, 1, capacity]
 	updated := make([]*Node, numCaches)
 	attend := func(layer int, q, k, v *Node) *Node {
 		// [batch, 1, heads, head_size] -> [batch, heads, 1, head_size], written at slot pos.

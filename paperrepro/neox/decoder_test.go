@@ -114,18 +114,91 @@ func TestDecoderErrors(t *testing.T) {
 	}{
 		{"wrong batch", []int{1}},
 		{"id out of vocabulary", []int{1, m.Config().VocabSize}},
-		{"negative id", []int{-1, 0}},
+		{"negative id", []int{-2, 0}},
 	} {
 		if _, err := d.Next(tc.ids); err == nil {
 			t.Errorf("%s: no error", tc.name)
 		}
 	}
-	for range 2 {
-		if _, err := d.Next([]int{1, 2}); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := d.Next([]int{1, EndedStream}); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := d.Next([]int{1, 2}); err == nil {
+		t.Error("an ended stream fed a token: no error")
+	}
+	if _, err := d.Next([]int{1, EndedStream}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Next([]int{1, EndedStream}); err == nil {
 		t.Error("Next past maxLen: no error")
+	}
+}
+
+// decodeWith feeds seqs through a decoder of maxLen whose caches start at
+// capacity positions, seqs[b][t] == EndedStream ending stream b, and
+// returns every step's distributions (nil for an ended stream).
+func decodeWith(t *testing.T, m *Model, seqs [][]int, maxLen, capacity int) [][][]float32 {
+	t.Helper()
+	d, err := m.newDecoder(len(seqs), maxLen, capacity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	out := make([][][]float32, len(seqs))
+	for pos := range seqs[0] {
+		ids := make([]int, len(seqs))
+		for b, s := range seqs {
+			ids[b] = s[pos]
+		}
+		dists, err := d.Next(ids)
+		if err != nil {
+			t.Fatalf("position %d: %v", pos, err)
+		}
+		for b := range seqs {
+			out[b] = append(out[b], slices.Clone(dists[b]))
+		}
+	}
+	return out
+}
+
+// TestDecoderSchedulesChangeNoFloat: the lossless coder needs the same
+// floats whatever the decoder does to save work. Neither the caches'
+// growth (from 4 positions, doubling to 64, against 64 from the start) nor
+// another stream ending changes a stream's distributions, bit for bit on
+// the pure-Go backend (XLA's masked attention may sum in another order:
+// within 1e-6 there). An ended stream gets no distribution.
+func TestDecoderSchedulesChangeNoFloat(t *testing.T) {
+	m := loadFixture(t, "parallel-f32")
+	seqs := randomSeqs(3, 64, m.Config().VocabSize)
+	want := decodeWith(t, m, seqs, 64, 64)
+	tolerance := 0.0
+	if m.Backend() != "go" {
+		tolerance = 1e-6
+	}
+	ending := [][]int{seqs[0], slices.Clone(seqs[1]), seqs[2]}
+	for pos := 10; pos < 64; pos++ {
+		ending[1][pos] = EndedStream
+	}
+	for _, tc := range []struct {
+		name     string
+		seqs     [][]int
+		capacity int
+		streams  []int // compared with want
+	}{
+		{"caches growing from 4 positions", seqs, 4, []int{0, 1, 2}},
+		{"stream 1 ending at position 10", ending, 64, []int{0, 2}},
+		{"both", ending, 4, []int{0, 2}},
+	} {
+		got := decodeWith(t, m, tc.seqs, 64, tc.capacity)
+		for _, b := range tc.streams {
+			if diff := maxAbsDiff(got[b:b+1], want[b:b+1]); diff > tolerance {
+				t.Errorf("%s: stream %d differs by %g, want at most %g", tc.name, b, diff, tolerance)
+			}
+		}
+		if len(tc.streams) == 2 {
+			if got[1][9] == nil || got[1][10] != nil || got[1][63] != nil {
+				t.Errorf("%s: stream 1 has no distribution before it ended, or one after", tc.name)
+			}
+		}
 	}
 }

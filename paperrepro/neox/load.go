@@ -45,7 +45,7 @@ type Model struct {
 	logProbsExec *Exec // NextTokenLogProbs' graph, compiled on its first call
 
 	stepsMu sync.Mutex
-	steps   map[[2]int]*Exec // compiled decoder steps by (batch, maxLen)
+	steps   map[decoderGraph]*Exec // the decoders' compiled graphs
 
 	closeOnce sync.Once
 	closed    atomic.Bool

@@ -23,11 +23,17 @@ type Scorer interface {
 // StepDecoder runs a model incrementally over a fixed number of independent
 // streams: each Next call feeds one token per stream and returns, per
 // stream, the natural-log distribution of the token after it, which may
-// live only until the next call. It must be deterministic: the same fed
-// tokens give bit-identical floats. *neox.Decoder satisfies it.
+// live only until the next call. A stream fed EndedStream has ended: it is
+// fed EndedStream from then on, its distribution is not read, and it changes
+// no other stream's floats. It must be deterministic: the same fed tokens
+// give bit-identical floats. *neox.Decoder satisfies it.
 type StepDecoder interface {
 	Next(ids []int) ([][]float32, error)
 }
+
+// EndedStream is the id fed to a StepDecoder's ended stream
+// (neox.EndedStream): the decoder may skip its work.
+const EndedStream = -1
 
 // Model makes StepDecoders for batch streams of up to maxLen tokens and
 // names the backend computing them. *neox.Model satisfies Model[*neox.Decoder].

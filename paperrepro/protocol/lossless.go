@@ -171,7 +171,7 @@ func encodeGroup[D StepDecoder](m Model[D], p *pieces, chunks [][]byte, out []En
 // stream is active. Every stream is fed <|endoftext|> first. At each step,
 // code(b, t, logp, cdf) handles active stream b's t-th distribution and
 // returns the token it coded, which the stream is fed next, and whether that
-// was the stream's last token; ended streams are fed <|endoftext|>. Streams
+// was the stream's last token; ended streams are fed EndedStream. Streams
 // are independent (each its own coder), so code runs for them on up to
 // workers goroutines at once, each goroutine with its own CDF to fill.
 // Encoder and decoder call this with the same activity pattern, so the model
@@ -211,8 +211,8 @@ func runLockstep[D StepDecoder](m Model[D], opt Options, active []bool, workers 
 			coded[b] = codeToken(code, b, t, logps[b], &cdfs[worker])
 		})
 		for b := range feed {
-			feed[b] = endOfText
 			if !active[b] {
+				feed[b] = EndedStream
 				continue
 			}
 			c := coded[b]

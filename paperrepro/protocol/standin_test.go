@@ -150,6 +150,9 @@ func (d *standinDecoder) Next(ids []int) ([][]float32, error) {
 	d.model.steps++
 	out := make([][]float32, d.batch)
 	for b, id := range ids {
+		if id == EndedStream {
+			continue
+		}
 		if id < 0 || id >= d.model.vocab {
 			return nil, fmt.Errorf("standin decoder: id %d outside vocabulary %d", id, d.model.vocab)
 		}
