@@ -29,7 +29,8 @@ type FetchOptions struct {
 	SHA256 string
 	// MD5 replaces the expected md5 of the extracted enwik8 (Enwik8MD5).
 	MD5 string
-	// Client makes enwik8's request; nil means http.DefaultClient.
+	// Client makes enwik8's request; nil means download.DefaultClient()
+	// (download.DefaultPolicy's timeouts and retries, as the hub client's).
 	Client *http.Client
 	// Hub reads the speech and image splits; nil means hub.NewFromEnv()
 	// (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE).
