@@ -12,6 +12,7 @@ func newFiguresCommand() *command {
 	fs := flag.NewFlagSet("figures", flag.ContinueOnError)
 	output := addOutputFolder(fs, "figures", "`DIR` to write the PNG and SVG files into (made if missing)")
 	paperDir := fs.String("paper", defaultExpectedDir, "folder of the paper's numbers and the registered prediction, for the prediction figure (\"\" for none)")
+	bootstrap := addBootstrapFlags(fs)
 	return &command{
 		name:    "figures",
 		args:    "[results.csv | results-folder]",
@@ -19,9 +20,9 @@ func newFiguresCommand() *command {
 		help: `Figures reads compression-ratio tables - by default the paper's Tables 2-4
 from expected/, or a run's protocol folder (its cell files; a damaged one is
 an error naming it), or a table CSV - fits the paper's scaling law to each
-and bootstraps it as 'paperrepro fit' does (1000 resamples, seed 1, 95%
-bands; tables too small to fit are drawn without the law, and the figures
-say why) and writes into the output folder:
+and bootstraps it as 'paperrepro fit' does (-resamples 1000, -seed 1,
+-level 0.95 bands by default; tables too small to fit are drawn without the
+law, and the figures say why) and writes into the output folder:
 
   figure1_heatmaps      one heatmap per modality of CR over model size x step,
                         each with its colour bar and our refit of the law
@@ -32,7 +33,8 @@ say why) and writes into the output folder:
   figure4_combined      the modalities side by side (Figure 4 of the blog post)
   ` + figures.BeyondFigureName + `     the registered prediction (expected/` + registeredPredictionsFile + `)
                         beyond the paper's sizes, with the cells of the
-                        results read that it predicts (pythia-2.8b to 12b)
+                        results read that it predicts (pythia-2.8b to 12b);
+                        its band is the registered prediction's bootstrap
 
 each as .png (150 dpi) and .svg. Every figure labels its cells with their
 source: "paper, Table 2" for the paper's tables, "this project, computed
@@ -56,7 +58,11 @@ Examples:
 			if err != nil {
 				return err
 			}
-			laws, err := figures.FitLaws(tables, figures.DefaultBootstrap)
+			opts, err := bootstrap.options()
+			if err != nil {
+				return err
+			}
+			laws, err := figures.FitLaws(tables, opts)
 			if err != nil {
 				return fmt.Errorf("%s: figures: %w", input, err)
 			}

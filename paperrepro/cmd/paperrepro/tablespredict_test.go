@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
+	"github.com/paperrepro/paperrepro/paperrepro/figures"
 	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 	"github.com/paperrepro/paperrepro/paperrepro/scaling"
@@ -83,22 +84,46 @@ func TestFiguresBeyondAndSources(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	svg, err := os.ReadFile(filepath.Join(out, "prediction_beyond.svg"))
-	if err != nil || !strings.Contains(stdout, filepath.Join(out, "prediction_beyond.png")) {
+	beyond := filepath.Join(out, figures.BeyondFigureName+".svg")
+	svg, err := os.ReadFile(beyond)
+	if err != nil || !strings.Contains(stdout, filepath.Join(out, figures.BeyondFigureName+".png")) {
 		t.Fatalf("no prediction figure (%v):\n%s", err, stdout)
 	}
 	if !strings.Contains(string(svg), "computed: this project, computed 2026-01-02, test") {
 		t.Errorf("the prediction figure does not name the computed cells' source")
 	}
+	checkPaperSources(t, beyond)
 
+	// What is checked here is each figure's source label, not its band, so
+	// a small bootstrap of the paper's tables will do. -short leaves out
+	// the prediction figure, whose own bootstrap (the registered
+	// prediction's 1000 resamples) would take most of the time, and which
+	// checkPaperSources read above.
+	args, want := []string{"figures", "-paper", expected}, 7
+	if testing.Short() {
+		args, want = []string{"figures", "-paper", ""}, 6
+	}
 	out = filepath.Join(t.TempDir(), "paper")
-	if code, _, errOut := run(t, "figures", "-paper", expected, "-o", out, expected); code != exitOK {
+	if code, _, errOut := run(t, append(args, "-resamples", "20", "-o", out, expected)...); code != exitOK {
 		t.Fatalf("figures of expected/: exit %d: %s", code, errOut)
 	}
 	svgs, _ := filepath.Glob(filepath.Join(out, "*.svg"))
-	if len(svgs) != 7 {
-		t.Errorf("%d figures of expected/, want 7: %v", len(svgs), svgs)
+	if len(svgs) != want {
+		t.Errorf("%d figures of expected/, want %d: %v", len(svgs), want, svgs)
 	}
+	checkPaperSources(t, svgs...)
+	if svg, err := os.ReadFile(filepath.Join(out, "scaling_text.svg")); err != nil || !strings.Contains(string(svg), "(20 resamples of the cells)") {
+		t.Errorf("scaling_text.svg does not draw the band of -resamples 20 (%v)", err)
+	}
+	if code, _, errOut := run(t, "figures", "-resamples", "1", "-o", t.TempDir(), expected); code != exitUsage || !strings.Contains(errOut, "-resamples must be at least 2") {
+		t.Errorf("figures -resamples 1: exit %d, %q; want a usage error", code, errOut)
+	}
+}
+
+// checkPaperSources checks that each SVG figure says its cells are the
+// paper's and never calls them measured.
+func checkPaperSources(t *testing.T, svgs ...string) {
+	t.Helper()
 	for _, path := range svgs {
 		data, err := os.ReadFile(path)
 		if err != nil {
