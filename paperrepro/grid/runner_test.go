@@ -18,6 +18,7 @@ import (
 
 	"github.com/paperrepro/paperrepro/paperrepro/datasets"
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testenv"
 	"github.com/paperrepro/paperrepro/paperrepro/protocol"
 	"github.com/paperrepro/paperrepro/paperrepro/results"
 )
@@ -327,7 +328,7 @@ func TestChangedSetupIsNotReused(t *testing.T) {
 	otherWeights.Step = cks[0].Step
 	otherConfig := cks[0]
 	otherConfig.Dir = filepath.Join(t.TempDir(), "ckpt")
-	copyDir(t, cks[0].Dir, otherConfig.Dir)
+	testenv.CopyDir(t, cks[0].Dir, otherConfig.Dir)
 	if err := os.WriteFile(filepath.Join(otherConfig.Dir, "config.json"), []byte(`{"layer_norm_eps": 0.5}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -571,27 +572,6 @@ func TestEditedPartialFileIsRefused(t *testing.T) {
 	_, err = (&Runner{Engine: resumed, Sources: srcs, Out: out}).Run(context.Background(), cks)
 	if err == nil || !strings.Contains(err.Error(), partial+":3: chunk 1: compression_ratio") || resumed.scores != 0 {
 		t.Errorf("resumed from an edited partial file: %v, %d batches scored; want an error naming %s:3 before any work", err, resumed.scores, partial)
-	}
-}
-
-// copyDir copies the files of folder src into dst.
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

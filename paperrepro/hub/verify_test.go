@@ -3,16 +3,15 @@ package hub_test
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/paperrepro/paperrepro/paperrepro/hub"
 	"github.com/paperrepro/paperrepro/paperrepro/hub/hubtest"
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testnet"
 )
 
 // flipByte flips one byte in the middle of the file a snapshot path links to.
@@ -130,41 +129,6 @@ func TestFetchShardedPytorchBin(t *testing.T) {
 	}
 }
 
-// silentHub is an HF_ENDPOINT that accepts connections on 127.0.0.1 and
-// never answers (issue 25, H1).
-func silentHub(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return "http://" + l.Addr().String()
-}
-
 // TestSilentHubIsGivenUp: Fetch against a hub that never answers ends, in
 // bounded time, in an error that says what to do offline.
 func TestSilentHubIsGivenUp(t *testing.T) {
@@ -233,4 +197,12 @@ func TestDamagedTokenizerIsSeen(t *testing.T) {
 	if err != nil || string(data) != `{"model": {"type": "BPE"}}` {
 		t.Errorf("after fetching again: %q, %v", data, err)
 	}
+}
+
+// silentHub is an HF_ENDPOINT that accepts connections and never answers
+// (issue 25, H1).
+func silentHub(t *testing.T) string {
+	t.Helper()
+	addr, _ := testnet.SilentListener(t)
+	return "http://" + addr
 }

@@ -24,26 +24,7 @@ func loadFixture(t testing.TB, name string) *Model {
 // distributions after every position: out[b][t][vocab].
 func decodeAll(t *testing.T, m *Model, seqs [][]int, maxLen int) [][][]float32 {
 	t.Helper()
-	d, err := m.NewDecoder(len(seqs), maxLen)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	out := make([][][]float32, len(seqs))
-	for pos := range seqs[0] {
-		ids := make([]int, len(seqs))
-		for b, s := range seqs {
-			ids[b] = s[pos]
-		}
-		dists, err := d.Next(ids)
-		if err != nil {
-			t.Fatalf("position %d: %v", pos, err)
-		}
-		for b := range seqs {
-			out[b] = append(out[b], slices.Clone(dists[b]))
-		}
-	}
-	return out
+	return decodeWith(t, m, seqs, maxLen, firstCapacity)
 }
 
 func maxAbsDiff(a, b [][][]float32) float64 {

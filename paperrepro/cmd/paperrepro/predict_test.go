@@ -30,7 +30,7 @@ func TestRegisteredPredictionsRederive(t *testing.T) {
 	// Run the command exactly as written, from a copy of the repository's
 	// expected/ folder (it rewrites the registered file in place).
 	root := t.TempDir()
-	copyDir(t, expected, filepath.Join(root, "expected"))
+	testenv.CopyDir(t, expected, filepath.Join(root, "expected"))
 	t.Chdir(root)
 	if code, _, errOut := run(t, strings.Fields(string(line[1]))...); code != exitOK {
 		t.Fatalf("%s: exit %d: %s", line[1], code, errOut)
@@ -142,27 +142,6 @@ func TestPredictCommandErrors(t *testing.T) {
 		code, _, errOut := run(t, append(append([]string{"predict"}, tc.args...), expected)...)
 		if code != exitUsage || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, %q; want a usage error containing %q", tc.args, code, errOut, tc.want)
-		}
-	}
-}
-
-// copyDir copies the files of the folder src into a new folder dst.
-func copyDir(t *testing.T, src, dst string) {
-	t.Helper()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
-			t.Fatal(err)
 		}
 	}
 }

@@ -8,54 +8,20 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/paperrepro/paperrepro/paperrepro/internal/testnet"
 )
 
 // testPolicy gives up in tenths of a second, for tests against servers on
 // the loopback interface.
 var testPolicy = Policy{Connect: time.Second, Header: 200 * time.Millisecond, Idle: 200 * time.Millisecond, Attempts: 2, Backoff: 10 * time.Millisecond}
 
-// silentListener accepts connections on 127.0.0.1 and never answers, as the
-// server of issue 25's H1 did; it counts the connections.
-func silentListener(t *testing.T) (addr string, accepted func() int) {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String(), func() int { mu.Lock(); defer mu.Unlock(); return len(conns) }
-}
-
 // TestSilentServerIsGivenUp: a server that accepts and never answers ends
 // in an UnreachableError after Policy.Attempts tries, in bounded time.
 func TestSilentServerIsGivenUp(t *testing.T) {
-	addr, accepted := silentListener(t)
+	addr, accepted := testnet.SilentListener(t)
 	start := time.Now()
 	err := File(context.Background(), NewClient(testPolicy), Request{URL: "http://" + addr + "/file", Dest: filepath.Join(t.TempDir(), "file")})
 	elapsed := time.Since(start)
