@@ -17,7 +17,7 @@ import (
 )
 
 // readmeFiles are the documents whose commands TestREADMECommands checks.
-var readmeFiles = []string{"README.md", "paperrepro/docs/slurm.md"}
+var readmeFiles = []string{"README.md", "paperrepro/docs/slurm.md", "paperrepro/docs/speed.md"}
 
 // readmeCommand is a command a document shows, and where.
 type readmeCommand struct {
@@ -150,7 +150,11 @@ func TestREADMECommands(t *testing.T) {
 					testBinaries[pkg] = filepath.Join(t.TempDir(), "test")
 					runIn(t, root, goTool, "test", "-c", "-o", testBinaries[pkg], pkg)
 				}
-				list := append(testBinaryFlags(flags), "-test.list", flagValue(args, "-run"))
+				pattern := flagValue(args, "-run")
+				if bench := flagValue(args, "-bench"); bench != "" {
+					pattern = bench // a benchmark line: -run '^$' leaves the tests out
+				}
+				list := append(testBinaryFlags(flags), "-test.list", pattern)
 				out := runIn(t, filepath.Join(root, pkg), testBinaries[pkg], list...)
 				if !regexp.MustCompile(`(?m)^(Test|Benchmark|Example)\w+$`).MatchString(out) {
 					t.Errorf("%s: %q matches no test:\n%s", c.where, c.line, out)
@@ -223,19 +227,27 @@ func testBinaryFlags(args []string) []string {
 		if strings.HasPrefix(a, "-") && goTestFlags[name] {
 			a = "-test." + strings.TrimLeft(a, "-")
 		}
-		out[i] = a
+		out[i] = unquote(a)
 	}
 	return out
+}
+
+// unquote takes the shell's single quotes off a word ('^$' -> ^$).
+func unquote(word string) string {
+	if len(word) >= 2 && word[0] == '\'' && word[len(word)-1] == '\'' {
+		return word[1 : len(word)-1]
+	}
+	return word
 }
 
 // flagValue returns the value of flag name in args ("" when absent).
 func flagValue(args []string, name string) string {
 	for i, a := range args {
 		if a == name && i+1 < len(args) {
-			return args[i+1]
+			return unquote(args[i+1])
 		}
 		if v, ok := strings.CutPrefix(a, name+"="); ok {
-			return v
+			return unquote(v)
 		}
 	}
 	return ""
