@@ -95,11 +95,12 @@ func (m *Model) newDecoder(batch, maxLen, capacity int) (_ *Decoder, err error) 
 // them in place.
 func (m *Model) zeroCaches(batch, capacity int) (_ []*tensors.Tensor, err error) {
 	dims := []int{batch, m.cfg.NumAttentionHeads, capacity, m.cfg.HeadSize()}
-	exec, err := NewExec(m.backend, func(zero *Node) *Node { return BroadcastToDims(zero, dims...) })
+	exec, err := m.decoderExec(decoderGraph{"zeros", batch, capacity, capacity}, func() (*Exec, error) {
+		return NewExec(m.backend, func(zero *Node) *Node { return BroadcastToDims(zero, dims...) })
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer exec.Finalize()
 	zero := tensors.FromShape(shapes.Make(m.dtype))
 	defer zero.FinalizeAll()
 	caches := make([]*tensors.Tensor, 2*m.cfg.NumHiddenLayers)
@@ -284,7 +285,7 @@ func (m *Model) cacheGrowth(batch, from, to int) (*Exec, error) {
 
 // decoderGraph names one of the decoders' compiled graphs.
 type decoderGraph struct {
-	kind            string // "step" or "growth"
+	kind            string // "step", "growth" or "zeros"
 	batch, from, to int    // cache positions, the same for a step
 }
 
